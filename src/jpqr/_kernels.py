@@ -1,0 +1,78 @@
+"""Picks the kernels: the compiled Cython twin when it is importable, else the pure-Python twin.
+
+``JPQR_NO_EXTENSIONS=1`` (any non-empty value) forces the pure twin, as does any Python other than
+CPython. The layers above call the kernels through this module (``_kernels.decode(...)``), so
+:func:`use` can switch every layer at once; the test suite runs on both twins that way.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Literal
+
+from . import _crc_py, _tlv_py
+
+__all__ = [
+    "IMPLEMENTATION",
+    "Implementation",
+    "available",
+    "crc16",
+    "crc_verdict",
+    "decode",
+    "encode",
+    "use",
+]
+
+Implementation = Literal["cython", "python"]
+
+NO_EXTENSIONS = bool(os.environ.get("JPQR_NO_EXTENSIONS")) or sys.implementation.name != "cpython"
+
+
+def _load_cython() -> tuple[ModuleType, ModuleType] | None:
+    try:
+        from . import _crc, _tlv  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _crc, _tlv
+
+
+_COMPILED = None if (TYPE_CHECKING or NO_EXTENSIONS) else _load_cython()
+_TWINS: dict[str, tuple[ModuleType, ModuleType]] = {"python": (_crc_py, _tlv_py)}
+if _COMPILED is not None:
+    _TWINS["cython"] = _COMPILED
+
+IMPLEMENTATION: Implementation = "cython" if _COMPILED is not None else "python"
+crc16 = _crc_py.crc16
+crc_verdict = _crc_py.crc_verdict
+decode = _tlv_py.decode
+encode = _tlv_py.encode
+to_text = _tlv_py.to_text
+
+
+def available() -> tuple[Implementation, ...]:
+    """The twins that can be used in this process (``"python"`` always)."""
+    return tuple(_TWINS)  # type: ignore[arg-type]
+
+
+def use(name: Implementation) -> None:
+    """Route every layer through one twin; for tests and benchmarks, not for applications."""
+    global IMPLEMENTATION, crc16, crc_verdict, decode, encode, to_text
+    if name not in _TWINS:
+        reason = "JPQR_NO_EXTENSIONS is set" if NO_EXTENSIONS else "it is not built"
+        raise ImportError(f"the {name} implementation is not available: {reason}")
+    crc_module, tlv_module = _TWINS[name]
+    IMPLEMENTATION = name
+    crc16 = crc_module.crc16
+    crc_verdict = crc_module.crc_verdict
+    decode = tlv_module.decode
+    encode = tlv_module.encode
+    to_text = tlv_module.to_text
+    package = sys.modules[__package__]
+    for attr in ("IMPLEMENTATION", "crc16", "decode", "encode"):
+        setattr(package, attr, globals()[attr])
+
+
+if IMPLEMENTATION == "cython":
+    use("cython")

@@ -1,0 +1,95 @@
+"""The data object (ID, length, value) and which IDs are templates: the wire model both twins share.
+
+EMVCo MPM v1.1 §4.1-4.2: a payload is a sequence of data objects, each a 2-digit ID, a 2-digit
+length counted in characters, and the value; a template's value is itself such a sequence.
+
+>>> obj = DataObject.primitive("59", "BEST TRANSPORT")
+>>> obj
+DataObject(id='59', value='BEST TRANSPORT', children=None, offset=None)
+>>> DataObject.template("62", [DataObject.primitive("05", "S-1")]).value
+'0503S-1'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final, NamedTuple
+
+__all__ = [
+    "MAX_INPUT_LENGTH",
+    "MAX_VALUE_LENGTH",
+    "NESTED_TEMPLATE_IDS",
+    "ROOT_TEMPLATE_IDS",
+    "DataObject",
+    "is_template",
+]
+
+# The decoder refuses anything longer before doing any work (DESIGN "Input limits"): EMVCo caps a
+# payload at 512 characters, so 4096 leaves room for diagnosis while bounding the work per call.
+MAX_INPUT_LENGTH: Final = 4096
+# Two length digits (EMVCo §4.2).
+MAX_VALUE_LENGTH: Final = 99
+
+# Root templates: merchant account information 26-51, additional data 62, language template 64,
+# RFU 65-79 (EMVCo gives them format S but no structure, so they stay primitives) and
+# unreserved templates 80-99 (EMVCo §4.5, Table 3.5).
+ROOT_TEMPLATE_IDS: Final = frozenset(
+    [f"{n:02d}" for n in range(26, 52)] + ["62", "64"] + [f"{n:02d}" for n in range(80, 100)]
+)
+# Templates inside templates: only the payment-system specific templates 50-99 of ID 62.
+NESTED_TEMPLATE_IDS: Final = {"62": frozenset(f"{n:02d}" for n in range(50, 100))}
+
+
+def is_template(path: str) -> bool:
+    """Whether the object at ``path`` (``"62"``, ``"62.50"``) is read as a template.
+
+    >>> is_template("26"), is_template("62.50"), is_template("62.05"), is_template("26.00")
+    (True, True, False, False)
+    """
+    parent, _, child = path.rpartition(".")
+    if not parent:
+        return child in ROOT_TEMPLATE_IDS
+    return child in NESTED_TEMPLATE_IDS.get(parent, ())
+
+
+class DataObject(NamedTuple):
+    """One data object: ``id`` (2 digits), ``value`` (the raw text, for templates too),
+    ``children`` (the parsed objects of a template, ``None`` for a primitive or for a template
+    whose value is not a sequence of data objects) and ``offset`` (character index of the ID in
+    the payload; ``None`` for an object made in code).
+
+    A named tuple, so both twins can make it cheaply and results compare with ``==``.
+    """
+
+    id: str
+    value: str
+    children: tuple[DataObject, ...] | None = None
+    offset: int | None = None
+
+    @classmethod
+    def primitive(cls, id: str, value: str) -> DataObject:
+        """A data object holding a plain value."""
+        return cls(id, value)
+
+    @classmethod
+    def template(cls, id: str, children: Iterable[DataObject]) -> DataObject:
+        """A template made of ``children``; its ``value`` is their encoding.
+
+        >>> DataObject.template("64", [DataObject.primitive("00", "JA")]).value
+        '0002JA'
+        """
+        from . import _kernels  # the encoder sits above this module
+
+        kids = tuple(children)
+        return cls(id, _kernels.encode(kids, crc=False), kids)
+
+    def find(self, id: str) -> DataObject | None:
+        """The first child with ``id``, or ``None``.
+
+        >>> DataObject.template("64", [DataObject.primitive("00", "JA")]).find("00").value
+        'JA'
+        """
+        for child in self.children or ():
+            if child.id == id:
+                return child
+        return None

@@ -1,0 +1,39 @@
+"""Every behavioural test runs on both twins through the ``impl`` fixture.
+
+``impl`` switches every layer of jpqr to one twin (``jpqr._kernels.use``) and hands the test the
+kernel namespace (``impl.decode``, ``impl.encode``, ``impl.crc16``, ``impl.crc_verdict``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from jpqr import _kernels
+
+DATA = Path(__file__).parent / "data"
+
+IMPLEMENTATIONS = ["python"] + (["cython"] if "cython" in _kernels.available() else [])
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def impl(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
+    before = _kernels.IMPLEMENTATION
+    _kernels.use(request.param)
+    try:
+        yield _kernels
+    finally:
+        _kernels.use(before)
+
+
+def load_vectors() -> list[dict[str, Any]]:
+    with open(DATA / "published.jsonl", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+PUBLISHED = load_vectors()
