@@ -1,0 +1,73 @@
+"""The ``jpqr`` command line (also ``python -m jpqr``): a thin layer over the public API.
+
+``jpqr validate`` checks payloads, ``jpqr decode`` shows their data objects, ``jpqr build`` makes
+one, ``jpqr render`` draws its QR code. Exit status: 0 success (every payload valid), 1 a payload
+is invalid or a value is refused, 2 a usage or input error.
+
+>>> main(["decode", "0002010102116304AD0A"])
+ID  Len  Name                        Value
+00  02   Payload Format Indicator    01
+01  02   Point of Initiation Method  11
+63  04   CRC                         AD0A
+CRC ok
+0
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from . import build, decode, render, validate
+from ._io import InputError
+
+__all__ = ["main", "make_parser"]
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``jpqr`` and its commands."""
+    parser = argparse.ArgumentParser(
+        prog="jpqr",
+        description=(
+            "Read, check and make EMVCo merchant-presented QR payment codes, JPQR first. "
+            "Exit status: 0 success, 1 invalid payload or refused value, 2 usage or input error."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"jpqr {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for command in (validate, decode, build, render):
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``jpqr`` with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_usage(sys.stderr)
+        sys.stderr.write("jpqr: error: a command is required (validate, decode, build, render)\n")
+        return 2
+    # Payloads are UTF-8 and messages may quote them: never die of an encoding error on output.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+    try:
+        status: int = args.run(args)
+        sys.stdout.flush()
+    except InputError as exc:
+        sys.stderr.write(f"jpqr: error: {exc}\n")
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`jpqr validate -f big.txt | head`): stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    return status

@@ -1,0 +1,161 @@
+"""The human report of ``jpqr validate``: what is wrong, where, with the offending part of the
+payload marked.
+
+An :class:`~jpqr.report.Issue` gives a character ``offset`` and an ID ``path``; this module turns
+them into the part of the payload to mark: the whole data object at that path when the payload
+decodes, else the object whose header starts at the offset, else the characters at the offset.
+
+>>> from jpqr.cli._terminal import Marker, Style
+>>> payload = "0002010102116304AD0B"
+>>> locate(payload, "crc.mismatch", "63", 12)
+(12, 20)
+>>> locate(payload, "tlv.trailing_characters", "", 20)
+(20, 20)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Final
+
+from .. import _kernels
+from ..dataobject import DataObject
+from ..errors import JPQRError
+from ._terminal import Marker, Style, safe
+
+if TYPE_CHECKING:
+    from ..report import Issue, ValidationReport
+
+__all__ = ["explain", "locate"]
+
+# Codes whose offset starts a run that lasts to the end of the payload.
+_TO_END: Final = frozenset(
+    {"tlv.trailing_characters", "tlv.length_overrun", "tlv.truncated_header", "tlv.too_long"}
+)
+
+
+def _objects_at(tree: Iterable[DataObject], path: str) -> list[DataObject]:
+    """Every object at ``path`` (more than one when an ID is duplicated)."""
+    head, _, rest = path.partition(".")
+    found = []
+    for obj in tree:
+        if obj.id != head:
+            continue
+        if not rest:
+            found.append(obj)
+        elif obj.children is not None:
+            found.extend(_objects_at(obj.children, rest))
+    return found
+
+
+def _span(obj: DataObject) -> tuple[int, int]:
+    start = obj.offset or 0
+    return start, start + 4 + len(obj.value)
+
+
+def _header_span(payload: str, offset: int) -> tuple[int, int]:
+    """The data object whose header starts at ``offset``, as far as the payload holds it; the
+    two characters at ``offset`` when there is no readable header there."""
+    header = payload[offset : offset + 4]
+    if len(header) == 4 and header.isascii() and header.isdigit():
+        return offset, min(offset + 4 + int(header[2:]), len(payload))
+    return offset, min(offset + 2, len(payload))
+
+
+def locate(
+    payload: str,
+    code: str,
+    path: str,
+    offset: int | None,
+    tree: tuple[DataObject, ...] | None = None,
+) -> tuple[int, int] | None:
+    """The part ``[start, end)`` of ``payload`` an issue is about, or ``None`` when it has no
+    place in the payload (a missing field)."""
+    if offset is not None and not 0 <= offset <= len(payload):
+        offset = None
+    if code in _TO_END and offset is not None:
+        return offset, len(payload)
+    if path:
+        if tree is None:
+            try:
+                tree = _kernels.decode(payload)
+            except JPQRError:
+                tree = None
+        candidates = _objects_at(tree, path) if tree is not None else []
+        for obj in candidates:
+            start, end = _span(obj)
+            if offset is None or start <= offset < end:
+                # An offset inside the object (at its value, say) narrows the mark to there.
+                return (start if offset is None else offset), end
+    if offset is None:
+        return None
+    if offset == len(payload):
+        return offset, offset
+    return _header_span(payload, offset)
+
+
+def _where(issue: Issue) -> str:
+    parts = []
+    if issue.path:
+        parts.append(f"ID {issue.path}")
+    if issue.offset is not None:
+        parts.append(f"offset {issue.offset}")
+    return ", ".join(parts)
+
+
+def _shown(raw: bytes) -> str:
+    """A line that is not valid UTF-8, shown with its bad bytes as ``\\xNN``."""
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def _byte_span(raw: bytes, offset: int | None) -> tuple[int, int] | None:
+    """The byte at ``offset`` of ``raw`` as a span of the text :func:`_shown` makes of it."""
+    if offset is None or not 0 <= offset < len(raw):
+        return None
+    start = len(_shown(raw[:offset]))
+    return start, start + len(_shown(raw[offset : offset + 1]))
+
+
+def explain(
+    label: str, payload: str | bytes, report: ValidationReport, style: Style, marker: Marker
+) -> str:
+    """The lines a person reads for one payload."""
+    counts = []
+    if report.errors:
+        counts.append(_plural(len(report.errors), "error"))
+    if report.warnings:
+        counts.append(_plural(len(report.warnings), "warning"))
+    verdict = style("valid", "green", "bold") if report.ok else style("INVALID", "red", "bold")
+    detail = f"profile {report.profile}, CRC {report.crc}"
+    if counts:
+        detail += ", " + " and ".join(counts)
+    lines = [f"{label}: {verdict} ({detail})"]
+    if not (report.errors or report.warnings):
+        return "\n".join(lines)
+    text = payload if isinstance(payload, str) else _shown(payload)
+    tree: tuple[DataObject, ...] | None = None
+    if isinstance(payload, str):
+        try:
+            tree = _kernels.decode(text)
+        except JPQRError:
+            tree = None
+    for kind, colour, issues in (
+        ("error", "red", report.errors),
+        ("warning", "yellow", report.warnings),
+    ):
+        for issue in issues:
+            where = _where(issue)
+            heading = f"  {style(kind, colour, 'bold')} {style(issue.code, colour)}"
+            lines.append(f"{heading} at {where}" if where else heading)
+            lines.append(f"    {safe(issue.message)}")
+            if isinstance(payload, bytes):
+                span = _byte_span(payload, issue.offset)
+            else:
+                span = locate(text, issue.code, issue.path, issue.offset, tree)
+            if span is not None:
+                lines.extend("    " + row for row in marker.excerpt(text, *span).splitlines())
+    return "\n".join(lines)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -1,0 +1,132 @@
+"""``jpqr validate``: check payloads and say what is wrong, for a person or (``--json``) a program.
+
+Payloads come from the arguments, else one per line from ``--file F`` or stdin. Exit status: 0 when
+every payload is valid, 1 when any is invalid, 2 for a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from ._explain import explain
+from ._io import InputError, Source, file_size, open_input, read_lines
+from ._terminal import Marker, Progress, Style, wants_colour
+
+__all__ = ["add_parser", "run"]
+
+PROFILES = ("auto", "emvco", "jpqr")
+
+
+def add_parser(commands: Any) -> None:
+    """Declare ``jpqr validate`` on the ``commands`` sub-parsers."""
+    parser = commands.add_parser(
+        "validate",
+        help="check payloads: structure, CRC and every EMVCo/JPQR rule",
+        description=(
+            "Check merchant-presented QR payloads. Payloads come from the arguments, else one per "
+            "line from --file or stdin (line endings are stripped, empty lines skipped). Exit "
+            "status: 0 all valid, 1 any invalid, 2 usage or input error."
+        ),
+    )
+    parser.add_argument("payloads", nargs="*", metavar="PAYLOAD", help="payloads to check")
+    parser.add_argument(
+        "-f", "--file", metavar="F", help="read payloads from F, one per line ('-' for stdin)"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=PROFILES,
+        default="auto",
+        help="rules to apply (default: auto, jpqr when the code carries the JPQR identifier)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="treat a lower-case CRC as an error, not a warning"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
+    )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="human output: show only payloads with issues"
+    )
+    parser.set_defaults(run=run)
+
+
+def _sources(args: argparse.Namespace) -> tuple[Iterator[Source], Any]:
+    """The payloads to check, and the binary stream they are read from (``None`` for arguments)."""
+    if args.payloads and args.file is not None:
+        raise InputError("give payloads as arguments or with --file, not both")
+    if args.payloads:
+        return (Source(p) for p in args.payloads), None
+    if args.file is None and sys.stdin.isatty():
+        sys.stderr.write("reading payloads from the terminal, one per line; end with Ctrl-D\n")
+    stream = open_input("-" if args.file is None else args.file)
+    return read_lines(stream), stream
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import validate  # the schema layer: loaded only by the commands that need it
+
+    sources, stream = _sources(args)
+    style = Style(wants_colour(sys.stdout))
+    marker = Marker(style, width=shutil.get_terminal_size().columns - 4)
+    progress = None
+    if stream is not None and sys.stderr.isatty():
+        progress = Progress(sys.stderr, file_size(stream))
+    total = invalid = 0
+    try:
+        for index, source in enumerate(sources):
+            report = validate(source.payload, args.profile, strict=args.strict)
+            total += 1
+            invalid += not report.ok
+            text = _render(args, index, source, report, style, marker)
+            if text is not None:
+                if progress is not None:
+                    progress.clear()
+                sys.stdout.write(text + "\n")
+            if progress is not None:
+                progress.update(total, invalid, _position(stream))
+    except OSError as exc:  # a read error in the middle of a file
+        raise InputError(f"cannot read {args.file or 'stdin'!r}: {exc.strerror or exc}") from None
+    finally:
+        if progress is not None:
+            progress.clear()
+        if stream is not None and stream is not sys.stdin.buffer:
+            stream.close()
+    if total == 0:
+        raise InputError("no payloads to check (the input is empty)")
+    if not args.json and total > 1:
+        summary = f"{total} payloads: {total - invalid} valid, {invalid} invalid"
+        sys.stdout.write(style(summary, "bold") + "\n")
+    return 1 if invalid else 0
+
+
+def _render(
+    args: argparse.Namespace,
+    index: int,
+    source: Source,
+    report: Any,
+    style: Style,
+    marker: Marker,
+) -> str | None:
+    if args.json:
+        record: dict[str, Any] = {"index": index}
+        if source.line is not None:
+            record["line"] = source.line
+        record.update(report.to_dict())
+        return json.dumps(record, ensure_ascii=False)
+    if args.quiet and report.ok and not report.warnings:
+        return None
+    label = f"argument {index + 1}" if source.line is None else f"line {source.line}"
+    return explain(label, source.payload, report, style, marker)
+
+
+def _position(stream: Any) -> int | None:
+    try:
+        position = stream.tell()
+    except (OSError, ValueError):
+        return None
+    return position if isinstance(position, int) else None
