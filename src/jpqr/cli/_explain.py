@@ -73,8 +73,8 @@ def locate(
     place in the payload (a missing field)."""
     if offset is not None and not 0 <= offset <= len(payload):
         offset = None
-    if code in _TO_END and offset is not None:
-        return offset, len(payload)
+    if offset is not None and (code in _TO_END or code.startswith("crc.")):
+        return offset, len(payload)  # the CRC object is the last one
     if path:
         if tree is None:
             try:

@@ -165,7 +165,7 @@ class Progress:
     def __init__(self, stream: TextIO, total_bytes: int | None) -> None:
         self.stream = stream
         self.total_bytes = total_bytes
-        self._next_draw = time.monotonic() + self._INTERVAL
+        self._next_draw = 0.0  # the first update draws at once
         self._shown = False
 
     def update(self, done: int, invalid: int, position: int | None) -> None:
@@ -173,7 +173,7 @@ class Progress:
         if now < self._next_draw:
             return
         self._next_draw = now + self._INTERVAL
-        text = f"checked {done:,} payloads, {invalid:,} invalid"
+        text = f"checked {done:,} payload{'s' if done != 1 else ''}, {invalid:,} invalid"
         if self.total_bytes and position is not None:
             text += f" ({min(position * 100 // self.total_bytes, 100)}%)"
         self.stream.write(f"\r\x1b[K{text}")
