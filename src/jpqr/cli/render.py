@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
             render.to_terminal(payload, sys.stdout)
         else:
             render.save(payload, args.output, scale=args.scale)
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly
     except OSError as exc:
         raise InputError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
     except ValueError as exc:  # segno: more data than the largest QR code holds

@@ -89,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(text + "\n")
             if progress is not None:
                 progress.update(total, invalid, _position(stream))
+    except BrokenPipeError:
+        raise  # the reader went away: main() ends quietly
     except OSError as exc:  # a read error in the middle of a file
         raise InputError(f"cannot read {args.file or 'stdin'!r}: {exc.strerror or exc}") from None
     finally:
