@@ -329,7 +329,7 @@ def test_human_report_marks_the_wrong_crc(twin: str) -> None:
     out = done.stdout
     assert "\x1b[" not in out  # no colour on a pipe
     lines = out.splitlines()
-    assert lines[0].startswith("argument 1: INVALID")
+    assert lines[0].startswith("payload: INVALID")
     assert "crc.mismatch" in out and "ID 63" in out
     # The excerpt ends with the CRC value, and the carets sit exactly under "DC39".
     row = next(i for i, line in enumerate(lines) if line.rstrip().endswith("6304DC39"))
@@ -353,7 +353,12 @@ def test_human_report_marks_an_overrun(twin: str) -> None:
 def test_human_report_valid_jpqr(twin: str) -> None:
     done = run_jpqr(twin, "validate", JPQR_SAMPLE)
     assert done.returncode == 0
-    assert done.stdout.startswith("argument 1: valid (profile jpqr, CRC ok")
+    assert done.stdout.startswith("payload: valid (profile jpqr, CRC ok")
+    several = run_jpqr(twin, "validate", JPQR_SAMPLE, WRONG_INIT_CRC)
+    assert several.returncode == 1
+    assert several.stdout.startswith("argument 1: valid (profile jpqr, CRC ok")
+    assert "\nargument 2: INVALID (profile emvco, CRC mismatch" in several.stdout
+    assert several.stdout.endswith("\n2 payloads: 1 valid, 1 invalid\n")
 
 
 def test_human_report_escapes_control_characters(twin: str) -> None:
@@ -482,3 +487,137 @@ def test_decode_structure_error_exits_1(twin: str) -> None:
     stdin = run_jpqr(twin, "decode", "-", input=JPQR_SAMPLE + "\n")
     assert stdin.returncode == 0
     assert "jp.or.paymentsjapan" in stdin.stdout
+
+
+# --- build ------------------------------------------------------------------------------------
+
+
+def tlv(id: str, value: str) -> str:
+    """One data object written by hand (SPEC §1: ID, length in characters, value)."""
+    return f"{id}{len(value):02d}{value}"
+
+
+def with_crc(body: str) -> str:
+    body += "6304"
+    return body + f"{binascii.crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
+
+
+# The EV-charging recipe: a dynamic JPQR for one session, amount in yen, session reference in
+# 62-05 and the EVSE in 62-07, the Japanese name in 64 (SPEC §4, §5), in canonical order.
+LEVELS = ("0000000000001", "0001", "000001", "000001")
+
+
+def session_code(amount: str) -> str:
+    return with_crc(
+        tlv("00", "01")
+        + tlv("01", "12")
+        + tlv(
+            "26",
+            tlv("00", "jp.or.paymentsjapan")
+            + "".join(tlv(f"0{n}", level) for n, level in enumerate(LEVELS, 1)),
+        )
+        + tlv("52", "5999")
+        + tlv("53", "392")
+        + tlv("54", amount)
+        + tlv("58", "JP")
+        + tlv("59", "EV CHARGE")
+        + tlv("60", "TOKYO")
+        + tlv("61", "1066143")
+        + tlv("62", tlv("05", "S-20261121-0042") + tlv("07", "EVSE-1"))
+        + tlv("64", tlv("00", "JA") + tlv("01", "EV充電ステーション"))
+    )
+
+
+SESSION_CODE = session_code("1500")
+SESSION_OPTIONS = [
+    "--dynamic",
+    "--jpqr",
+    *LEVELS,
+    "--merchant-category-code",
+    "5999",
+    "--amount",
+    "1500",
+    "--merchant-name",
+    "EV CHARGE",
+    "--merchant-city",
+    "TOKYO",
+    "--postal-code",
+    "1066143",
+    "--language",
+    "JA",
+    "EV充電ステーション",
+    "--reference-label",
+    "S-20261121-0042",
+    "--terminal-label",
+    "EVSE-1",
+]
+SESSION_SPEC = {
+    "point_of_initiation": "dynamic",
+    "jpqr_identifier": dict(zip(("level1", "level2", "level3", "level4"), LEVELS, strict=True)),
+    "merchant_category_code": "5999",
+    "amount": "1500",
+    "merchant_name": "EV CHARGE",
+    "merchant_city": "TOKYO",
+    "postal_code": "1066143",
+    "language": {"language_preference": "JA", "merchant_name": "EV充電ステーション"},
+    "reference_label": "S-20261121-0042",
+    "terminal_label": "EVSE-1",
+}
+
+
+def test_build_from_options(twin: str) -> None:
+    done = run_jpqr(twin, "build", *SESSION_OPTIONS)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == SESSION_CODE + "\n"
+    check = run_jpqr(twin, "validate", "--json", done.stdout.strip())
+    assert check.returncode == 0
+    [record] = json_lines(check.stdout)
+    assert (record["valid"], record["profile"], record["crc"]) == (True, "jpqr", "ok")
+
+
+def test_build_from_spec_file_and_stdin(twin: str, tmp_path: Path) -> None:
+    spec = tmp_path / "session.json"
+    spec.write_text(json.dumps(SESSION_SPEC, ensure_ascii=False), encoding="utf-8")
+    done = run_jpqr(twin, "build", str(spec))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == SESSION_CODE + "\n"
+    piped = run_jpqr(twin, "build", input=json.dumps(SESSION_SPEC))
+    assert piped.stdout == SESSION_CODE + "\n"
+    # Options override the spec: the amount of the next session.
+    other = run_jpqr(twin, "build", "-", "--amount", "2000", input=json.dumps(SESSION_SPEC))
+    assert other.returncode == 0, other.stderr
+    assert other.stdout == session_code("2000") + "\n"
+
+
+def test_build_refused_value_exits_1(twin: str) -> None:
+    # Merchant name is format ans, printable ASCII (SPEC §3): the builder names the field.
+    options = [o if o != "EV CHARGE" else "Café" for o in SESSION_OPTIONS]
+    done = run_jpqr(twin, "build", *options)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "merchant_name" in done.stderr and "ID 59" in done.stderr
+    # A spec key that names no setter is refused the same way.
+    unknown = run_jpqr(twin, "build", input=json.dumps({**SESSION_SPEC, "colour": "red"}))
+    assert unknown.returncode == 1
+    assert "colour" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["-"], "{not json", "not valid JSON"),
+        (["-"], "[1, 2]", "must be a JSON object"),
+        (["-"], b"\xff\xfe{}", "not UTF-8"),
+        (["/nonexistent/spec.json"], "", "No such file"),
+        (["--language", "JA"], "", "LANG NAME [CITY]"),
+        (["--jpqr", "1", "2"], "", "expected 4 arguments"),
+    ],
+)
+def test_build_input_errors_exit_2(
+    twin: str, args: list[str], stdin: str | bytes, message: str
+) -> None:
+    done = run_jpqr(twin, "build", *args, input=stdin)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr

@@ -36,6 +36,9 @@ _TEXT_SETTERS = (
     ("customer_label", "TEXT", "62-06 customer label"),
     ("terminal_label", "TEXT", "62-07 terminal label (e.g. the EVSE)"),
     ("purpose", "TEXT", "62-08 purpose of transaction"),
+    ("consumer_data_request", "AME", "62-09 data the app asks for: A address, M mobile, E email"),
+    ("merchant_tax_id", "TEXT", "62-10 merchant tax ID"),
+    ("merchant_channel", "TEXT", "62-11 merchant channel (3 characters)"),
     ("convenience_fee", "AMOUNT", "55=02: fixed convenience fee"),
     ("convenience_percentage", "PCT", "55=03: convenience fee percentage, e.g. 3.5"),
 )
@@ -95,7 +98,7 @@ def _read_spec(name: str) -> dict[str, Any]:
         if name != "-":
             stream.close()
     try:
-        spec = json.loads(text)
+        spec = json.loads(text.decode("utf-8-sig"))  # an editor's BOM is harmless in a spec
     except UnicodeDecodeError:
         raise InputError(f"cannot read the spec {name!r}: it is not UTF-8 text") from None
     except json.JSONDecodeError as exc:

@@ -41,7 +41,9 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def object_to_dict(obj: DataObject, parent: str = "") -> dict[str, Any]:
+def object_to_dict(
+    obj: DataObject, parent: str = "", template: DataObject | None = None
+) -> dict[str, Any]:
     """One data object as JSON: ``id``, ``name``, ``value``, ``children`` (``None`` for a
     primitive, or a template whose value is not a sequence of data objects).
 
@@ -53,24 +55,28 @@ def object_to_dict(obj: DataObject, parent: str = "") -> dict[str, Any]:
     path = f"{parent}.{obj.id}" if parent else obj.id
     children = None
     if obj.children is not None:
-        children = [object_to_dict(child, path) for child in obj.children]
-    return {"id": obj.id, "name": name_of(path), "value": obj.value, "children": children}
+        children = [object_to_dict(child, path, obj) for child in obj.children]
+    name = name_of(path, template)
+    return {"id": obj.id, "name": name, "value": obj.value, "children": children}
 
 
-def _table_rows(objects: tuple[DataObject, ...], parent: str, depth: int) -> list[list[str]]:
+def _table_rows(
+    objects: tuple[DataObject, ...], parent: str, template: DataObject | None
+) -> list[list[str]]:
     rows = []
+    depth = parent.count(".") + 1 if parent else 0
     for obj in objects:
         path = f"{parent}.{obj.id}" if parent else obj.id
+        name = name_of(path, template)
+        value = "" if obj.children is not None else obj.value
+        rows.append(["  " * depth + obj.id, f"{len(obj.value):02d}", name, value])
         if obj.children is not None:
-            rows.append(["  " * depth + obj.id, f"{len(obj.value):02d}", name_of(path), ""])
-            rows.extend(_table_rows(obj.children, path, depth + 1))
-        else:
-            rows.append(["  " * depth + obj.id, f"{len(obj.value):02d}", name_of(path), obj.value])
+            rows.extend(_table_rows(obj.children, path, obj))
     return rows
 
 
 def _table(objects: tuple[DataObject, ...], style: Style) -> str:
-    rows = [[safe(cell) for cell in row] for row in _table_rows(objects, "", 0)]
+    rows = [[safe(cell) for cell in row] for row in _table_rows(objects, "", None)]
     head = ["ID", "Len", "Name", "Value"]
     widths = [max(display_width(row[i]) for row in [head, *rows]) for i in range(3)]
 

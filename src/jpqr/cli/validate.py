@@ -122,7 +122,10 @@ def _render(
         return json.dumps(record, ensure_ascii=False)
     if args.quiet and report.ok and not report.warnings:
         return None
-    label = f"argument {index + 1}" if source.line is None else f"line {source.line}"
+    if source.line is not None:
+        label = f"line {source.line}"
+    else:
+        label = "payload" if len(args.payloads) == 1 else f"argument {index + 1}"
     return explain(label, source.payload, report, style, marker)
 
 
