@@ -15,6 +15,7 @@ decodes, else the object whose header starts at the offset, else the characters 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
@@ -147,7 +148,7 @@ def explain(
             where = _where(issue)
             heading = f"  {style(kind, colour, 'bold')} {style(issue.code, colour)}"
             lines.append(f"{heading} at {where}" if where else heading)
-            lines.append(f"    {safe(issue.message)}")
+            lines.extend(_wrap(safe(issue.message), marker.width))
             if isinstance(payload, bytes):
                 span = _byte_span(payload, issue.offset)
             else:
@@ -155,6 +156,19 @@ def explain(
             if span is not None:
                 lines.extend("    " + row for row in marker.excerpt(text, *span).splitlines())
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` indented by four spaces and wrapped to ``width`` columns (long words kept whole,
+    so a quoted value is never cut)."""
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent="    ",
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _plural(count: int, noun: str) -> str:
