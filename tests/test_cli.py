@@ -201,9 +201,10 @@ def test_validate_reads_stdin(twin: str) -> None:
     assert done.returncode == 1
     records = json_lines(done.stdout)
     assert [(r["index"], r["line"], r["valid"]) for r in records] == [(0, 1, True), (1, 2, False)]
-    dash = run_jpqr(twin, "validate", "--json", "--file", "-", input=JPQR_SAMPLE)
-    assert dash.returncode == 0
-    assert [r["valid"] for r in json_lines(dash.stdout)] == [True]
+    for args in (["--file", "-"], ["-"]):
+        dash = run_jpqr(twin, "validate", "--json", *args, input=JPQR_SAMPLE)
+        assert dash.returncode == 0
+        assert [(r["line"], r["valid"]) for r in json_lines(dash.stdout)] == [(1, True)]
 
 
 def test_validate_a_thousand_payloads(twin: str, tmp_path: Path) -> None:
@@ -370,9 +371,7 @@ def test_human_report_escapes_control_characters(twin: str) -> None:
     assert "\\x1b[2J" in done.stdout
 
 
-def run_on_tty(
-    twin: str, args: Sequence[str], **env: str
-) -> tuple[int, str]:  # pragma: no cover - Linux
+def run_on_tty(twin: str, args: Sequence[str], **env: str) -> tuple[int, str]:
     """Run ``jpqr`` with stdout and stderr on a pseudo-terminal; return status and what it
     showed."""
     main, secondary = pty.openpty()
@@ -425,6 +424,40 @@ def test_progress_only_on_a_terminal(twin: str, tmp_path: Path) -> None:
     assert "checked" not in piped.stdout + piped.stderr
 
 
+def test_output_to_a_non_utf8_stream(twin: str) -> None:
+    # JSON stays valid JSON (non-ASCII escaped), the human report does not crash.
+    env = twin_env(twin, PYTHONIOENCODING="ascii")
+    done = run_jpqr(twin, "decode", "--json", JPQR_SAMPLE, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.isascii()
+    assert "メルペイ カフェ" in [
+        c["value"] for o in json.loads(done.stdout) for c in o["children"] or ()
+    ]
+    bad = JPQR_SAMPLE.replace("JA", "J\u30a2")
+    human = run_jpqr(twin, "validate", bad, env=env)
+    assert human.returncode == 1
+    assert "Traceback" not in human.stderr
+
+
+def test_reader_going_away_is_quiet(twin: str, tmp_path: Path) -> None:
+    # `jpqr validate --json -f big.txt | head -1`: far more output than a pipe holds.
+    file = tmp_path / "codes.txt"
+    file.write_text((JPQR_SAMPLE + "\n") * 3000, encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "jpqr", "validate", "--json", "--file", str(file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=twin_env(twin),
+    )
+    assert process.stdout is not None and process.stderr is not None
+    first = json.loads(process.stdout.readline())
+    assert first["index"] == 0
+    process.stdout.close()
+    errors = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=120) == 2
+    assert errors == ""
+
+
 # --- decode -----------------------------------------------------------------------------------
 
 
@@ -472,6 +505,9 @@ def test_decode_json(twin: str) -> None:
         ("04", "000001"),
     ]
     assert all(c["children"] is None and c["name"] for c in jpqr_template["children"])
+    # Under the JPQR GUID the sub-objects are the four levels of the store identifier (SPEC §4).
+    for level, child in enumerate(jpqr_template["children"][1:], 1):
+        assert f"level {level}" in child["name"].lower()
     language = {c["id"]: c for c in by_id["64"]["children"]}
     assert language["00"]["value"] == "JA"
     assert language["01"]["value"] == "メルペイ カフェ"

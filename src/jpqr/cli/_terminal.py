@@ -20,7 +20,15 @@ import time
 import unicodedata
 from typing import Final, TextIO
 
-__all__ = ["Marker", "Progress", "Style", "display_width", "safe", "wants_colour"]
+__all__ = [
+    "Marker",
+    "Progress",
+    "Style",
+    "display_width",
+    "safe",
+    "wants_colour",
+    "writes_utf8",
+]
 
 # Unicode categories that must not reach a terminal raw: controls, formats (bidi overrides, zero
 # width), surrogates, private use, unassigned, and the line/paragraph separators.
@@ -36,6 +44,12 @@ def wants_colour(stream: TextIO) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):  # a closed or replaced stream
         return False
+
+
+def writes_utf8(stream: TextIO) -> bool:
+    """Whether ``stream`` encodes text as UTF-8 (JSON written elsewhere escapes non-ASCII)."""
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
 
 
 def safe_char(ch: str) -> str:

@@ -19,7 +19,7 @@ from ..errors import DecodeError
 from ._explain import locate
 from ._io import read_one
 from ._names import name_of
-from ._terminal import Marker, Style, display_width, safe, wants_colour
+from ._terminal import Marker, Style, display_width, safe, wants_colour, writes_utf8
 
 __all__ = ["add_parser", "object_to_dict", "run"]
 
@@ -98,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.json:
         document = [object_to_dict(obj) for obj in objects]
-        sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(
+            json.dumps(document, ensure_ascii=not writes_utf8(sys.stdout), indent=2) + "\n"
+        )
         return 0
     sys.stdout.write(_table(objects, style) + "\n")
     verdict = _kernels.crc_verdict(payload)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ._explain import explain
 from ._io import InputError, Source, file_size, open_input, read_lines
-from ._terminal import Marker, Progress, Style, wants_colour
+from ._terminal import Marker, Progress, Style, wants_colour, writes_utf8
 
 __all__ = ["add_parser", "run"]
 
@@ -59,6 +59,8 @@ def _sources(args: argparse.Namespace) -> tuple[Iterator[Source], Any]:
     """The payloads to check, and the binary stream they are read from (``None`` for arguments)."""
     if args.payloads and args.file is not None:
         raise InputError("give payloads as arguments or with --file, not both")
+    if args.payloads == ["-"]:  # as for decode and render: '-' is stdin
+        args.payloads, args.file = [], "-"
     if args.payloads:
         return (Source(p) for p in args.payloads), None
     if args.file is None and sys.stdin.isatty():
@@ -119,7 +121,7 @@ def _render(
         if source.line is not None:
             record["line"] = source.line
         record.update(report.to_dict())
-        return json.dumps(record, ensure_ascii=False)
+        return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
     if args.quiet and report.ok and not report.warnings:
         return None
     if source.line is not None:
