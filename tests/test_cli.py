@@ -458,6 +458,26 @@ def test_reader_going_away_is_quiet(twin: str, tmp_path: Path) -> None:
     assert errors == ""
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize(
+    "args",
+    [["validate", JPQR_SAMPLE], ["decode", JPQR_SAMPLE], ["render", JPQR_SAMPLE, "--terminal"]],
+    ids=["validate", "decode", "render"],
+)
+def test_output_that_cannot_be_written_exits_2(twin: str, args: list[str]) -> None:
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "jpqr", *args],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=twin_env(twin),
+            check=False,
+        )
+    assert done.returncode == 2
+    errors = done.stderr.decode("utf-8")
+    assert errors == "jpqr: error: cannot write the output: No space left on device\n"
+
+
 # --- decode -----------------------------------------------------------------------------------
 
 

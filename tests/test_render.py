@@ -113,6 +113,15 @@ def test_render_usage_errors_exit_2(twin: str, args: list[str], message: str) ->
     assert "Traceback" not in done.stderr
 
 
+def test_more_than_a_qr_code_holds_exits_1(twin: str, tmp_path: Path) -> None:
+    # A version 40 QR code holds at most 2953 bytes (ISO/IEC 18004, byte mode, level L).
+    out = tmp_path / "code.svg"
+    done = run_jpqr(twin, "render", "a" * 3000, "-o", str(out), "--no-check")
+    assert done.returncode == 1
+    assert "too large" in done.stderr
+    assert not out.exists()
+
+
 def test_missing_qr_extra_exits_2(twin: str, tmp_path: Path) -> None:
     # A segno that cannot be imported, first on the path: as if the qr extra were not installed.
     (tmp_path / "segno.py").write_text(

@@ -64,10 +64,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except BrokenPipeError:
         # The reader went away (`jpqr validate -f big.txt | head`): stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _drop_output()
+        return 2
+    except OSError as exc:  # reading errors are InputErrors already: this is the output
+        _drop_output()
+        sys.stderr.write(f"jpqr: error: cannot write the output: {exc.strerror or exc}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write("\n")
         return 130
     return status
+
+
+def _drop_output() -> None:
+    """Point stdout at the null device, so that Python's final flush of what is left in its
+    buffer cannot fail again at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)

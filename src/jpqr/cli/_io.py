@@ -58,8 +58,16 @@ def _strip_line_end(raw: bytes) -> bytes:
     return raw
 
 
-def read_lines(stream: BinaryIO) -> Iterator[Source]:
-    """Every non-empty line of ``stream`` as a :class:`Source`, without its line ending."""
+def read_lines(stream: BinaryIO, name: str = "stdin") -> Iterator[Source]:
+    """Every non-empty line of ``stream`` as a :class:`Source`, without its line ending; a read
+    error is an :class:`InputError` naming the input ``name``."""
+    try:
+        yield from _read_lines(stream)
+    except OSError as exc:
+        raise InputError(f"cannot read {name!r}: {exc.strerror or exc}") from None
+
+
+def _read_lines(stream: BinaryIO) -> Iterator[Source]:
     number = 0
     while True:
         raw = stream.readline(MAX_LINE_BYTES)

@@ -15,7 +15,7 @@ from typing import Any
 
 from ._explain import explain
 from ._io import InputError, read_one
-from ._terminal import Marker, Style, wants_colour
+from ._terminal import Marker, Style, safe, wants_colour
 
 __all__ = ["add_parser", "run"]
 
@@ -68,13 +68,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.terminal:
             render.to_terminal(payload, sys.stdout)
-        else:
+            return 0
+        try:
             render.save(payload, args.output, scale=args.scale)
-    except BrokenPipeError:
-        raise  # the reader went away: main() ends quietly
-    except OSError as exc:
-        raise InputError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
+        except OSError as exc:
+            raise InputError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
     except ValueError as exc:  # segno: more data than the largest QR code holds
-        sys.stderr.write(f"jpqr render: {exc}\n")
+        sys.stderr.write(f"jpqr render: {safe(str(exc))}\n")
         return 1
     return 0

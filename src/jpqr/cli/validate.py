@@ -11,11 +11,14 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._explain import explain
 from ._io import InputError, Source, file_size, open_input, read_lines
 from ._terminal import Marker, Progress, Style, wants_colour, writes_utf8
+
+if TYPE_CHECKING:
+    from ..report import ValidationReport
 
 __all__ = ["add_parser", "run"]
 
@@ -65,8 +68,9 @@ def _sources(args: argparse.Namespace) -> tuple[Iterator[Source], Any]:
         return (Source(p) for p in args.payloads), None
     if args.file is None and sys.stdin.isatty():
         sys.stderr.write("reading payloads from the terminal, one per line; end with Ctrl-D\n")
-    stream = open_input("-" if args.file is None else args.file)
-    return read_lines(stream), stream
+    name = "-" if args.file is None else args.file
+    stream = open_input(name)
+    return read_lines(stream, "stdin" if name == "-" else name), stream
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,10 +95,6 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(text + "\n")
             if progress is not None:
                 progress.update(total, invalid, _position(stream))
-    except BrokenPipeError:
-        raise  # the reader went away: main() ends quietly
-    except OSError as exc:  # a read error in the middle of a file
-        raise InputError(f"cannot read {args.file or 'stdin'!r}: {exc.strerror or exc}") from None
     finally:
         if progress is not None:
             progress.clear()
@@ -112,7 +112,7 @@ def _render(
     args: argparse.Namespace,
     index: int,
     source: Source,
-    report: Any,
+    report: ValidationReport,
     style: Style,
     marker: Marker,
 ) -> str | None:
