@@ -125,18 +125,28 @@ RULES = [
         code([*EMV, ("62", "hello")]),
         "tlv.template_not_tlv",
     ),
-    ("over 512 characters", "emvco", code(EMV), code(EMV + [
-        (f"{80 + n}", tlv(("00", "com.example"), ("01", "x" * 80))) for n in range(6)
-    ]), "payload.too_long"),  # fmt: skip
+    (
+        "over 512 characters",
+        "emvco",
+        code(EMV),
+        code(EMV + [(f"{80 + n}", tlv(("00", "com.example"), ("01", "x" * 80))) for n in range(6)]),
+        "payload.too_long",
+    ),
     # SPEC §2
     ("CRC", "emvco", code(EMV), code(EMV)[:-1] + "0", "crc.mismatch"),
     ("CRC present", "emvco", code(EMV), tlv(*EMV), "crc.missing"),
     ("CRC zero padded", "emvco", code(EMV), code(EMV)[:-8] + "6303" + "ABC", "crc.missing"),
     # SPEC §3, presence
     *[
-        (f"{id} mandatory", "emvco", code(EMV), code(replace(EMV, **{f"_{id}": None})), "field.missing")
+        (
+            f"{id} mandatory",
+            "emvco",
+            code(EMV),
+            code(replace(EMV, **{f"_{id}": None})),
+            "field.missing",
+        )
         for id in ("00", "52", "53", "58", "59", "60")
-    ],  # fmt: skip
+    ],
     ("an account", "emvco", code(EMV), code(replace(EMV, _29=None)), "account.missing"),
     (
         "GUID in 26-51",
@@ -191,10 +201,34 @@ RULES = [
     ("ISO 4217", "emvco", code(EMV), code(replace(EMV, _53="000")), "currency.unknown"),
     ("ISO 3166", "emvco", code(EMV), code(replace(EMV, _58="XX")), "country.unknown"),
     ("ISO 3166 case", "emvco", code(EMV), code(replace(EMV, _58="us")), "country.unknown"),
-    ("amount digits", "emvco", code([*EMV, ("54", "98.")]), code([*EMV, ("54", "98,73")]), "amount.format"),
-    ("one decimal mark", "emvco", code([*EMV, ("54", "98.73")]), code([*EMV, ("54", "9.8.7")]), "amount.format"),
-    ("amount not zero", "emvco", code([*EMV, ("54", "0.01")]), code([*EMV, ("54", "0.00")]), "amount.zero"),
-    ("tip indicator", "emvco", code([*EMV, ("55", "01")]), code([*EMV, ("55", "04")]), "field.value"),
+    (
+        "amount digits",
+        "emvco",
+        code([*EMV, ("54", "98.")]),
+        code([*EMV, ("54", "98,73")]),
+        "amount.format",
+    ),
+    (
+        "one decimal mark",
+        "emvco",
+        code([*EMV, ("54", "98.73")]),
+        code([*EMV, ("54", "9.8.7")]),
+        "amount.format",
+    ),
+    (
+        "amount not zero",
+        "emvco",
+        code([*EMV, ("54", "0.01")]),
+        code([*EMV, ("54", "0.00")]),
+        "amount.zero",
+    ),
+    (
+        "tip indicator",
+        "emvco",
+        code([*EMV, ("55", "01")]),
+        code([*EMV, ("55", "04")]),
+        "field.value",
+    ),
     (
         "fee with 55=02",
         "emvco",
@@ -225,10 +259,15 @@ RULES = [
         "tip.unexpected",
     ),
     *[
-        (f"percentage {bad}", "emvco", code([*EMV, ("55", "03"), ("57", "99.99")]),
-         code([*EMV, ("55", "03"), ("57", bad)]), "tip.percentage")
+        (
+            f"percentage {bad}",
+            "emvco",
+            code([*EMV, ("55", "03"), ("57", "99.99")]),
+            code([*EMV, ("55", "03"), ("57", bad)]),
+            "tip.percentage",
+        )
         for bad in ("100", "0", "3.5%", "1.234")
-    ],  # fmt: skip
+    ],
     (
         "consumer data A, M, E",
         "emvco",
@@ -272,7 +311,13 @@ RULES = [
         "field.value",
     ),
     # SPEC §4, JPQR
-    ("JPQR identifier", "jpqr", code(BASE), code(replace(BASE, _26=None, _29=EMV[2][1])), "jpqr.identifier"),
+    (
+        "JPQR identifier",
+        "jpqr",
+        code(BASE),
+        code(replace(BASE, _26=None, _29=EMV[2][1])),
+        "jpqr.identifier",
+    ),
     (
         "JPQR level 4",
         "jpqr",
@@ -288,9 +333,21 @@ RULES = [
         "field.length",
     ),
     ("JPQR country", "jpqr", code(BASE), code(replace(BASE, _58="CN")), "jpqr.country"),
-    ("JPQR currency", "jpqr", code(BASE), code(replace(BASE, _53="156", _54="15.00")), "jpqr.currency"),
+    (
+        "JPQR currency",
+        "jpqr",
+        code(BASE),
+        code(replace(BASE, _53="156", _54="15.00")),
+        "jpqr.currency",
+    ),
     ("JPQR postal code", "jpqr", code(BASE), code(replace(BASE, _61=None)), "jpqr.postal_code"),
-    ("JPQR postal digits", "jpqr", code(BASE), code(replace(BASE, _61="106-6143")), "jpqr.postal_code"),
+    (
+        "JPQR postal digits",
+        "jpqr",
+        code(BASE),
+        code(replace(BASE, _61="106-6143")),
+        "jpqr.postal_code",
+    ),
     ("JPQR 64", "jpqr", code(BASE), code(replace(BASE, _64=None)), "jpqr.language"),
     (
         "JPQR 64-00 JA",
@@ -306,8 +363,14 @@ RULES = [
         code(replace(BASE, _64=tlv(("00", "JA"), ("01", "充電"), ("02", "東京")))),
         "jpqr.language",
     ),
-    ("JPQR whole yen", "jpqr", code(replace(BASE, _54="1500.")), code(replace(BASE, _54="1500.5")), "jpqr.amount"),
-]  # fmt: skip
+    (
+        "JPQR whole yen",
+        "jpqr",
+        code(replace(BASE, _54="1500.")),
+        code(replace(BASE, _54="1500.5")),
+        "jpqr.amount",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -338,7 +401,7 @@ def test_issue_paths_and_offsets(impl: ModuleType) -> None:
 
 
 def test_all_issues_are_collected(impl: ModuleType) -> None:
-    payload = code(replace(EMV, _52="58A2", _58="XX", _59=None)) [:-1] + "Z"  # fmt: skip
+    payload = code(replace(EMV, _52="58A2", _58="XX", _59=None))[:-1] + "Z"
     assert set(codes(jpqr.validate(payload))) == {
         "field.format",
         "country.unknown",
