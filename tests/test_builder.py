@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jpqr
-from jpqr import BuildError, Builder
+from jpqr import Builder, BuildError
 
 from .strategies import SCRIPTS
 from .test_validate import crc_of
