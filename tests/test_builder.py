@@ -289,3 +289,16 @@ def test_parse_of_build_gives_the_input_back(impl: ModuleType, spec: dict[str, A
         assert (getattr(extra, name) if extra else None) == spec.get(name)
     assert code.to_payload() == payload
     assert Builder.from_dict(spec).build() == code
+
+
+def test_ev_charging_page_is_a_working_doctest(impl: ModuleType) -> None:
+    import doctest
+    from pathlib import Path
+
+    page = Path(__file__).parent.parent / "docs" / "ev-charging.md"
+    result = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+    )
+    assert result.attempted >= 8 and result.failed == 0

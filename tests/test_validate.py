@@ -628,3 +628,30 @@ def test_parse_raises_validation_error_for_the_first_error(impl: ModuleType) -> 
     with pytest.raises(jpqr.ValidationError) as caught:
         jpqr.parse(code(replace(BASE, _58="CN")))
     assert caught.value.code == "jpqr.country" and caught.value.path == "58"
+
+
+def test_issue_codes_are_documented() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    sources = [*(root / "src" / "jpqr" / "profiles").glob("*.py"), root / "src/jpqr/builder.py"]
+    prefixes = "tlv|crc|position|duplicate|field|account|currency|country|amount|tip|additional"
+    pattern = re.compile(rf'"((?:{prefixes}|text|payload|jpqr|build)\.[a-z_]+)"')
+    emitted = set()
+    for source in sources:
+        emitted |= set(pattern.findall(source.read_text("utf-8")))
+    # the decoder's codes reach reports too (CONTRACT.md)
+    emitted |= {
+        "tlv.truncated_header",
+        "tlv.invalid_id",
+        "tlv.invalid_length",
+        "tlv.length_overrun",
+        "tlv.trailing_characters",
+        "tlv.bom",
+        "tlv.invalid_utf8",
+        "tlv.too_long",
+    }
+    page = (root / "docs" / "issue-codes.md").read_text("utf-8")
+    missing = sorted(code for code in emitted if f"`{code}`" not in page)
+    assert not missing
