@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from .. import _kernels
 from .._crc_py import format_crc
@@ -21,9 +22,13 @@ from ..errors import DecodeError, snippet
 from ..report import Issue, ValidationReport
 from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
 
-__all__ = ["Checker", "Rules", "iter_objects", "join", "run"]
+if TYPE_CHECKING:
+    from ..model import MerchantPresentedCode
+
+__all__ = ["Checker", "Rules", "entry_points", "iter_objects", "join", "run"]
 
 Tree = tuple[DataObject, ...]
+Payload = str | bytes | bytearray | memoryview
 _STRIPPABLE = " \r\n"
 _BOM = "\ufeff"
 
@@ -121,6 +126,48 @@ def run(
     if checker.errors and not text.isascii():
         _hint_byte_lengths(checker, text, rules)
     return _report(checker, profile, text), tree
+
+
+class Validate(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> ValidationReport: ...
+
+
+class IsValid(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> bool: ...
+
+
+class Parse(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> MerchantPresentedCode: ...
+
+
+def entry_points(name: str, rules: Rules, title: str) -> tuple[Validate, IsValid, Parse]:
+    """``validate``, ``is_valid`` and ``parse`` of one profile module."""
+
+    def validate(
+        payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> ValidationReport:
+        return run(payload, rules, name, strict=strict, lenient=lenient)[0]
+
+    def is_valid(payload: Payload, *, strict: bool = False, lenient: bool = False) -> bool:
+        return validate(payload, strict=strict, lenient=lenient).ok
+
+    def parse(
+        payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> MerchantPresentedCode:
+        from ..api import parse_with
+
+        return parse_with(payload, rules, name, strict=strict, lenient=lenient)
+
+    validate.__doc__ = f"Check ``payload`` against {title}; never raises on bad input."
+    is_valid.__doc__ = f"Whether ``payload`` is a valid {title} code."
+    parse.__doc__ = f"The typed {title} code; raises ``ValidationError`` for the first error."
+    return validate, is_valid, parse
 
 
 def _report(checker: Checker, profile: str, text: str) -> ValidationReport:

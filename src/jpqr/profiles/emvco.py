@@ -24,8 +24,6 @@ import re
 from decimal import Decimal
 
 from ..dataobject import DataObject
-from ..model import MerchantPresentedCode
-from ..report import ValidationReport
 from ..schema import (
     ADDITIONAL_DATA,
     GUID_TEMPLATE,
@@ -264,22 +262,5 @@ def _check_consumer_data(checker: Checker, obj: DataObject | None) -> None:
         )
 
 
-def validate(
-    payload: str | bytes, *, strict: bool = False, lenient: bool = False
-) -> ValidationReport:
-    """Check ``payload`` against EMVCo MPM; never raises on bad input."""
-    return _engine.run(payload, check, NAME, strict=strict, lenient=lenient)[0]
-
-
-def is_valid(payload: str | bytes, *, strict: bool = False, lenient: bool = False) -> bool:
-    """Whether ``payload`` is a valid EMVCo code."""
-    return validate(payload, strict=strict, lenient=lenient).ok
-
-
-def parse(
-    payload: str | bytes, *, strict: bool = False, lenient: bool = False
-) -> MerchantPresentedCode:
-    """The typed code; raises :class:`~jpqr.errors.ValidationError` for the first error."""
-    from ..api import parse_with
-
-    return parse_with(payload, check, NAME, strict=strict, lenient=lenient)
+# The same three entry points in every profile module (python-stdnum style).
+validate, is_valid, parse = _engine.entry_points(NAME, check, "EMVCo MPM")
