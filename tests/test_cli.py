@@ -585,39 +585,34 @@ def session_code(amount: str) -> str:
 
 
 SESSION_CODE = session_code("1500")
-SESSION_OPTIONS = [
-    "--dynamic",
-    "--jpqr",
-    *LEVELS,
-    "--merchant-category-code",
-    "5999",
-    "--amount",
-    "1500",
-    "--merchant-name",
-    "EV CHARGE",
-    "--merchant-city",
-    "TOKYO",
-    "--postal-code",
-    "1066143",
-    "--language",
-    "JA",
-    "EV充電ステーション",
-    "--reference-label",
-    "S-20261121-0042",
-    "--terminal-label",
-    "EVSE-1",
-]
-SESSION_SPEC = {
-    "point_of_initiation": "dynamic",
-    "jpqr_identifier": dict(zip(("level1", "level2", "level3", "level4"), LEVELS, strict=True)),
+# The same session as options and as a JSON spec (Builder.from_dict keys).
+SESSION_VALUES = {
     "merchant_category_code": "5999",
     "amount": "1500",
     "merchant_name": "EV CHARGE",
     "merchant_city": "TOKYO",
     "postal_code": "1066143",
-    "language": {"language_preference": "JA", "merchant_name": "EV充電ステーション"},
     "reference_label": "S-20261121-0042",
     "terminal_label": "EVSE-1",
+}
+SESSION_OPTIONS = [
+    "--dynamic",
+    "--jpqr",
+    *LEVELS,
+    *(
+        word
+        for key, value in SESSION_VALUES.items()
+        for word in (f"--{key.replace('_', '-')}", value)
+    ),
+    "--language",
+    "JA",
+    "EV充電ステーション",
+]
+SESSION_SPEC = {
+    "point_of_initiation": "dynamic",
+    "jpqr_identifier": {f"level{n}": level for n, level in enumerate(LEVELS, 1)},
+    "language": {"language_preference": "JA", "merchant_name": "EV充電ステーション"},
+    **SESSION_VALUES,
 }
 
 

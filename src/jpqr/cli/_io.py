@@ -12,6 +12,7 @@ kind of transport damage ``jpqr validate`` exists to report. Empty lines are ski
 
 from __future__ import annotations
 
+import argparse
 import os
 import stat
 import sys
@@ -21,7 +22,15 @@ from typing import BinaryIO, Final
 
 from ..dataobject import MAX_INPUT_LENGTH
 
-__all__ = ["InputError", "Source", "file_size", "open_input", "read_lines", "read_one"]
+__all__ = [
+    "InputError",
+    "Source",
+    "add_payload_argument",
+    "file_size",
+    "open_input",
+    "read_lines",
+    "read_one",
+]
 
 # A line longer than this many bytes holds more than MAX_INPUT_LENGTH characters (UTF-8 takes at
 # most 4 bytes a character), so it is cut here, drained, and reported as too long: one runaway
@@ -101,6 +110,11 @@ def open_input(name: str) -> BinaryIO:
         return open(name, "rb")
     except OSError as exc:
         raise InputError(f"cannot read {name!r}: {exc.strerror or exc}") from None
+
+
+def add_payload_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``PAYLOAD`` argument of the commands that take one payload (see :func:`read_one`)."""
+    parser.add_argument("payload", metavar="PAYLOAD", help="the payload ('-' reads it from stdin)")
 
 
 def read_one(argument: str) -> str | bytes:

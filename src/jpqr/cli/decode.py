@@ -17,7 +17,7 @@ from .. import _kernels
 from ..dataobject import DataObject
 from ..errors import DecodeError
 from ._explain import locate
-from ._io import read_one
+from ._io import add_payload_argument, read_one
 from ._names import name_of
 from ._terminal import Marker, Style, display_width, safe, wants_colour, writes_utf8
 
@@ -34,7 +34,7 @@ def add_parser(commands: Any) -> None:
             "use 'jpqr validate' to check the rules."
         ),
     )
-    parser.add_argument("payload", metavar="PAYLOAD", help="the payload ('-' reads it from stdin)")
+    add_payload_argument(parser)
     parser.add_argument(
         "--json", action="store_true", help="print nested JSON: id, name, value, children"
     )

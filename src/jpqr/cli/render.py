@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ._explain import explain
-from ._io import InputError, read_one
+from ._io import InputError, add_payload_argument, read_one
 from ._terminal import Marker, Style, safe, wants_colour
 
 __all__ = ["add_parser", "run"]
@@ -30,7 +30,7 @@ def add_parser(commands: Any) -> None:
             'python -m pip install "jpqr[qr]".'
         ),
     )
-    parser.add_argument("payload", metavar="PAYLOAD", help="the payload ('-' reads it from stdin)")
+    add_payload_argument(parser)
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("-o", "--output", metavar="FILE", help="write FILE (.svg or .png)")
     where.add_argument("--terminal", action="store_true", help="draw it on the terminal")
