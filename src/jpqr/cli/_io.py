@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ __all__ = [
     "InputError",
     "Source",
     "add_payload_argument",
-    "file_size",
     "open_input",
     "read_lines",
     "read_one",
@@ -124,12 +122,3 @@ def read_one(argument: str) -> str | bytes:
     for source in read_lines(sys.stdin.buffer):
         return source.payload
     raise InputError("expected a payload on stdin, found none")
-
-
-def file_size(stream: BinaryIO) -> int | None:
-    """The size of a regular file behind ``stream`` (for a percentage), else ``None``."""
-    try:
-        info = os.fstat(stream.fileno())
-    except (OSError, ValueError, AttributeError):
-        return None
-    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size > 0 else None

@@ -16,9 +16,10 @@ when the stream is a terminal and ``NO_COLOR`` is unset (https://no-color.org).
 from __future__ import annotations
 
 import os
+import stat
 import time
 import unicodedata
-from typing import Final, TextIO
+from typing import BinaryIO, Final, TextIO
 
 __all__ = [
     "Marker",
@@ -169,25 +170,28 @@ class Marker:
 
 
 class Progress:
-    """A one-line progress count on a terminal (stderr), redrawn at most ten times a second.
+    """A one-line progress count on a terminal (stderr): drawn at the first payload, then at most
+    ten times a second, with a percentage when the size of the input is known.
 
     Call :meth:`clear` before writing anything else to the same terminal.
     """
 
     _INTERVAL: Final = 0.1
 
-    def __init__(self, stream: TextIO, total_bytes: int | None) -> None:
+    def __init__(self, stream: TextIO, source: BinaryIO) -> None:
         self.stream = stream
-        self.total_bytes = total_bytes
-        self._next_draw = 0.0  # the first update draws at once
+        self.source = source
+        self.total_bytes = _file_size(source)
+        self._next_draw = 0.0
         self._shown = False
 
-    def update(self, done: int, invalid: int, position: int | None) -> None:
+    def update(self, done: int, invalid: int) -> None:
         now = time.monotonic()
         if now < self._next_draw:
             return
         self._next_draw = now + self._INTERVAL
         text = f"checked {done:,} payload{'s' if done != 1 else ''}, {invalid:,} invalid"
+        position = _position(self.source) if self.total_bytes else None
         if self.total_bytes and position is not None:
             text += f" ({min(position * 100 // self.total_bytes, 100)}%)"
         self.stream.write(f"\r\x1b[K{text}")
@@ -199,3 +203,19 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self._shown = False
+
+
+def _file_size(source: BinaryIO) -> int | None:
+    """The size of the regular file behind ``source``, else ``None`` (a pipe, a terminal)."""
+    try:
+        info = os.fstat(source.fileno())
+    except (OSError, ValueError, AttributeError):
+        return None
+    return info.st_size if stat.S_ISREG(info.st_mode) and info.st_size > 0 else None
+
+
+def _position(source: BinaryIO) -> int | None:
+    try:
+        return source.tell()
+    except (OSError, ValueError):
+        return None

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._explain import explain
-from ._io import InputError, Source, file_size, open_input, read_lines
+from ._io import InputError, Source, open_input, read_lines
 from ._terminal import Marker, Progress, Style, wants_colour, writes_utf8
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     marker = Marker(style, width=shutil.get_terminal_size().columns - 4)
     progress = None
     if stream is not None and sys.stderr.isatty():
-        progress = Progress(sys.stderr, file_size(stream))
+        progress = Progress(sys.stderr, stream)
     total = invalid = 0
     try:
         for index, source in enumerate(sources):
@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
                     progress.clear()
                 sys.stdout.write(text + "\n")
             if progress is not None:
-                progress.update(total, invalid, _position(stream))
+                progress.update(total, invalid)
     finally:
         if progress is not None:
             progress.clear()
@@ -129,11 +129,3 @@ def _render(
     else:
         label = "payload" if len(args.payloads) == 1 else f"argument {index + 1}"
     return explain(label, source.payload, report, style, marker)
-
-
-def _position(stream: Any) -> int | None:
-    try:
-        position = stream.tell()
-    except (OSError, ValueError):
-        return None
-    return position if isinstance(position, int) else None
