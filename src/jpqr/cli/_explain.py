@@ -5,7 +5,6 @@ An :class:`~jpqr.report.Issue` gives a character ``offset`` and an ID ``path``; 
 them into the part of the payload to mark: the whole data object at that path when the payload
 decodes, else the object whose header starts at the offset, else the characters at the offset.
 
->>> from jpqr.cli._terminal import Marker, Style
 >>> payload = "0002010102116304AD0B"
 >>> locate(payload, "crc.mismatch", "63", 12)
 (12, 20)
