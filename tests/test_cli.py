@@ -660,7 +660,8 @@ def test_build_refused_value_exits_1(twin: str) -> None:
         (["-"], "[1, 2]", "must be a JSON object"),
         (["-"], b"\xff\xfe{}", "not UTF-8"),
         (["/nonexistent/spec.json"], "", "No such file"),
-        (["--language", "JA"], "", "LANG NAME [CITY]"),
+        (["--language", "JA"], "", "expected 2 arguments"),
+        (["--language-city", "東京"], "", "needs --language"),
         (["--jpqr", "1", "2"], "", "expected 4 arguments"),
     ],
 )

@@ -78,9 +78,14 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--language",
-        nargs="+",
-        metavar="LANG NAME [CITY]",
-        help="template 64: language (e.g. JA), merchant name, optional city in that language",
+        nargs=2,
+        metavar=("LANG", "NAME"),
+        help="template 64: a language (ISO 639, e.g. JA) and the merchant name in it",
+    )
+    parser.add_argument(
+        "--language-city",
+        metavar="CITY",
+        help="template 64: the merchant city in that language (not in JPQR codes)",
     )
     for setter, metavar, help in _TEXT_SETTERS:
         parser.add_argument(f"--{setter.replace('_', '-')}", metavar=metavar, help=help)
@@ -124,10 +129,10 @@ def _apply_options(builder: Any, args: argparse.Namespace) -> Any:
             builder = getattr(builder, setter)(value)
     if args.tip_prompt:
         builder = builder.tip_prompt()
+    if args.language_city is not None and not args.language:
+        raise InputError("--language-city needs --language LANG NAME")
     if args.language:
-        if not 2 <= len(args.language) <= 3:
-            raise InputError("--language takes LANG NAME [CITY]: two or three values")
-        builder = builder.language(*args.language)
+        builder = builder.language(*args.language, args.language_city)
     return builder
 
 
@@ -157,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _any_option(args: argparse.Namespace) -> bool:
-    names = ["static", "dynamic", "jpqr", "merchant_account", "language", "tip_prompt"]
+    names = ["static", "dynamic", "jpqr", "merchant_account", "language", "language_city"]
+    names.append("tip_prompt")
     names += [setter for setter, _, _ in _TEXT_SETTERS]
     return any(getattr(args, name) for name in names)
