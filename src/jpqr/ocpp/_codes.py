@@ -23,11 +23,7 @@ def check_code(payload: str, profile: str) -> None:
     The message names the first error of the report and how many there are, so a CSMS log line
     says what the payment provider got wrong.
     """
-    validate = getattr(jpqr, "validate", None)
-    if validate is None:
-        _check_structure(payload)
-        return
-    report = validate(payload, profile)
+    report = jpqr.validate(payload, profile)
     if report.ok:
         return
     first = report.errors[0]
@@ -39,20 +35,6 @@ def check_code(payload: str, profile: str) -> None:
         offset=first.offset,
         path=first.path,
     )
-
-
-def _check_structure(payload: str) -> None:
-    # ADAPTER until the schema branch (jpqr.validate) is merged: structure, CRC and the EMVCo
-    # 512-character limit only. Delete this function and the getattr above after the merge.
-    if len(payload) > 512:
-        raise OCPPError("ocpp.invalid_code", f"the payment code has {len(payload)} characters")
-    try:
-        _kernels.decode(payload)
-    except jpqr.DecodeError as err:
-        raise OCPPError("ocpp.invalid_code", f"the payment code does not decode: {err}") from err
-    verdict = _kernels.crc_verdict(payload)
-    if verdict != "ok":
-        raise OCPPError("ocpp.invalid_code", f"the payment code's CRC is {verdict}")
 
 
 @dataclass(frozen=True)
