@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .api import is_valid, parse, validate
+    from .builder import Builder
     from .model import MerchantPresentedCode
     from .report import Issue, ValidationReport
 
@@ -31,6 +32,7 @@ __all__ = [
     "IMPLEMENTATION",
     "MAX_INPUT_LENGTH",
     "BuildError",
+    "Builder",
     "CRCVerdict",
     "DataObject",
     "DecodeError",
@@ -61,6 +63,7 @@ encode = _kernels.encode
 # The layers above the kernels load on first use, so `import jpqr` stays fast (DESIGN: ≤ 30 ms).
 _LAZY = {
     "validate": "api",
+    "Builder": "builder",
     "parse": "api",
     "is_valid": "api",
     "MerchantPresentedCode": "model",
