@@ -38,7 +38,7 @@ from jpqr.ocpp import (
     answer_start_qr_payment,
     qr_code_display_enabled,
 )
-from jpqr.ocpp.calls import set_display_message_call
+from jpqr.ocpp.calls import data_transfer_result, set_display_message_call
 
 LOG = logging.getLogger("csms")
 
@@ -155,27 +155,14 @@ class QRPaymentHandlers:
         **_: Any,
     ) -> Any:
         # The ocpp package hands over data with rewritten keys ({"evse_id": 1}); jpqr reads both.
-        answer = answer_start_qr_payment(vendor_id, message_id, data, evse_ids=self.evse_ids)
-        response = answer.to_response()
-        if answer.accepted and self.version == "2.0.1" and self.qr_code_display is False:
-            response = {
-                "status": "Rejected",
-                "statusInfo": {
-                    "reasonCode": "NoQRCodeDisplay",
-                    "additionalInfo": "QRCodeDisplay.Enabled is not true on this station",
-                },
-            }
-        elif answer.accepted and answer.evse_id is not None:
-            self._accepted[call_unique_id] = answer.evse_id
-        info = response.get("statusInfo")
-        return self._call_result.DataTransfer(
-            status=response["status"],
-            status_info=(
-                {"reason_code": info["reasonCode"], "additional_info": info["additionalInfo"]}
-                if info
-                else None
-            ),
+        # A 2.0.1 station shows a code only through QRCodeDisplay, when it reported it enabled.
+        can_display = self.version == "2.1" or self.qr_code_display is not False
+        answer = answer_start_qr_payment(
+            vendor_id, message_id, data, evse_ids=self.evse_ids, can_display=can_display
         )
+        if answer.accepted:
+            self._accepted[call_unique_id] = answer.evse_id
+        return data_transfer_result(answer.to_response(), self.version)
 
     @after("DataTransfer")
     def after_data_transfer(self, call_unique_id: str, **_: Any) -> None:

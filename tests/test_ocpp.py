@@ -38,7 +38,7 @@ from jpqr.ocpp import (
     set_display_message,
     start_qr_payment_request,
 )
-from jpqr.ocpp.calls import data_transfer_call, set_display_message_call
+from jpqr.ocpp.calls import data_transfer_call, data_transfer_result, set_display_message_call
 
 # Every test touches decode/validate, so every test runs on both twins.
 pytestmark = pytest.mark.usefixtures("impl")
@@ -646,6 +646,17 @@ def test_trigger_answers_validate_against_the_response_schema(version: str) -> N
         assert response["status"] == status
         assert answer.accepted is (status == "Accepted")
         assert schema_errors("DataTransfer", response, version, response=True) == []
+        # what an ocpp @on handler returns puts the same dict on the wire
+        assert on_the_wire(data_transfer_result(response, version)) == response
+
+
+def test_trigger_is_rejected_when_the_station_cannot_display() -> None:
+    answer = answer_start_qr_payment(VENDOR_ID, START_QR_PAYMENT, {"evseId": 1}, can_display=False)
+    assert (answer.status, answer.evse_id) == ("Rejected", None)
+    assert answer.to_response()["statusInfo"]["reasonCode"] == "NoQRCodeDisplay"
+    # a malformed request is still named as such, not blamed on the display
+    answer = answer_start_qr_payment("com.example", START_QR_PAYMENT, {}, can_display=False)
+    assert answer.status == "UnknownVendorId"
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,14 @@ from typing import Any
 
 from .display import check_version
 
-__all__ = ["data_transfer_call", "set_display_message_call"]
+__all__ = ["data_transfer_call", "data_transfer_result", "set_display_message_call"]
 
 
-def _modules(version: str) -> tuple[ModuleType, ModuleType]:
+def _modules(version: str, kind: str = "call") -> tuple[ModuleType, ModuleType]:
     package = "ocpp.v21" if check_version(version) == "2.1" else "ocpp.v201"
     try:
         return (
-            importlib.import_module(f"{package}.call"),
+            importlib.import_module(f"{package}.{kind}"),
             importlib.import_module(f"{package}.datatypes"),
         )
     except ImportError as err:
@@ -70,4 +70,21 @@ def data_transfer_call(request: Mapping[str, Any], version: str) -> Any:
         vendor_id=request["vendorId"],
         message_id=request.get("messageId"),
         data=request.get("data"),
+    )
+
+
+def data_transfer_result(response: Mapping[str, Any], version: str) -> Any:
+    """``ocpp.v21.call_result.DataTransfer`` (or ``ocpp.v201``'s) for a response payload dict.
+
+    What an ``@on("DataTransfer")`` handler returns, from :meth:`TriggerAnswer.to_response`.
+    """
+    call_result, types = _modules(version, "call_result")
+    info = response.get("statusInfo")
+    return call_result.DataTransfer(
+        status=response["status"],
+        status_info=types.StatusInfoType(
+            reason_code=info["reasonCode"], additional_info=info.get("additionalInfo")
+        )
+        if info is not None
+        else None,
     )

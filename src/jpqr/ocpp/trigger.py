@@ -42,6 +42,7 @@ _REFUSALS: dict[str, tuple[str, str]] = {
     "ocpp.unknown_message": ("UnknownMessageId", "UnknownMessageId"),
     "ocpp.trigger_data": ("Rejected", "InvalidData"),
     "ocpp.unknown_evse": ("Rejected", "UnknownEVSE"),
+    "ocpp.display_disabled": ("Rejected", "NoQRCodeDisplay"),
 }
 
 
@@ -138,15 +139,27 @@ def answer_start_qr_payment(
     data: object,
     *,
     evse_ids: Collection[int] | None = None,
+    can_display: bool = True,
 ) -> TriggerAnswer:
     """Read a DataTransfer and decide the answer; never raises for a malformed request.
 
     A different vendorId gives ``UnknownVendorId``, another messageId of this vendor
     ``UnknownMessageId`` (the DataTransfer statuses meant for those), bad data or an unknown EVSE
-    ``Rejected``.
+    ``Rejected``. ``can_display=False`` (an OCPP 2.0.1 station that did not report
+    ``QRCodeDisplay.Enabled = true``) rejects a valid request with reason ``NoQRCodeDisplay``:
+    the CSMS could not show the code.
+
+    >>> answer_start_qr_payment(VENDOR_ID, START_QR_PAYMENT, {"evseId": 1},
+    ...                         can_display=False).to_response()["statusInfo"]["reasonCode"]
+    'NoQRCodeDisplay'
     """
     try:
         evse_id = read_start_qr_payment(vendor_id, message_id, data, evse_ids=evse_ids)
+        if not can_display:
+            raise OCPPError(
+                "ocpp.display_disabled",
+                "the station has not reported QRCodeDisplay.Enabled = true",
+            )
     except OCPPError as err:
         return TriggerAnswer(_REFUSALS[err.code][0], None, err)
     return TriggerAnswer("Accepted", evse_id)
