@@ -255,6 +255,10 @@ class CentralSystem:
         except ConnectionClosed:
             LOG.info("%s disconnected", station_id)
         finally:
+            # Let a payment whose answer already arrived finish; the rest fail on their own
+            # within the call timeout, so this wait is bounded too.
+            if station._tasks:
+                await asyncio.wait(list(station._tasks), timeout=RESPONSE_TIMEOUT)
             for task in list(station._tasks):
                 task.cancel()
 
