@@ -16,6 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ocpp.charge_point import (
     camel_to_snake_case,
     remove_nones,
@@ -123,6 +125,12 @@ def schema_errors(action: str, payload: dict[str, Any], version: str, *, respons
     return errors
 
 
+def display_refused(error_code: str, content: str, /, **options: Any) -> OCPPError:
+    """``set_display_message(content, version="2.1", message_id=1, **options)`` refused."""
+    options = {"version": "2.1", "message_id": 1, **options}
+    return refused(error_code, set_display_message, content, **options)
+
+
 def refused(error_code: str, call: Any, /, *args: Any, **kwargs: Any) -> OCPPError:
     with pytest.raises(OCPPError) as caught:
         call(*args, **kwargs)
@@ -179,16 +187,11 @@ def test_ocpp21_may_use_the_qr_code_display_route_when_asked() -> None:
 
 
 def test_a_station_without_qr_code_display_gets_no_text_message() -> None:
-    error = refused(
-        "ocpp.display_disabled", set_display_message, jpqr_code(), version="2.0.1", message_id=1
-    )
+    error = display_refused("ocpp.display_disabled", jpqr_code(), version="2.0.1")
     assert "QRCodeDisplay.Enabled" in error.message
-    refused(
+    display_refused(
         "ocpp.display_disabled",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         message_format="UTF8",
     )
 
@@ -238,12 +241,10 @@ def test_qr_code_display_from_get_variables() -> None:
 
 
 def test_qrcode_is_refused_on_201_as_the_201_schema_refuses_it() -> None:
-    refused(
+    display_refused(
         "ocpp.qrcode_unsupported",
-        set_display_message,
         jpqr_code(),
         version="2.0.1",
-        message_id=1,
         message_format="QRCODE",
         qr_code_display=True,
     )
@@ -255,12 +256,9 @@ def test_qrcode_is_refused_on_201_as_the_201_schema_refuses_it() -> None:
 
 
 def test_qr_underscore_code_is_refused_as_the_schema_refuses_it() -> None:
-    error = refused(
+    error = display_refused(
         "ocpp.format",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         message_format="QR_CODE",
     )
     assert "QRCODE" in error.message
@@ -276,12 +274,9 @@ def test_qr_underscore_code_is_refused_as_the_schema_refuses_it() -> None:
 
 @pytest.mark.parametrize("fmt", ["HTML", "URI", "PLAIN"])
 def test_formats_that_cannot_carry_a_code(fmt: str) -> None:
-    refused(
+    display_refused(
         "ocpp.format",
-        set_display_message,
         "x",
-        version="2.1",
-        message_id=1,
         message_format=fmt,
         qr_code_display=True,
         profile=None,
@@ -289,12 +284,10 @@ def test_formats_that_cannot_carry_a_code(fmt: str) -> None:
 
 
 def test_ascii_format_with_non_ascii_content_is_refused() -> None:
-    refused(
+    display_refused(
         "ocpp.format",
-        set_display_message,
         jpqr_code(),
         version="2.0.1",
-        message_id=1,
         message_format="ASCII",
         qr_code_display=True,
     )
@@ -311,12 +304,10 @@ def test_ocpp201_boundary_512_and_513_with_real_codes() -> None:
 
     over = at_limit[:-8] + "Y" + at_limit[-8:]  # one character more: broken, but length comes first
     assert len(over) == 513
-    error = refused(
+    error = display_refused(
         "ocpp.content_too_long",
-        set_display_message,
         over,
         version="2.0.1",
-        message_id=1,
         qr_code_display=True,
     )
     assert "513" in error.message and "512" in error.message
@@ -332,12 +323,9 @@ def test_ocpp21_boundary_1024_and_1025_for_opaque_content() -> None:
     assert schema_errors("SetDisplayMessage", request, "2.1") == []
 
     over = at_limit + "a"
-    refused(
+    display_refused(
         "ocpp.content_too_long",
-        set_display_message,
         over,
-        version="2.1",
-        message_id=1,
         profile=None,
     )
     wire = {"message": {**request["message"], "message": {"format": "QRCODE", "content": over}}}
@@ -348,33 +336,27 @@ def test_ocpp21_refuses_a_jpqr_code_over_512_by_validation_not_by_length() -> No
     # 513 characters fit OCPP 2.1 but break EMVCo's 512-character limit (SPEC.md §1).
     code = jpqr_code(length=512)
     over = code[:-8] + "Y" + code[-8:]
-    refused("ocpp.invalid_code", set_display_message, over, version="2.1", message_id=1)
+    display_refused("ocpp.invalid_code", over)
 
 
 def test_station_configured_length() -> None:
     code = jpqr_code(length=300)
     set_display_message(code, version="2.1", message_id=1, max_length=300)
-    error = refused(
+    error = display_refused(
         "ocpp.content_too_long",
-        set_display_message,
         code,
-        version="2.1",
-        message_id=1,
         max_length=299,
     )
     assert "configured" in error.message
 
 
 def test_empty_content_is_refused() -> None:
-    refused(
-        "ocpp.content_empty", set_display_message, "", version="2.1", message_id=1, profile=None
-    )
+    display_refused("ocpp.content_empty", "", profile=None)
 
 
 def test_an_invalid_code_is_refused_before_sending() -> None:
-    error = refused(
+    error = display_refused(
         "ocpp.invalid_code",
-        set_display_message,
         broken_crc(jpqr_code()),
         version="2.1",
         message_id=1,
@@ -387,25 +369,20 @@ def test_an_invalid_code_is_refused_before_sending() -> None:
 
 @pytest.mark.parametrize("message_id", [-1, True, "1", 1.0])
 def test_bad_message_id(message_id: Any) -> None:
-    refused(
-        "ocpp.message_id", set_display_message, jpqr_code(), version="2.1", message_id=message_id
-    )
+    display_refused("ocpp.message_id", jpqr_code(), message_id=message_id)
 
 
 def test_unknown_version() -> None:
-    refused("ocpp.version", set_display_message, jpqr_code(), version="1.6", message_id=1)
+    display_refused("ocpp.version", jpqr_code(), version="1.6")
 
 
 def test_priority_must_be_an_ocpp_priority() -> None:
     for priority in ("AlwaysFront", "InFront", "NormalCycle"):
         request = set_display_message(jpqr_code(), version="2.1", message_id=1, priority=priority)
         assert schema_errors("SetDisplayMessage", request, "2.1") == []
-    refused(
+    display_refused(
         "ocpp.priority",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         priority="Urgent",
     )
 
@@ -442,12 +419,9 @@ def test_state_follows_each_version_schema(version: str) -> None:
 def test_transaction_id_limit_is_the_schema_limit() -> None:
     request = set_display_message(jpqr_code(), version="2.1", message_id=1, transaction_id="T" * 36)
     assert schema_errors("SetDisplayMessage", request, "2.1") == []
-    refused(
+    display_refused(
         "ocpp.transaction_id",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         transaction_id="T" * 37,
     )
     wire = {"message": {**request["message"], "transactionId": "T" * 37}}
@@ -456,12 +430,9 @@ def test_transaction_id_limit_is_the_schema_limit() -> None:
 
 def test_language_limit_is_the_schema_limit() -> None:
     set_display_message(jpqr_code(), version="2.1", message_id=1, language="ja-JP-x1")
-    refused(
+    display_refused(
         "ocpp.language",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         language="ja-JP-x12",
     )
 
@@ -478,35 +449,25 @@ def test_expiry_is_utc_rfc3339_and_must_be_aware() -> None:
     assert request["message"]["startDateTime"] == "2026-11-21T17:00:00Z"
     assert request["message"]["endDateTime"] == "2026-11-21T17:10:00Z"
     assert schema_errors("SetDisplayMessage", request, "2.1") == []
-    refused(
+    display_refused(
         "ocpp.datetime",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         expires_at=datetime(2026, 11, 21, 17, 30),
     )
-    refused(
+    display_refused(
         "ocpp.datetime",
-        set_display_message,
         jpqr_code(),
-        version="2.1",
-        message_id=1,
         starts_at=EXPIRY,
         expires_at=EXPIRY,
     )
 
 
 def test_evse_goes_only_on_the_qr_code_display_component() -> None:
-    refused(
-        "ocpp.evse_id", set_display_message, jpqr_code(), version="2.1", message_id=1, evse_id=1
-    )
-    refused(
+    display_refused("ocpp.evse_id", jpqr_code(), evse_id=1)
+    display_refused(
         "ocpp.evse_id",
-        set_display_message,
         jpqr_code(),
         version="2.0.1",
-        message_id=1,
         qr_code_display=True,
         evse_id=0,
     )
@@ -683,6 +644,46 @@ def test_trigger_with_bad_data_is_rejected(data: Any) -> None:
     assert answer.evse_id is None
     assert answer.to_response()["statusInfo"]["reasonCode"] == "InvalidData"
     refused("ocpp.trigger_data", read_start_qr_payment, VENDOR_ID, START_QR_PAYMENT, data)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=json_values
+    | st.dictionaries(st.sampled_from(["evseId", "evse_id", "x"]), json_values, max_size=3)
+    | st.text(max_size=20)
+)
+def test_trigger_answer_never_raises(data: Any) -> None:
+    for form in (data, json.dumps(data)):
+        answer = answer_start_qr_payment(VENDOR_ID, START_QR_PAYMENT, form)
+        assert answer.status in ("Accepted", "Rejected")
+        assert answer.accepted is (answer.evse_id is not None)
+
+
+def test_trigger_with_absurdly_nested_json_is_rejected() -> None:
+    answer = answer_start_qr_payment(VENDOR_ID, START_QR_PAYMENT, "[" * 100_000 + "]" * 100_000)
+    assert answer.status == "Rejected"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    message=st.dictionaries(st.sampled_from(["id", "priority", "message", "display"]), json_values)
+)
+def test_station_reading_never_crashes(message: dict[str, Any]) -> None:
+    try:
+        shown = read_display_message(message)
+    except OCPPError as error:
+        assert error.code == "ocpp.display_message"
+    else:
+        assert isinstance(shown.content, str) and isinstance(shown.message_id, int)
 
 
 def test_station_builder_refuses_a_bad_evse() -> None:

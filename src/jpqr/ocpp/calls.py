@@ -5,6 +5,11 @@ wire. ``ChargePoint.call`` of the ``ocpp`` package wants its own dataclasses ins
 functions make them, so ``await cp.call(set_display_message_call(request, "2.1"),
 suppress=False)`` sends exactly the dict jpqr checked. The ``ocpp`` package is imported here, on
 first use, never by ``import jpqr``.
+
+>>> from jpqr.ocpp import start_qr_payment_request
+>>> call = data_transfer_call(start_qr_payment_request(1), "2.1")
+>>> type(call).__module__, call.vendor_id, call.message_id, call.data
+('ocpp.v21.call', 'org.openchargealliance.qrpayment', 'StartQRPayment', {'evseId': 1})
 """
 
 from __future__ import annotations

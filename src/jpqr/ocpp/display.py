@@ -370,6 +370,10 @@ def read_display_message(message: Mapping[str, Any]) -> DisplayedMessage:
         raise OCPPError(
             "ocpp.display_message", f"malformed SetDisplayMessageRequest message: {err!r}"
         ) from err
-    if not isinstance(shown.content, str) or not isinstance(shown.message_id, int):
+    if (
+        not isinstance(shown.content, str)
+        or not isinstance(shown.message_id, int)
+        or isinstance(shown.message_id, bool)
+    ):
         raise OCPPError("ocpp.display_message", "malformed SetDisplayMessageRequest message")
     return shown

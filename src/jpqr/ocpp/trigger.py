@@ -92,8 +92,8 @@ def read_start_qr_payment(
     if isinstance(data, str):
         try:
             data = json.loads(data)
-        except ValueError as err:
-            raise OCPPError("ocpp.trigger_data", "data is a string but not JSON") from err
+        except (ValueError, RecursionError) as err:  # RecursionError: absurdly deep nesting
+            raise OCPPError("ocpp.trigger_data", "data is a string but not usable JSON") from err
     if not isinstance(data, dict):
         raise OCPPError(
             "ocpp.trigger_data", f"data must be an object with evseId, found {type(data).__name__}"
