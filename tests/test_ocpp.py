@@ -783,3 +783,18 @@ def test_session_refuses_steps_out_of_order() -> None:
     refused("ocpp.session", paid.completed, Decimal(2001))
     refused("ocpp.session", paid.completed, Decimal(-1))
     refused("ocpp.session_code", created.refreshed, jpqr_code(amount="2000", reference="X"), EXPIRY)
+
+
+def test_calls_without_the_ocpp_package_say_how_to_install_it() -> None:
+    script = (
+        "import sys; sys.modules['ocpp'] = None\n"  # as if the package were not installed
+        "from jpqr.ocpp import start_qr_payment_request\n"
+        "from jpqr.ocpp.calls import data_transfer_call\n"
+        "try:\n"
+        "    data_transfer_call(start_qr_payment_request(1), '2.1')\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "pip install 'jpqr[ocpp]'" in out.stdout
