@@ -18,8 +18,8 @@ from __future__ import annotations
 from . import _kernels
 from .errors import DecodeError, ValidationError
 from .model import MerchantPresentedCode, from_tree
-from .profiles import PROFILES, jpqr
-from .profiles._engine import Rules, run
+from .profiles import PROFILES, emvco, jpqr
+from .profiles._engine import Rules, Tree, run
 from .report import ValidationReport
 
 __all__ = ["detect_profile", "is_valid", "parse", "parse_with", "validate"]
@@ -37,18 +37,25 @@ def detect_profile(payload: Payload) -> str:
         tree = _kernels.decode(payload)
     except (DecodeError, TypeError):
         return "emvco"
-    return "jpqr" if jpqr.find_identifier(tree) is not None else "emvco"
+    return _select(tree)[0]
 
 
-def _rules(profile: str, payload: Payload) -> tuple[str, Rules]:
+def _select(tree: Tree) -> tuple[str, Rules]:
+    if jpqr.find_identifier(tree) is not None:
+        return jpqr.NAME, jpqr.check
+    return emvco.NAME, emvco.check
+
+
+def _run(
+    payload: Payload, profile: str, strict: bool, lenient: bool
+) -> tuple[ValidationReport, Tree | None]:
     if profile == "auto":
-        profile = detect_profile(payload)
+        return run(payload, emvco.check, emvco.NAME, strict=strict, lenient=lenient, select=_select)
     module = PROFILES.get(profile)
     if module is None:
-        raise ValueError(
-            f"unknown profile {profile!r}; expected 'auto', {', '.join(map(repr, PROFILES))}"
-        )
-    return profile, module.check
+        known = ", ".join(map(repr, PROFILES))
+        raise ValueError(f"unknown profile {profile!r}; expected 'auto', {known}")
+    return run(payload, module.check, profile, strict=strict, lenient=lenient)
 
 
 def validate(
@@ -65,8 +72,7 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
-    name, rules = _rules(profile, _stripped_for_detection(payload, lenient))
-    return run(payload, rules, name, strict=strict, lenient=lenient)[0]
+    return _run(payload, profile, strict, lenient)[0]
 
 
 def is_valid(
@@ -87,28 +93,20 @@ def parse(
       ...
     jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
     """
-    name, rules = _rules(profile, _stripped_for_detection(payload, lenient))
-    return parse_with(payload, rules, name, strict=strict, lenient=lenient)
+    return _raise_or_read(*_run(payload, profile, strict, lenient))
 
 
 def parse_with(
     payload: Payload, rules: Rules, profile: str, *, strict: bool, lenient: bool
 ) -> MerchantPresentedCode:
     """``parse`` with given profile rules (what the profile modules' ``parse`` call)."""
-    report, tree = run(payload, rules, profile, strict=strict, lenient=lenient)
+    return _raise_or_read(*run(payload, rules, profile, strict=strict, lenient=lenient))
+
+
+def _raise_or_read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
     if report.errors:
         first = report.errors[0]
         cls = ValidationError if tree is not None else DecodeError
         raise cls(first.code, first.message, offset=first.offset, path=first.path)
     assert tree is not None
     return from_tree(tree)
-
-
-def _stripped_for_detection(payload: Payload, lenient: bool) -> Payload:
-    if not lenient:
-        return payload
-    if isinstance(payload, str):
-        return payload.removeprefix("\ufeff").rstrip(" \r\n")
-    if isinstance(payload, (bytes, bytearray, memoryview)):
-        return bytes(payload).removeprefix(b"\xef\xbb\xbf").rstrip(b" \r\n")
-    return payload

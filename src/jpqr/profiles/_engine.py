@@ -9,9 +9,11 @@ profile's rules. Every finding is collected as an :class:`~jpqr.report.Issue`.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
 
 from .. import _kernels
 from .._crc_py import format_crc
@@ -20,9 +22,13 @@ from ..errors import DecodeError, snippet
 from ..report import Issue, ValidationReport
 from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
 
-__all__ = ["Checker", "Rules", "iter_objects", "join", "run"]
+if TYPE_CHECKING:
+    from ..model import MerchantPresentedCode
+
+__all__ = ["Checker", "Rules", "entry_points", "iter_objects", "join", "run"]
 
 Tree = tuple[DataObject, ...]
+Payload = str | bytes | bytearray | memoryview
 _STRIPPABLE = " \r\n"
 _BOM = "\ufeff"
 
@@ -32,10 +38,15 @@ def join(parent: str, id: str) -> str:
     return f"{parent}.{id}" if parent else id
 
 
-def describe(path: str) -> str:
+def describe(path: str, spec: Field | None = None) -> str:
     """``ID 59 (Merchant Name)``: how messages name an object."""
-    spec = field_spec(path)
+    spec = spec or field_spec(path)
     return f"ID {path} ({spec.name})" if spec else f"ID {path}"
+
+
+# One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
+_NOT_ANS = re.compile(r"[^\x20-\x7e]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def iter_objects(objects: Tree, parent: str = "") -> Iterator[tuple[str, DataObject]]:
@@ -63,6 +74,8 @@ class Checker:
 
 
 Rules = Callable[[Checker, Tree], None]
+# Picks the profile from the decoded tree (profile "auto"): its name and rules.
+Selector = Callable[[Tree], tuple[str, Rules]]
 
 
 def run(
@@ -72,8 +85,13 @@ def run(
     *,
     strict: bool = False,
     lenient: bool = False,
+    select: Selector | None = None,
 ) -> tuple[ValidationReport, Tree | None]:
-    """Check ``payload`` with the profile ``rules``: the report, and the tree when it decoded."""
+    """Check ``payload`` with the profile ``rules``: the report, and the tree when it decoded.
+
+    With ``select``, the profile is chosen from the decoded tree (``rules`` and ``profile`` serve
+    when the text does not decode).
+    """
     checker = Checker(strict)
     if not isinstance(payload, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"expected a payload as str or bytes, not {type(payload).__name__}")
@@ -100,12 +118,56 @@ def run(
         checker.error(exc.code, exc.path, exc.offset, exc.message)
         tree = None
     else:
+        if select is not None:
+            profile, rules = select(tree)
         check_structure(checker, tree)
         rules(checker, tree)
     _check_crc(checker, text, text)
     if checker.errors and not text.isascii():
         _hint_byte_lengths(checker, text, rules)
     return _report(checker, profile, text), tree
+
+
+class Validate(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> ValidationReport: ...
+
+
+class IsValid(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> bool: ...
+
+
+class Parse(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> MerchantPresentedCode: ...
+
+
+def entry_points(name: str, rules: Rules, title: str) -> tuple[Validate, IsValid, Parse]:
+    """``validate``, ``is_valid`` and ``parse`` of one profile module."""
+
+    def validate(
+        payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> ValidationReport:
+        return run(payload, rules, name, strict=strict, lenient=lenient)[0]
+
+    def is_valid(payload: Payload, *, strict: bool = False, lenient: bool = False) -> bool:
+        return validate(payload, strict=strict, lenient=lenient).ok
+
+    def parse(
+        payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> MerchantPresentedCode:
+        from ..api import parse_with
+
+        return parse_with(payload, rules, name, strict=strict, lenient=lenient)
+
+    validate.__doc__ = f"Check ``payload`` against {title}; never raises on bad input."
+    is_valid.__doc__ = f"Whether ``payload`` is a valid {title} code."
+    parse.__doc__ = f"The typed {title} code; raises ``ValidationError`` for the first error."
+    return validate, is_valid, parse
 
 
 def _report(checker: Checker, profile: str, text: str) -> ValidationReport:
@@ -292,7 +354,7 @@ def _not_tlv_message(obj: DataObject, path: str) -> str:
     try:
         _kernels.decode(obj.value)
     except DecodeError as exc:
-        inner = exc.message.split("; ")[0]
+        inner = exc.message.split("; ")[0].replace("the payload", f"template {path}")
         at = f" at offset {start + exc.offset}" if exc.offset is not None else ""
         where = f": {inner}{at}"
     return (
@@ -322,7 +384,6 @@ def check_fields(checker: Checker, objects: Tree, table: Mapping[str, Field], pa
 def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
     """The format (N, ans, S) and the length bounds of one primitive."""
     value = obj.value
-    name = describe(path)
     if not spec.min_length <= len(value) <= spec.max_length:
         bounds = (
             f"{spec.min_length}"
@@ -333,7 +394,8 @@ def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> No
             "field.length",
             path,
             obj.offset,
-            f"expected {bounds} characters for {name}, found {len(value)} ({snippet(value)})",
+            f"expected {bounds} characters for {describe(path, spec)}, found {len(value)} "
+            f"({snippet(value)})",
         )
     if spec.format == "N":
         if not (value.isascii() and value.isdigit()):
@@ -341,7 +403,8 @@ def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> No
                 "field.format",
                 path,
                 obj.offset,
-                f"expected digits only (format N) for {name}, found {snippet(value)}",
+                f"expected digits only (format N) for {describe(path, spec)}, "
+                f"found {snippet(value)}",
             )
         return
     check_text(checker, spec, path, obj)
@@ -350,40 +413,42 @@ def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> No
 def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
     """ans: printable ASCII; S: any text without control characters, in NFC."""
     value = obj.value
-    name = describe(path)
     if spec.format == "ans":
-        bad = next((c for c in value if not " " <= c <= "~"), None)
+        bad = _NOT_ANS.search(value)
         if bad is not None:
+            char = bad.group()
             nfd = (
                 " (decomposed text: a letter followed by a combining mark)"
-                if (unicodedata.combining(bad))
+                if unicodedata.combining(char)
                 else ""
             )
             checker.error(
                 "field.charset",
                 path,
                 obj.offset,
-                f"expected printable ASCII (format ans) for {name}, found {bad!r} "
-                f"(U+{ord(bad):04X}){nfd} in {snippet(value)}",
+                f"expected printable ASCII (format ans) for {describe(path, spec)}, found "
+                f"{char!r} (U+{ord(char):04X}){nfd} in {snippet(value)}",
             )
         return
     if spec.template:
         return  # the children are checked one by one
-    bad = next((c for c in value if unicodedata.category(c) == "Cc"), None)
-    if bad is not None:
+    control = _CONTROL.search(value)
+    if control is not None:
         checker.error(
             "field.charset",
             path,
             obj.offset,
-            f"expected text without control characters for {name}, found {bad!r}",
+            f"expected text without control characters for {describe(path, spec)}, "
+            f"found {control.group()!r}",
         )
-    if not unicodedata.is_normalized("NFC", value):
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         checker.warn(
             "text.not_nfc",
             path,
             obj.offset,
-            f"expected precomposed text (Unicode NFC) for {name}, found decomposed characters in "
-            f"{snippet(value)}; wallets may show or compare it differently",
+            f"expected precomposed text (Unicode NFC) for {describe(path, spec)}, found "
+            f"decomposed characters in {snippet(value)}; wallets may show or compare it "
+            "differently",
         )
 
 

@@ -24,10 +24,9 @@ import re
 from decimal import Decimal
 
 from ..dataobject import DataObject
-from ..model import MerchantPresentedCode
-from ..report import ValidationReport
 from ..schema import (
     ADDITIONAL_DATA,
+    GUID_TEMPLATE,
     LANGUAGE,
     MERCHANT_ACCOUNT_IDS,
     ROOT,
@@ -48,6 +47,8 @@ AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
 # ISO 639-1 alpha-2; the case varies in the wild ("JA", "ZH", "km"), SPEC §3.
 LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}")
+# 63 absent is reported as crc.missing by the engine.
+MANDATORY = sorted(id for id, spec in ROOT.items() if spec.presence == "M" and id != "63")
 POINT_OF_INITIATION = {"11": "static", "12": "dynamic"}
 TIP_INDICATORS = {"01": "prompt", "02": "fixed", "03": "percentage"}
 
@@ -55,9 +56,8 @@ TIP_INDICATORS = {"01": "prompt", "02": "fixed", "03": "percentage"}
 def check(checker: Checker, tree: Tree) -> None:
     """The EMVCo rules over a decoded tree (structure is checked before, by the engine)."""
     check_fields(checker, tree, ROOT, "")
-    for id in sorted(i for i, spec in ROOT.items() if spec.presence == "M" and i != "63"):
+    for id in MANDATORY:
         require(checker, tree, id, "")
-    # 63 absent is reported as crc.missing by the engine.
     if not any(obj.id in MERCHANT_ACCOUNT_IDS for obj in tree):
         checker.error(
             "account.missing",
@@ -237,8 +237,6 @@ def _check_guid_template(checker: Checker, template: DataObject, path: str) -> N
     children = template.children or ()
     require(checker, children, "00", path, " (the template's owner)")
     if path.startswith("62."):
-        from ..schema import GUID_TEMPLATE
-
         check_fields(checker, children, GUID_TEMPLATE, path)
     if children and children[0].id != "00" and template.find("00") is not None:
         checker.warn(
@@ -264,22 +262,5 @@ def _check_consumer_data(checker: Checker, obj: DataObject | None) -> None:
         )
 
 
-def validate(
-    payload: str | bytes, *, strict: bool = False, lenient: bool = False
-) -> ValidationReport:
-    """Check ``payload`` against EMVCo MPM; never raises on bad input."""
-    return _engine.run(payload, check, NAME, strict=strict, lenient=lenient)[0]
-
-
-def is_valid(payload: str | bytes, *, strict: bool = False, lenient: bool = False) -> bool:
-    """Whether ``payload`` is a valid EMVCo code."""
-    return validate(payload, strict=strict, lenient=lenient).ok
-
-
-def parse(
-    payload: str | bytes, *, strict: bool = False, lenient: bool = False
-) -> MerchantPresentedCode:
-    """The typed code; raises :class:`~jpqr.errors.ValidationError` for the first error."""
-    from ..api import parse_with
-
-    return parse_with(payload, check, NAME, strict=strict, lenient=lenient)
+# The same three entry points in every profile module (python-stdnum style).
+validate, is_valid, parse = _engine.entry_points(NAME, check, "EMVCo MPM")

@@ -21,8 +21,6 @@ True
 from __future__ import annotations
 
 from ..dataobject import DataObject
-from ..model import MerchantPresentedCode
-from ..report import ValidationReport
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER
 from . import _engine, emvco
 from ._engine import Checker, Tree, check_fields, join
@@ -150,22 +148,5 @@ def _check_language(checker: Checker, template: DataObject | None) -> None:
         )
 
 
-def validate(
-    payload: str | bytes, *, strict: bool = False, lenient: bool = False
-) -> ValidationReport:
-    """Check ``payload`` against the JPQR profile; never raises on bad input."""
-    return _engine.run(payload, check, NAME, strict=strict, lenient=lenient)[0]
-
-
-def is_valid(payload: str | bytes, *, strict: bool = False, lenient: bool = False) -> bool:
-    """Whether ``payload`` is a valid JPQR code."""
-    return validate(payload, strict=strict, lenient=lenient).ok
-
-
-def parse(
-    payload: str | bytes, *, strict: bool = False, lenient: bool = False
-) -> MerchantPresentedCode:
-    """The typed code; raises :class:`~jpqr.errors.ValidationError` for the first error."""
-    from ..api import parse_with
-
-    return parse_with(payload, check, NAME, strict=strict, lenient=lenient)
+# The same three entry points in every profile module (python-stdnum style).
+validate, is_valid, parse = _engine.entry_points(NAME, check, "JPQR")
