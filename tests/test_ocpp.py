@@ -348,6 +348,8 @@ def test_station_configured_length() -> None:
         max_length=299,
     )
     assert "configured" in error.message
+    for bad in (0, -1, True, "300"):
+        display_refused("ocpp.max_length", code, max_length=bad)
 
 
 def test_empty_content_is_refused() -> None:

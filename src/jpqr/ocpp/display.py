@@ -175,8 +175,9 @@ def set_display_message(
 
     Raises :class:`~jpqr.ocpp.OCPPError`: ``ocpp.version``, ``ocpp.message_id``,
     ``ocpp.format``, ``ocpp.qrcode_unsupported``, ``ocpp.display_disabled``,
-    ``ocpp.content_empty``, ``ocpp.content_too_long``, ``ocpp.invalid_code``, ``ocpp.priority``,
-    ``ocpp.state``, ``ocpp.datetime``, ``ocpp.transaction_id``, ``ocpp.language``, ``ocpp.evse_id``.
+    ``ocpp.max_length``, ``ocpp.content_empty``, ``ocpp.content_too_long``,
+    ``ocpp.invalid_code``, ``ocpp.priority``, ``ocpp.state``, ``ocpp.datetime``,
+    ``ocpp.transaction_id``, ``ocpp.language``, ``ocpp.evse_id``.
 
     >>> set_display_message("x" * 513, version="2.0.1", message_id=1, qr_code_display=True,
     ...                     profile=None)
@@ -199,11 +200,17 @@ def set_display_message(
             f"a {chosen} message would be shown as text, not as a QR code",
         )
     # Length first: it is the station's limit, and it is cheaper than validating the code.
+    if max_length is not None and (
+        isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
+    ):
+        raise OCPPError(
+            "ocpp.max_length", f"expected a configured length >= 1, found {max_length!r}"
+        )
     limit = CONTENT_LIMITS[version] if max_length is None else max_length
     if not content:
         raise OCPPError("ocpp.content_empty", "the content is empty")
     if len(content) > limit:
-        configured = "the station's configured length" if max_length else f"OCPP {version}"
+        configured = f"OCPP {version}" if max_length is None else "the station's configured length"
         raise OCPPError(
             "ocpp.content_too_long",
             f"the content has {len(content)} characters; {configured} allows at most {limit}",
