@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jpqr
-from jpqr import Builder, BuildError
+from jpqr import Builder, BuildError, schema
 
 from .strategies import SCRIPTS
 from .test_validate import crc_of
@@ -302,3 +302,81 @@ def test_ev_charging_page_is_a_working_doctest(impl: ModuleType) -> None:
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
     assert result.attempted >= 8 and result.failed == 0
+
+
+# Currencies with a minor unit, so amounts can carry decimals up to it.
+CURRENCIES = sorted(
+    (c for c in schema.CURRENCIES.values() if c.exponent is not None), key=lambda c: c.alpha
+)
+
+
+@st.composite
+def emvco_specs(draw: st.DrawFn) -> dict[str, Any]:
+    currency = draw(st.sampled_from(CURRENCIES))
+    exponent = currency.exponent or 0
+    spec: dict[str, Any] = {
+        "profile": "emvco",
+        "merchant_category_code": draw(digits(4)),
+        "currency": draw(st.sampled_from([currency.alpha, currency.numeric])),
+        "country": draw(st.sampled_from(sorted(schema.COUNTRIES))),
+        "merchant_name": draw(ans(1, 25)),
+        "merchant_city": draw(ans(1, 15)),
+    }
+    if draw(st.booleans()):
+        spec["merchant_account"] = {"id": draw(st.sampled_from(["02", "04", "13", "15"])),
+                                    "value": draw(ans(1, 40))}  # fmt: skip
+    else:
+        spec["merchant_account"] = {
+            "id": draw(st.sampled_from([f"{n}" for n in range(26, 52)])),
+            "guid": draw(ans(1, 32)),
+            "values": {"01": draw(ans(1, 40))},
+        }
+    cents = st.integers(min_value=1, max_value=10**9)
+    if draw(st.booleans()):
+        spec["amount"] = str(Decimal(draw(cents)).scaleb(-exponent))
+    tip = draw(st.sampled_from([None, "tip_prompt", "convenience_fee", "convenience_percentage"]))
+    if tip == "tip_prompt":
+        spec["tip_prompt"] = True
+    elif tip == "convenience_fee":
+        spec["convenience_fee"] = str(Decimal(draw(cents)).scaleb(-exponent))
+    elif tip == "convenience_percentage":
+        spec["convenience_percentage"] = str(Decimal(draw(st.integers(1, 9999))).scaleb(-2))
+    if draw(st.booleans()):
+        spec["language"] = {"language_preference": draw(st.sampled_from(["ZH", "km", "JA"])),
+                            "merchant_name": draw(nfc_text(25)),
+                            "merchant_city": draw(nfc_text(15))}  # fmt: skip
+    return spec
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(spec=emvco_specs())
+def test_emvco_parse_of_build(impl: ModuleType, spec: dict[str, Any]) -> None:
+    payload = Builder.from_dict(spec).to_payload()
+    report = jpqr.validate(payload, "emvco")
+    assert report.ok and not report.warnings, report.errors
+    code = jpqr.parse(payload, "emvco")
+    assert code.currency is not None
+    assert spec["currency"] in (code.currency.alpha, code.currency.numeric)
+    assert code.country == spec["country"]
+    assert code.amount == (Decimal(spec["amount"]) if "amount" in spec else None)
+    account = code.merchant_accounts[0]
+    assert account.id == spec["merchant_account"]["id"]
+    if "guid" in spec["merchant_account"]:
+        assert account.guid == spec["merchant_account"]["guid"]
+        assert account.values["01"] == spec["merchant_account"]["values"]["01"]
+    else:
+        assert account.value == spec["merchant_account"]["value"]
+    tip = code.tip_or_convenience
+    if "convenience_fee" in spec:
+        assert tip is not None and tip.fixed_fee == Decimal(spec["convenience_fee"])
+    elif "convenience_percentage" in spec:
+        assert tip is not None and tip.percentage == Decimal(spec["convenience_percentage"])
+    elif "tip_prompt" in spec:
+        assert tip is not None and tip.kind == "prompt"
+    else:
+        assert tip is None
+    if "language" in spec:
+        assert code.language is not None
+        assert code.language.merchant_city == spec["language"]["merchant_city"]

@@ -118,3 +118,38 @@ def test_lowercase_and_lenient_choices() -> None:
     assert jpqr.validate(PUBLISHED[44]["payload"], lenient=True).ok
     assert jpqr.validate(PUBLISHED[45]["payload"], lenient=True).ok
     assert "amount.decimals" in jpqr.validate(PUBLISHED[13]["payload"]).codes
+
+
+def test_paymaya_sample_reads_into_typed_parts() -> None:
+    # PayMaya 'Meralco' example: 26 GUID com.paymaya, 62 with sub-template 50, unreserved 80.
+    code = jpqr.parse(PUBLISHED[20]["payload"])
+    assert code.merchant_accounts[0].id == "26"
+    assert code.merchant_accounts[0].guid == "com.paymaya"
+    assert code.currency is not None and code.currency.alpha == "PHP"
+    assert code.amount is not None and str(code.amount) == "390.8"
+    assert code.additional_data is not None
+    template = code.additional_data.templates[0]
+    assert (template.id, template.guid) == ("50", "com.paymaya.billspay")
+    assert template.values["01"] == "meralco"
+    assert code.unreserved[0].id == "80" and code.unreserved[0].guid == "com.bayadcenter"
+
+
+def test_brcode_sample_reads_card_network_account() -> None:
+    # BCB BR Code multi-arrangement example: 04 (Mastercard range) primitive, 26 and 27 templates.
+    code = jpqr.parse(PUBLISHED[36]["payload"])
+    accounts = {account.id: account for account in code.merchant_accounts}
+    assert accounts["04"].value == "12345678901234" and accounts["04"].guid is None
+    assert accounts["26"].guid == "BR.GOV.BCB.PIX" and accounts["27"].guid == "BR.COM.OUTRO"
+    assert code.jpqr is None and code.point_of_initiation is None
+    assert code.postal_code == "70074900" and code.merchant_name == "NOME DO RECEBEDOR"
+
+
+def test_tip_and_language_sample_reads() -> None:
+    # The EMVCo example: 55 = 01 (prompt for a tip), 64 in Chinese, 62-09 "ME".
+    code = jpqr.parse(PUBLISHED[0]["payload"])
+    assert code.tip_or_convenience is not None and code.tip_or_convenience.kind == "prompt"
+    assert code.language is not None
+    assert (code.language.language_preference, code.language.merchant_name) == ("ZH", "最佳运输")
+    assert code.language.merchant_city == "北京"
+    assert code.additional_data is not None and code.additional_data.purpose is None
+    assert code.additional_data.consumer_data_request == "ME"

@@ -488,6 +488,15 @@ def test_bytes_input(impl: ModuleType) -> None:
     assert codes(report)[0] == "tlv.invalid_utf8" and not report.ok
 
 
+def test_empty_payload(impl: ModuleType) -> None:
+    for empty in ("", b"", "\r\n"):
+        report = jpqr.validate(empty, lenient=True)
+        assert codes(report) == ["payload.empty"] and report.crc == "missing"
+    assert codes(jpqr.validate("")) == ["payload.empty"]
+    with pytest.raises(jpqr.DecodeError):
+        jpqr.parse("")
+
+
 def test_input_over_the_hard_cap(impl: ModuleType) -> None:
     report = jpqr.validate("0" * 5000)
     assert codes(report)[0] == "tlv.too_long"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from .. import _kernels
-from .._crc_py import format_crc
+from .._crc_py import CRCVerdict, format_crc
 from ..dataobject import NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS, DataObject
 from ..errors import DecodeError, snippet
 from ..report import Issue, ValidationReport
@@ -102,8 +102,11 @@ def run(
     except DecodeError as exc:
         checker.error(exc.code, exc.path, exc.offset, exc.message)
         text = _readable(payload)
-        _check_crc(checker, payload, text)
-        return _report(checker, profile, text), None
+        verdict = _check_crc(checker, payload, text)
+        return _report(checker, profile, verdict, text), None
+    if not text:
+        checker.error("payload.empty", "", 0, "expected a payload, found an empty text")
+        return _report(checker, profile, "missing", text), None
     if len(text) > MAX_PAYLOAD_LENGTH:
         checker.error(
             "payload.too_long",
@@ -122,10 +125,10 @@ def run(
             profile, rules = select(tree)
         check_structure(checker, tree)
         rules(checker, tree)
-    _check_crc(checker, text, text)
+    verdict = _check_crc(checker, text, text)
     if checker.errors and not text.isascii():
         _hint_byte_lengths(checker, text, rules)
-    return _report(checker, profile, text), tree
+    return _report(checker, profile, verdict, text), tree
 
 
 class Validate(Protocol):
@@ -170,18 +173,10 @@ def entry_points(name: str, rules: Rules, title: str) -> tuple[Validate, IsValid
     return validate, is_valid, parse
 
 
-def _report(checker: Checker, profile: str, text: str) -> ValidationReport:
+def _report(checker: Checker, profile: str, crc: str, text: str) -> ValidationReport:
     return ValidationReport(
-        not checker.errors, profile, _crc_of(checker), tuple(checker.errors),
-        tuple(checker.warnings), text,
-    )  # fmt: skip
-
-
-def _crc_of(checker: Checker) -> str:
-    for issue in checker.errors + checker.warnings:
-        if issue.code.startswith("crc."):
-            return issue.code.removeprefix("crc.")
-    return "ok"
+        not checker.errors, profile, crc, tuple(checker.errors), tuple(checker.warnings), text
+    )
 
 
 def _readable(payload: str | bytes | bytearray | memoryview) -> str:
@@ -230,14 +225,14 @@ def _strip(
 # --- CRC (EMVCo §4.7.3, SPEC §2) -------------------------------------------------------------
 
 
-def _check_crc(checker: Checker, payload: str | bytes | bytearray | memoryview, text: str) -> None:
+def _check_crc(checker: Checker, payload: Payload, text: str) -> CRCVerdict:
     verdict = _kernels.crc_verdict(payload)
     if verdict == "ok":
-        return
+        return verdict
     offset = len(text) - 4
     if verdict == "missing":
         checker.error("crc.missing", "63", None, _missing_message(text))
-        return
+        return verdict
     expected = format_crc(_kernels.crc16(text[:-4]))
     found = text[-4:]
     if verdict == "lowercase":
@@ -249,7 +244,7 @@ def _check_crc(checker: Checker, payload: str | bytes | bytearray | memoryview, 
             checker.error("crc.lowercase", "63", offset, message + " (strict mode)")
         else:
             checker.warn("crc.lowercase", "63", offset, message)
-        return
+        return verdict
     checker.error(
         "crc.mismatch",
         "63",
@@ -257,6 +252,7 @@ def _check_crc(checker: Checker, payload: str | bytes | bytearray | memoryview, 
         f"expected CRC {expected} (CRC-16/CCITT-FALSE over the UTF-8 bytes up to and including "
         f"6304), found {found!r}{_mismatch_hint(text, found)}",
     )
+    return verdict
 
 
 def _missing_message(text: str) -> str:
