@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import _kernels
 from ._crc_py import CRCVerdict, format_crc
 from .dataobject import MAX_INPUT_LENGTH, DataObject
@@ -20,22 +22,35 @@ from .errors import BuildError, DecodeError, EncodeError, JPQRError, ValidationE
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from .api import is_valid, parse, validate
+    from .builder import Builder
+    from .model import MerchantPresentedCode
+    from .report import Issue, ValidationReport
+
 __all__ = [
     "IMPLEMENTATION",
     "MAX_INPUT_LENGTH",
     "BuildError",
+    "Builder",
     "CRCVerdict",
     "DataObject",
     "DecodeError",
     "EncodeError",
+    "Issue",
     "JPQRError",
+    "MerchantPresentedCode",
     "ValidationError",
+    "ValidationReport",
     "__version__",
     "crc16",
     "crc_verdict",
     "decode",
     "encode",
     "format_crc",
+    "is_valid",
+    "parse",
+    "validate",
 ]
 
 # Bound here once; _kernels.use() rebinds them when a test switches twins.
@@ -44,3 +59,25 @@ crc16 = _kernels.crc16
 crc_verdict = _kernels.crc_verdict
 decode = _kernels.decode
 encode = _kernels.encode
+
+# The layers above the kernels load on first use, so `import jpqr` stays fast (DESIGN: ≤ 30 ms).
+_LAZY = {
+    "validate": "api",
+    "Builder": "builder",
+    "parse": "api",
+    "is_valid": "api",
+    "MerchantPresentedCode": "model",
+    "Issue": "report",
+    "ValidationReport": "report",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jpqr' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,112 @@
+"""``validate``, ``parse`` and ``is_valid``: the checking entry points, with profile selection.
+
+``profile="auto"`` applies ``jpqr`` when a merchant account template (26-51) carries the GUID
+``jp.or.paymentsjapan`` (any case), else ``emvco`` (DESIGN.md "Profiles").
+
+>>> import jpqr
+>>> report = jpqr.validate("00020101021129370016A000000677010111011300668012345675802TH530376463046197")
+>>> report.profile, report.ok, report.crc
+('emvco', False, 'ok')
+>>> [e.code for e in report.errors]
+['field.missing', 'field.missing', 'field.missing']
+>>> jpqr.is_valid("0002010102116304AD0B")
+False
+"""  # noqa: E501
+
+from __future__ import annotations
+
+from . import _kernels
+from .errors import DecodeError, ValidationError
+from .model import MerchantPresentedCode, from_tree
+from .profiles import PROFILES, emvco, jpqr
+from .profiles._engine import Rules, Tree, run
+from .report import ValidationReport
+
+__all__ = ["detect_profile", "is_valid", "parse", "parse_with", "validate"]
+
+Payload = str | bytes | bytearray | memoryview
+
+
+def detect_profile(payload: Payload) -> str:
+    """The profile ``auto`` applies: ``"jpqr"`` when the JPQR identifier is there, else ``"emvco"``.
+
+    >>> detect_profile("26230019JP.OR.PAYMENTSJAPAN")
+    'jpqr'
+    """
+    try:
+        tree = _kernels.decode(payload)
+    except (DecodeError, TypeError):
+        return "emvco"
+    return _select(tree)[0]
+
+
+def _select(tree: Tree) -> tuple[str, Rules]:
+    if jpqr.find_identifier(tree) is not None:
+        return jpqr.NAME, jpqr.check
+    return emvco.NAME, emvco.check
+
+
+def _run(
+    payload: Payload, profile: str, strict: bool, lenient: bool
+) -> tuple[ValidationReport, Tree | None]:
+    if profile == "auto":
+        return run(payload, emvco.check, emvco.NAME, strict=strict, lenient=lenient, select=_select)
+    module = PROFILES.get(profile)
+    if module is None:
+        known = ", ".join(map(repr, PROFILES))
+        raise ValueError(f"unknown profile {profile!r}; expected 'auto', {known}")
+    return run(payload, module.check, profile, strict=strict, lenient=lenient)
+
+
+def validate(
+    payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
+) -> ValidationReport:
+    """Check ``payload`` and report every issue found; never raises on bad input.
+
+    ``strict=True`` makes a lower-case CRC an error; ``lenient=True`` strips a leading BOM and
+    trailing CR, LF and spaces with a warning instead of reporting them as errors.
+
+    >>> [issue.code for issue in validate("0002010102116304ad0a").warnings]
+    ['crc.lowercase']
+    >>> strict = validate("0002010102116304ad0a", strict=True)
+    >>> "crc.lowercase" in [issue.code for issue in strict.errors]
+    True
+    """
+    return _run(payload, profile, strict, lenient)[0]
+
+
+def is_valid(
+    payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
+) -> bool:
+    """Whether ``payload`` has no errors under ``profile``."""
+    return validate(payload, profile, strict=strict, lenient=lenient).ok
+
+
+def parse(
+    payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
+) -> MerchantPresentedCode:
+    """The typed code; raises :class:`~jpqr.errors.DecodeError` when the text does not read as
+    data objects, :class:`~jpqr.errors.ValidationError` for the first other error.
+
+    >>> parse("0002010102116304AD0A").payload_format
+    Traceback (most recent call last):
+      ...
+    jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
+    """
+    return _raise_or_read(*_run(payload, profile, strict, lenient))
+
+
+def parse_with(
+    payload: Payload, rules: Rules, profile: str, *, strict: bool, lenient: bool
+) -> MerchantPresentedCode:
+    """``parse`` with given profile rules (what the profile modules' ``parse`` call)."""
+    return _raise_or_read(*run(payload, rules, profile, strict=strict, lenient=lenient))
+
+
+def _raise_or_read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
+    if report.errors:
+        first = report.errors[0]
+        cls = ValidationError if tree is not None else DecodeError
+        raise cls(first.code, first.message, offset=first.offset, path=first.path)
+    assert tree is not None
+    return from_tree(tree)

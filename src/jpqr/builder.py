@@ -1,0 +1,580 @@
+"""Build merchant-presented codes that wallets accept: a fluent :class:`Builder`.
+
+Output is canonical (DESIGN.md): ID 00, then 01, then ascending IDs, sub-objects in ascending
+order, the CRC last in upper-case hex; S-format text is normalised to NFC. A value that would make
+an invalid code is refused with :class:`~jpqr.errors.BuildError` naming the field and the rule, at
+the setter where the value alone decides, else at :meth:`Builder.build`, which also validates its
+own output under the profile as a final guard.
+
+A JPQR builder starts with country ``JP`` and currency JPY (SPEC §4); everything else is yours.
+
+>>> import jpqr
+>>> code = (jpqr.Builder()
+...     .dynamic()
+...     .jpqr_identifier("0000000000001", "0001", "000001", "000001")
+...     .merchant_category_code("5999")
+...     .amount(1500)
+...     .merchant_name("EV CHARGE")
+...     .merchant_city("TOKYO")
+...     .postal_code("1066143")
+...     .language("JA", "EV充電ステーション")
+...     .reference_label("S-20261121-0042")
+...     .terminal_label("EVSE-1")
+...     .build())
+>>> code.to_payload()[:40]
+'00020101021226680019jp.or.paymentsjapan0'
+>>> code.amount, code.additional_data.reference_label, jpqr.is_valid(code.to_payload())
+(Decimal('1500'), 'S-20261121-0042', True)
+>>> jpqr.Builder().merchant_name("Café Ünïcode")
+Traceback (most recent call last):
+  ...
+jpqr.errors.BuildError: expected printable ASCII (format ans) for merchant_name, found 'é'; put non-ASCII names in .language() (at ID 59)
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import _kernels
+from .dataobject import DataObject
+from .errors import BuildError
+from .model import ADDITIONAL_DATA_FIELDS, MerchantPresentedCode, from_tree
+from .schema import (
+    ADDITIONAL_DATA,
+    GUID_TEMPLATE,
+    JPQR_GUID,
+    JPQR_IDENTIFIER,
+    LANGUAGE,
+    MAX_PAYLOAD_LENGTH,
+    ROOT,
+    UNRESERVED_TEMPLATE,
+    Currency,
+    Field,
+    by_alpha,
+    by_numeric,
+    is_country,
+)
+
+__all__ = ["Builder"]
+
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+_PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}")
+_FIELD_OF_ADDITIONAL = {name: id for id, name in ADDITIONAL_DATA_FIELDS.items()}
+_PROFILES = ("emvco", "jpqr")
+
+
+def _text(value: object, spec: Field, name: str, path: str) -> str:
+    """Check one value against its schema entry; S text is normalised to NFC first."""
+    if not isinstance(value, str):
+        raise BuildError(
+            "build.type", f"expected text for {name}, found {type(value).__name__}", path=path
+        )
+    value = unicodedata.normalize("NFC", value)
+    if spec.format == "N" and not (value.isascii() and value.isdigit()):
+        raise BuildError(
+            "field.format",
+            f"expected digits only (format N) for {name}, found {value!r}",
+            path=path,
+        )
+    if spec.format == "ans":
+        bad = next((c for c in value if not " " <= c <= "~"), None)
+        if bad is not None:
+            hint = "; put non-ASCII names in .language()" if path in ("59", "60") else ""
+            raise BuildError(
+                "field.charset",
+                f"expected printable ASCII (format ans) for {name}, found {bad!r}{hint}",
+                path=path,
+            )
+    elif any(unicodedata.category(c) == "Cc" for c in value):
+        raise BuildError(
+            "field.charset", f"expected text without control characters for {name}", path=path
+        )
+    if not spec.min_length <= len(value) <= spec.max_length:
+        bounds = (
+            str(spec.max_length)
+            if spec.min_length == spec.max_length
+            else f"{spec.min_length} to {spec.max_length}"
+        )
+        raise BuildError(
+            "field.length",
+            f"expected {bounds} characters for {name}, found {len(value)} ({value!r})",
+            path=path,
+        )
+    return value
+
+
+def _decimal(value: object, name: str, path: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
+        raise BuildError(
+            "build.type",
+            f"expected a Decimal, int or str for {name}, found {type(value).__name__}",
+            path=path,
+        )
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise BuildError(
+            "amount.format", f"expected a decimal number for {name}, found {value!r}", path=path
+        ) from None
+    if not number.is_finite() or number <= 0:
+        raise BuildError(
+            "amount.zero" if number == 0 else "amount.format",
+            f"expected a positive amount for {name}, found {value!r}",
+            path=path,
+        )
+    return number
+
+
+def _amount_text(number: Decimal, name: str, path: str) -> str:
+    text = format(number, "f")
+    if not _AMOUNT.fullmatch(text) or len(text) > ROOT[path].max_length:
+        raise BuildError(
+            "field.length",
+            f"expected at most {ROOT[path].max_length} characters for {name}, found {text!r}",
+            path=path,
+        )
+    return text
+
+
+def _sub_id(key: str, path: str) -> str:
+    if not (len(key) == 2 and key.isascii() and key.isdigit()):
+        raise BuildError(
+            "build.sub_id", f"expected 2-digit sub-IDs in template {path}, found {key!r}", path=path
+        )
+    return key
+
+
+class Builder:
+    """A fluent builder of one merchant-presented code under ``profile`` ("jpqr" or "emvco").
+
+    Every setter returns the builder; a setter called twice keeps the last value.
+    """
+
+    def __init__(self, profile: str = "jpqr") -> None:
+        if profile not in _PROFILES:
+            raise BuildError(
+                "build.profile", f"expected profile 'jpqr' or 'emvco', found {profile!r}"
+            )
+        self.profile = profile
+        self._root: dict[str, str] = {}
+        self._templates: dict[str, dict[str, str]] = {}
+        self._additional: dict[str, str] = {}
+        self._additional_templates: dict[str, dict[str, str]] = {}
+        self._language: dict[str, str] = {}
+        self._amount: Decimal | None = None
+        self._fee: Decimal | None = None
+        self._currency: Currency | None = None
+        if profile == "jpqr":
+            self.country("JP").currency("JPY")
+
+    # -- root objects ---------------------------------------------------------------------------
+
+    def _set(self, id: str, value: object, name: str) -> Builder:
+        self._root[id] = _text(value, ROOT[id], name, id)
+        return self
+
+    def static(self) -> Builder:
+        """Point of initiation 11: one code printed for many payments."""
+        self._root["01"] = "11"
+        return self
+
+    def dynamic(self) -> Builder:
+        """Point of initiation 12: a new code for each payment (a charging session)."""
+        self._root["01"] = "12"
+        return self
+
+    def jpqr_identifier(
+        self, level1: str, level2: str, level3: str, level4: str, template_id: str = "26"
+    ) -> Builder:
+        """The JPQR unified store identifier (SPEC §4): levels of 13, 4, 6 and 6 characters."""
+        self._check_account_id(template_id, templates=True)
+        values = {"00": JPQR_GUID}
+        for id, level in zip(
+            ("01", "02", "03", "04"), (level1, level2, level3, level4), strict=True
+        ):
+            spec = JPQR_IDENTIFIER[id]
+            values[id] = _text(
+                level, spec, f"jpqr_identifier level{int(id)}", f"{template_id}.{id}"
+            )
+        self._templates[template_id] = values
+        return self
+
+    def merchant_account(
+        self, id: str, guid: str | None = None, *, value: str | None = None, **sub_values: str
+    ) -> Builder:
+        """A card-network account (02-25, ``value=``) or a GUID template (26-51, ``guid`` and
+        sub-values by 2-digit ID: ``merchant_account("29", "A000000677010111", **{"01": "…"})``)."""
+        self._check_account_id(id, templates=None)
+        if int(id) <= 25:
+            if guid is not None or sub_values or value is None:
+                raise BuildError(
+                    "build.account",
+                    f"expected value= (and no GUID) for card-network account ID {id}",
+                    path=id,
+                )
+            return self._set(id, value, f"merchant_account {id}")
+        if value is not None or guid is None:
+            raise BuildError(
+                "field.missing",
+                f"expected a GUID (and sub-values, not value=) for template ID {id}",
+                path=f"{id}.00",
+            )
+        self._templates[id] = self._guid_template(id, guid, sub_values, GUID_TEMPLATE)
+        return self
+
+    def unreserved(self, id: str, guid: str, **values: str) -> Builder:
+        """An unreserved template (80-99) owned by ``guid``; sub-values by 2-digit ID."""
+        if not (isinstance(id, str) and id.isdigit() and 80 <= int(id) <= 99 and len(id) == 2):
+            raise BuildError(
+                "build.id", f"expected an unreserved template ID 80-99, found {id!r}", path=str(id)
+            )
+        self._templates[id] = self._guid_template(id, guid, values, UNRESERVED_TEMPLATE)
+        return self
+
+    @staticmethod
+    def _guid_template(
+        id: str, guid: str, values: Mapping[str, str], table: Mapping[str, Field]
+    ) -> dict[str, str]:
+        result = {"00": _text(guid, table["00"], f"GUID of template {id}", f"{id}.00")}
+        for key, value in values.items():
+            sub = _sub_id(key, id)
+            if sub == "00":
+                raise BuildError(
+                    "duplicate.id", f"expected the GUID only once in template {id}", path=f"{id}.00"
+                )
+            result[sub] = _text(value, table[sub], f"ID {id}.{sub}", f"{id}.{sub}")
+        return result
+
+    def _check_account_id(self, id: object, *, templates: bool | None) -> None:
+        low = 26 if templates else 2
+        if not (isinstance(id, str) and len(id) == 2 and id.isdigit() and low <= int(id) <= 51):
+            raise BuildError(
+                "build.id",
+                f"expected a merchant account ID from {low:02d} to 51, found {id!r}",
+                path=str(id),
+            )
+
+    def merchant_category_code(self, code: str) -> Builder:
+        """ID 52: the ISO 18245 merchant category code, 4 digits (5999, 5541 for fuel)."""
+        return self._set("52", code, "merchant_category_code")
+
+    def currency(self, code: str) -> Builder:
+        """ID 53: an ISO 4217 currency by alphabetic ("JPY") or numeric ("392") code."""
+        currency = by_numeric(code) if code.isdigit() else by_alpha(code)
+        if currency is None:
+            raise BuildError(
+                "currency.unknown", f"expected an ISO 4217 currency code, found {code!r}", path="53"
+            )
+        self._currency = currency
+        self._root["53"] = currency.numeric
+        return self
+
+    def amount(self, amount: Decimal | int | str | None) -> Builder:
+        """ID 54: the amount (``None`` leaves it out, so the wallet asks for it)."""
+        self._amount = None if amount is None else _decimal(amount, "amount", "54")
+        return self
+
+    def tip_prompt(self) -> Builder:
+        """ID 55 = 01: the wallet asks the payer for a tip."""
+        self._root["55"] = "01"
+        self._fee = None
+        self._root.pop("57", None)
+        return self
+
+    def convenience_fee(self, fee: Decimal | int | str) -> Builder:
+        """ID 55 = 02 and 56: a fixed convenience fee."""
+        self._root["55"] = "02"
+        self._fee = _decimal(fee, "convenience_fee", "56")
+        self._root.pop("57", None)
+        return self
+
+    def convenience_percentage(self, percentage: Decimal | int | str) -> Builder:
+        """ID 55 = 03 and 57: a convenience fee in percent, 0.01 to 99.99."""
+        number = _decimal(percentage, "convenience_percentage", "57")
+        text = format(number, "f")
+        if not _PERCENTAGE.fullmatch(text):
+            raise BuildError(
+                "tip.percentage",
+                f"expected a percentage from 0.01 to 99.99 with at most 2 decimals, found {text!r}",
+                path="57",
+            )
+        self._root["55"] = "03"
+        self._root["57"] = text
+        self._fee = None
+        return self
+
+    def country(self, code: str) -> Builder:
+        """ID 58: the ISO 3166-1 alpha-2 country code ("JP")."""
+        if not isinstance(code, str) or not is_country(code.upper()):
+            raise BuildError(
+                "country.unknown",
+                f"expected an ISO 3166-1 alpha-2 country code, found {code!r}",
+                path="58",
+            )
+        self._root["58"] = code.upper()
+        return self
+
+    def merchant_name(self, name: str) -> Builder:
+        """ID 59: the merchant name in printable ASCII, at most 25 characters."""
+        return self._set("59", name, "merchant_name")
+
+    def merchant_city(self, city: str) -> Builder:
+        """ID 60: the merchant city in printable ASCII, at most 15 characters."""
+        return self._set("60", city, "merchant_city")
+
+    def postal_code(self, code: str) -> Builder:
+        """ID 61: the postal code (JPQR: 7 digits, no hyphen)."""
+        return self._set("61", code, "postal_code")
+
+    def language(
+        self, language_preference: str, merchant_name: str, merchant_city: str | None = None
+    ) -> Builder:
+        """ID 64: the merchant's name (and city) in another language; JPQR: "JA" and no city."""
+        if not isinstance(language_preference, str) or not _LANGUAGE_CODE.fullmatch(
+            language_preference
+        ):
+            raise BuildError(
+                "field.value",
+                f"expected a 2-letter ISO 639 language code, found {language_preference!r}",
+                path="64.00",
+            )
+        values = {"00": language_preference.upper()}
+        values["01"] = _text(merchant_name, LANGUAGE["01"], "language merchant_name", "64.01")
+        if merchant_city is not None:
+            values["02"] = _text(merchant_city, LANGUAGE["02"], "language merchant_city", "64.02")
+        self._language = values
+        return self
+
+    # -- ID 62, additional data -----------------------------------------------------------------
+
+    def _additional_field(self, name: str, value: str) -> Builder:
+        id = _FIELD_OF_ADDITIONAL[name]
+        self._additional[id] = _text(value, ADDITIONAL_DATA[id], name, f"62.{id}")
+        return self
+
+    def bill_number(self, value: str) -> Builder:
+        """62-01: the invoice or bill number (``"***"`` asks the payer)."""
+        return self._additional_field("bill_number", value)
+
+    def mobile_number(self, value: str) -> Builder:
+        """62-02: a mobile number (for top-ups)."""
+        return self._additional_field("mobile_number", value)
+
+    def store_label(self, value: str) -> Builder:
+        """62-03: the store."""
+        return self._additional_field("store_label", value)
+
+    def loyalty_number(self, value: str) -> Builder:
+        """62-04: a loyalty card number."""
+        return self._additional_field("loyalty_number", value)
+
+    def reference_label(self, value: str) -> Builder:
+        """62-05: the merchant's reference for this payment (a charging session ID)."""
+        return self._additional_field("reference_label", value)
+
+    def customer_label(self, value: str) -> Builder:
+        """62-06: the customer (an account or a subscriber ID)."""
+        return self._additional_field("customer_label", value)
+
+    def terminal_label(self, value: str) -> Builder:
+        """62-07: the terminal (for EV charging: the EVSE)."""
+        return self._additional_field("terminal_label", value)
+
+    def purpose(self, value: str) -> Builder:
+        """62-08: the purpose of the transaction."""
+        return self._additional_field("purpose", value)
+
+    def merchant_tax_id(self, value: str) -> Builder:
+        """62-10: the merchant's tax ID."""
+        return self._additional_field("merchant_tax_id", value)
+
+    def merchant_channel(self, value: str) -> Builder:
+        """62-11: the merchant channel, exactly 3 characters."""
+        return self._additional_field("merchant_channel", value)
+
+    def consumer_data_request(self, letters: str) -> Builder:
+        """62-09: what the wallet should ask for: A (address), M (mobile), E (e-mail)."""
+        if not isinstance(letters, str) or not (
+            letters and set(letters) <= set("AME") and len(set(letters)) == len(letters)
+        ):
+            raise BuildError(
+                "additional.consumer_data",
+                f"expected up to three of the letters A, M, E, each once, found {letters!r}",
+                path="62.09",
+            )
+        self._additional["09"] = letters
+        return self
+
+    def payment_system_template(self, id: str, guid: str, **values: str) -> Builder:
+        """62-50..99: a payment system's own template inside ID 62, owned by ``guid``."""
+        if not (isinstance(id, str) and id.isdigit() and 50 <= int(id) <= 99 and len(id) == 2):
+            raise BuildError(
+                "build.id", f"expected a template ID 50-99 inside 62, found {id!r}", path="62"
+            )
+        path = f"62.{id}"
+        self._additional_templates[id] = self._guid_template(path, guid, values, GUID_TEMPLATE)
+        return self
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def _objects(self) -> list[DataObject]:
+        root = dict(self._root)
+        root["00"] = "01"
+        if self._amount is not None:
+            root["54"] = self._amount_for_currency(self._amount, "amount", "54")
+        if self._fee is not None:
+            root["56"] = self._amount_for_currency(self._fee, "convenience_fee", "56")
+        objects = {id: DataObject(id, value) for id, value in root.items()}
+        for id, values in self._templates.items():
+            objects[id] = _template(id, values)
+        if self._additional or self._additional_templates:
+            children = {k: DataObject(k, v) for k, v in self._additional.items()}
+            for k, values in self._additional_templates.items():
+                children[k] = _template(k, values)
+            objects["62"] = DataObject.template("62", [children[k] for k in sorted(children)])
+        if self._language:
+            objects["64"] = _template("64", self._language)
+        # Canonical order: 00, 01, then ascending IDs (DESIGN "Builder").
+        return [objects[id] for id in sorted(objects)]
+
+    def _amount_for_currency(self, number: Decimal, name: str, path: str) -> str:
+        exponent = self._currency.exponent if self._currency else None
+        if exponent is not None:
+            decimals = max(0, -number.as_tuple().exponent)  # type: ignore[operator]
+            if decimals > exponent:
+                unit = "whole yen" if self._currency and self._currency.alpha == "JPY" else ""
+                raise BuildError(
+                    "amount.decimals",
+                    f"expected at most {exponent} decimals for {name} in {self._currency.alpha}"  # type: ignore[union-attr]
+                    f"{' (' + unit + ')' if unit else ''}, found {number}",
+                    path=path,
+                )
+        return _amount_text(number, name, path)
+
+    def to_payload(self) -> str:
+        """The code as text (validated; see :meth:`build`)."""
+        return self.build().to_payload()
+
+    def build(self) -> MerchantPresentedCode:
+        """Assemble the code, check it under the profile and return it typed."""
+        objects = self._objects()
+        for id, spec in ROOT.items():
+            if spec.presence == "M" and id != "63" and all(o.id != id for o in objects):
+                raise BuildError(
+                    "field.missing", f"expected ID {id} ({spec.name}), found none", path=id
+                )
+        try:
+            payload = _kernels.encode(objects)
+        except ValueError as exc:  # an EncodeError: a template over 99 characters
+            code = getattr(exc, "code", "build.encode")
+            raise BuildError(code, str(exc), path=getattr(exc, "path", "")) from None
+        if len(payload) > MAX_PAYLOAD_LENGTH:
+            raise BuildError(
+                "payload.too_long",
+                f"expected at most {MAX_PAYLOAD_LENGTH} characters, found {len(payload)}",
+            )
+        from .api import validate
+
+        report = validate(payload, self.profile)
+        if report.errors:
+            first = report.errors[0]
+            raise BuildError(first.code, first.message, path=first.path)
+        return from_tree(_kernels.decode(payload))
+
+    # -- JSON specs -----------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, spec: Mapping[str, Any]) -> Builder:
+        """A builder from a JSON spec whose keys are the setter names (what ``jpqr build`` reads).
+
+        >>> spec = {"profile": "emvco", "static": True, "merchant_account": {"id": "02",
+        ...         "value": "4000123456789012"}, "merchant_category_code": "5999",
+        ...         "currency": "USD", "country": "US", "merchant_name": "SHOP",
+        ...         "merchant_city": "NYC", "terminal_label": "T1"}
+        >>> Builder.from_dict(spec).to_payload()
+        '000201010211021640001234567890125204599953038405802US5904SHOP6003NYC62060702T16304...'
+        >>> Builder.from_dict({"colour": "red"})
+        Traceback (most recent call last):
+          ...
+        jpqr.errors.BuildError: expected spec keys named like the Builder's setters, found 'colour'
+        """
+        if not isinstance(spec, Mapping):
+            raise BuildError("build.spec", f"expected a JSON object, found {type(spec).__name__}")
+        builder = cls(spec.get("profile", "jpqr"))
+        for key, value in spec.items():
+            if key == "profile":
+                continue
+            try:
+                builder._apply(key, value)
+            except (TypeError, AttributeError) as exc:  # wrong shapes: a list for a str, …
+                raise BuildError(
+                    "build.spec", f"expected a value of the right shape for {key!r}: {exc}"
+                ) from None
+        return builder
+
+    def _apply(self, key: str, value: Any) -> None:
+        if key == "point_of_initiation":
+            if value not in ("static", "dynamic"):
+                raise BuildError(
+                    "field.value",
+                    f"expected point_of_initiation 'static' or 'dynamic', found {value!r}",
+                    path="01",
+                )
+            key, value = value, True
+        if key in ("static", "dynamic", "tip_prompt"):
+            if value is True:
+                getattr(self, key)()
+            return
+        if key in (
+            "merchant_account",
+            "merchant_accounts",
+            "unreserved",
+            "payment_system_template",
+        ):
+            items = value if isinstance(value, list) else [value]
+            method = {
+                "unreserved": self.unreserved,
+                "payment_system_template": self.payment_system_template,
+            }.get(key, self.merchant_account)
+            for item in items:
+                args = dict(item)
+                sub = args.pop("values", {})
+                method(**args, **sub)
+            return
+        if key in ("jpqr_identifier", "language"):
+            if not isinstance(value, Mapping):
+                raise BuildError("build.spec", f"expected an object for {key!r}, found {value!r}")
+            getattr(self, key)(**value)
+            return
+        if key not in _SINGLE_VALUE:
+            raise BuildError(
+                "build.spec", f"expected spec keys named like the Builder's setters, found {key!r}"
+            )
+        getattr(self, key)(value)
+
+
+_SINGLE_VALUE = frozenset(
+    [
+        "merchant_category_code",
+        "currency",
+        "amount",
+        "convenience_fee",
+        "convenience_percentage",
+        "country",
+        "merchant_name",
+        "merchant_city",
+        "postal_code",
+        "consumer_data_request",
+        *_FIELD_OF_ADDITIONAL,
+    ]
+)
+
+
+def _template(id: str, values: Mapping[str, str]) -> DataObject:
+    children = [DataObject(k, v) for k, v in sorted(values.items())]
+    return DataObject.template(id, children)

@@ -1,0 +1,504 @@
+"""The checks every profile shares: reading the text, CRC, structure, and the schema tables.
+
+A profile module (``emvco.py``, ``jpqr.py``) is a set of rules over the decoded tree; :func:`run`
+does the rest: it turns the input into text (stripping, with ``lenient=True``), judges the CRC,
+decodes, checks the structure (EMVCo §4.1-4.3: 00 first, 63 last, one occurrence of an ID per
+level, no zero lengths, templates that hold data objects) and, when the tree decoded, applies the
+profile's rules. Every finding is collected as an :class:`~jpqr.report.Issue`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from .. import _kernels
+from .._crc_py import CRCVerdict, format_crc
+from ..dataobject import NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS, DataObject
+from ..errors import DecodeError, snippet
+from ..report import Issue, ValidationReport
+from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
+
+if TYPE_CHECKING:
+    from ..model import MerchantPresentedCode
+
+__all__ = ["Checker", "Rules", "entry_points", "iter_objects", "join", "run"]
+
+Tree = tuple[DataObject, ...]
+Payload = str | bytes | bytearray | memoryview
+_STRIPPABLE = " \r\n"
+_BOM = "\ufeff"
+
+
+def join(parent: str, id: str) -> str:
+    """The ID path of ``id`` inside ``parent`` (``join("62", "05") == "62.05"``)."""
+    return f"{parent}.{id}" if parent else id
+
+
+def describe(path: str, spec: Field | None = None) -> str:
+    """``ID 59 (Merchant Name)``: how messages name an object."""
+    spec = spec or field_spec(path)
+    return f"ID {path} ({spec.name})" if spec else f"ID {path}"
+
+
+# One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
+_NOT_ANS = re.compile(r"[^\x20-\x7e]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def iter_objects(objects: Tree, parent: str = "") -> Iterator[tuple[str, DataObject]]:
+    """Every object of the tree with its path, depth first, in payload order."""
+    for obj in objects:
+        path = join(parent, obj.id)
+        yield path, obj
+        if obj.children is not None:
+            yield from iter_objects(obj.children, path)
+
+
+@dataclass
+class Checker:
+    """Collects the issues of one payload; ``strict`` turns some warnings into errors."""
+
+    strict: bool = False
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+    def error(self, code: str, path: str, offset: int | None, message: str) -> None:
+        self.errors.append(Issue(code, path, offset, message))
+
+    def warn(self, code: str, path: str, offset: int | None, message: str) -> None:
+        self.warnings.append(Issue(code, path, offset, message))
+
+
+Rules = Callable[[Checker, Tree], None]
+# Picks the profile from the decoded tree (profile "auto"): its name and rules.
+Selector = Callable[[Tree], tuple[str, Rules]]
+
+
+def run(
+    payload: str | bytes | bytearray | memoryview,
+    rules: Rules,
+    profile: str,
+    *,
+    strict: bool = False,
+    lenient: bool = False,
+    select: Selector | None = None,
+) -> tuple[ValidationReport, Tree | None]:
+    """Check ``payload`` with the profile ``rules``: the report, and the tree when it decoded.
+
+    With ``select``, the profile is chosen from the decoded tree (``rules`` and ``profile`` serve
+    when the text does not decode).
+    """
+    checker = Checker(strict)
+    if not isinstance(payload, (str, bytes, bytearray, memoryview)):
+        raise TypeError(f"expected a payload as str or bytes, not {type(payload).__name__}")
+    if lenient:
+        payload = _strip(payload, checker)
+    try:
+        text = _kernels.to_text(payload)
+    except DecodeError as exc:
+        checker.error(exc.code, exc.path, exc.offset, exc.message)
+        text = _readable(payload)
+        verdict = _check_crc(checker, payload, text)
+        return _report(checker, profile, verdict, text), None
+    if not text:
+        checker.error("payload.empty", "", 0, "expected a payload, found an empty text")
+        return _report(checker, profile, "missing", text), None
+    if len(text) > MAX_PAYLOAD_LENGTH:
+        checker.error(
+            "payload.too_long",
+            "",
+            MAX_PAYLOAD_LENGTH,
+            f"expected at most {MAX_PAYLOAD_LENGTH} characters (EMVCo §4.1), found {len(text)}",
+        )
+    tree: Tree | None
+    try:
+        tree = _kernels.decode(text)
+    except DecodeError as exc:
+        checker.error(exc.code, exc.path, exc.offset, exc.message)
+        tree = None
+    else:
+        if select is not None:
+            profile, rules = select(tree)
+        check_structure(checker, tree)
+        rules(checker, tree)
+    verdict = _check_crc(checker, text, text)
+    if checker.errors and not text.isascii():
+        _hint_byte_lengths(checker, text, rules)
+    return _report(checker, profile, verdict, text), tree
+
+
+class Validate(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> ValidationReport: ...
+
+
+class IsValid(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> bool: ...
+
+
+class Parse(Protocol):
+    def __call__(
+        self, payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> MerchantPresentedCode: ...
+
+
+def entry_points(name: str, rules: Rules, title: str) -> tuple[Validate, IsValid, Parse]:
+    """``validate``, ``is_valid`` and ``parse`` of one profile module."""
+
+    def validate(
+        payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> ValidationReport:
+        return run(payload, rules, name, strict=strict, lenient=lenient)[0]
+
+    def is_valid(payload: Payload, *, strict: bool = False, lenient: bool = False) -> bool:
+        return validate(payload, strict=strict, lenient=lenient).ok
+
+    def parse(
+        payload: Payload, *, strict: bool = False, lenient: bool = False
+    ) -> MerchantPresentedCode:
+        from ..api import parse_with
+
+        return parse_with(payload, rules, name, strict=strict, lenient=lenient)
+
+    validate.__doc__ = f"Check ``payload`` against {title}; never raises on bad input."
+    is_valid.__doc__ = f"Whether ``payload`` is a valid {title} code."
+    parse.__doc__ = f"The typed {title} code; raises ``ValidationError`` for the first error."
+    return validate, is_valid, parse
+
+
+def _report(checker: Checker, profile: str, crc: str, text: str) -> ValidationReport:
+    return ValidationReport(
+        not checker.errors, profile, crc, tuple(checker.errors), tuple(checker.warnings), text
+    )
+
+
+def _readable(payload: str | bytes | bytearray | memoryview) -> str:
+    if isinstance(payload, str):
+        return payload
+    return bytes(payload).decode("utf-8", "replace")
+
+
+def _strip(
+    payload: str | bytes | bytearray | memoryview, checker: Checker
+) -> str | bytes | bytearray | memoryview:
+    """``lenient=True``: drop a leading BOM and trailing CR, LF and spaces, with a warning."""
+    if isinstance(payload, str):
+        stripped: str | bytes = payload.removeprefix(_BOM).rstrip(_STRIPPABLE)
+    else:
+        stripped = bytes(payload).removeprefix(b"\xef\xbb\xbf").rstrip(b" \r\n")
+    if len(stripped) != len(payload):
+        bom = (
+            payload.startswith(_BOM)
+            if isinstance(payload, str)
+            else bytes(payload[:3]) == b"\xef\xbb\xbf"
+        )
+        trailing = (
+            (payload[-1:] in (" ", "\r", "\n"))
+            if isinstance(payload, str)
+            else (bytes(payload[-1:]) in (b" ", b"\r", b"\n"))
+        )
+        what = [
+            w
+            for w, seen in (
+                ("a leading byte order mark", bom),
+                ("trailing line ends or spaces", trailing),
+            )
+            if seen
+        ]
+        checker.warn(
+            "payload.stripped",
+            "",
+            None,
+            f"expected the payload alone, found {' and '.join(what)}; "
+            "removed before checking (lenient mode)",
+        )
+    return stripped
+
+
+# --- CRC (EMVCo §4.7.3, SPEC §2) -------------------------------------------------------------
+
+
+def _check_crc(checker: Checker, payload: Payload, text: str) -> CRCVerdict:
+    verdict = _kernels.crc_verdict(payload)
+    if verdict == "ok":
+        return verdict
+    offset = len(text) - 4
+    if verdict == "missing":
+        checker.error("crc.missing", "63", None, _missing_message(text))
+        return verdict
+    expected = format_crc(_kernels.crc16(text[:-4]))
+    found = text[-4:]
+    if verdict == "lowercase":
+        message = (
+            f"expected the CRC in upper-case hex, {expected}, found {found!r}; the value is right, "
+            "but EMVCo writes it in upper case and some wallets compare it as text"
+        )
+        if checker.strict:
+            checker.error("crc.lowercase", "63", offset, message + " (strict mode)")
+        else:
+            checker.warn("crc.lowercase", "63", offset, message)
+        return verdict
+    checker.error(
+        "crc.mismatch",
+        "63",
+        offset,
+        f"expected CRC {expected} (CRC-16/CCITT-FALSE over the UTF-8 bytes up to and including "
+        f"6304), found {found!r}{_mismatch_hint(text, found)}",
+    )
+    return verdict
+
+
+def _missing_message(text: str) -> str:
+    base = "expected the payload to end with the CRC object: 6304 and four hex digits"
+    stripped = text.removeprefix(_BOM).rstrip(" \r\n\t")
+    if stripped != text and _kernels.crc_verdict(stripped) in ("ok", "lowercase"):
+        return f"{base}, found {snippet(text[-10:])}; the CRC is right once the characters "\
+            "after it are removed"  # fmt: skip
+    tail = text[-7:]
+    if tail.startswith("6303") and all(c in "0123456789abcdefABCDEF" for c in tail[4:]):
+        return f"{base}, found {tail!r}: a 3-digit CRC; the generator forgot the zero padding"
+    return f"{base}, found {snippet(text[-8:])}"
+
+
+def _mismatch_hint(text: str, found: str) -> str:
+    """Name the usual generator mistakes when one of them reproduces the CRC found (SPEC §2, §6)."""
+    body = text[:-4]
+    candidates: list[tuple[str, Callable[[], int]]] = [
+        ("the BOM removed", lambda: _kernels.crc16(body.removeprefix(_BOM))),
+        ("the 6304 left out", lambda: _kernels.crc16(body[:-4])),
+        ("the text as Latin-1", lambda: _kernels.crc16(body.encode("latin-1"))),
+        ("the text as UTF-16", lambda: _kernels.crc16(body.encode("utf-16-be"))),
+        ("init 0x1111 instead of 0xFFFF", lambda: _kernels.crc16(body, 0x1111)),
+    ]
+    for what, compute in candidates:
+        try:
+            if format_crc(compute()) == found.upper():
+                return f"; that CRC is what one gets with {what}, which is wrong"
+        except UnicodeEncodeError:
+            continue
+    return ""
+
+
+# --- structure (EMVCo §4.1-4.3, SPEC §1) -------------------------------------------------------
+
+
+def check_structure(checker: Checker, tree: Tree) -> None:
+    """Position of 00 and 63, duplicates, zero lengths and templates that are not data objects."""
+    if tree and tree[0].id != "00":
+        checker.error(
+            "position.first",
+            tree[0].id,
+            tree[0].offset,
+            f"expected ID 00 (Payload Format Indicator) first, found ID {tree[0].id}",
+        )
+    for index, obj in enumerate(tree):
+        if obj.id == "63" and index != len(tree) - 1:
+            checker.error(
+                "position.last",
+                "63",
+                obj.offset,
+                f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
+            )
+    _check_level(checker, tree, "")
+
+
+def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
+    seen: dict[str, DataObject] = {}
+    level = f"in template {parent}" if parent else "at the root"
+    for obj in objects:
+        path = join(parent, obj.id)
+        first = seen.setdefault(obj.id, obj)
+        if first is not obj:
+            checker.error(
+                "duplicate.id",
+                path,
+                obj.offset,
+                f"expected one {describe(path)} {level}"
+                f" (EMVCo §4.3.1.2), found another at offset {obj.offset}"
+                f" after the one at offset {first.offset}",
+            )
+        if not obj.value:
+            checker.error(
+                "tlv.zero_length",
+                path,
+                obj.offset,
+                f"expected a length from 01 to 99 for {describe(path)}, found 00",
+            )
+        elif obj.children is not None:
+            _check_level(checker, obj.children, path)
+        elif _is_template(parent, obj.id):
+            checker.error("tlv.template_not_tlv", path, obj.offset, _not_tlv_message(obj, path))
+
+
+def _is_template(parent: str, id: str) -> bool:
+    if not parent:
+        return id in ROOT_TEMPLATE_IDS
+    return id in NESTED_TEMPLATE_IDS.get(parent, ())
+
+
+def _not_tlv_message(obj: DataObject, path: str) -> str:
+    """Decode the template's value again to say where its content stops being data objects."""
+    start = (obj.offset or 0) + 4
+    where = ""
+    try:
+        _kernels.decode(obj.value)
+    except DecodeError as exc:
+        inner = exc.message.split("; ")[0].replace("the payload", f"template {path}")
+        at = f" at offset {start + exc.offset}" if exc.offset is not None else ""
+        where = f": {inner}{at}"
+    return (
+        f"expected {describe(path)} to hold data objects (ID, length, value), "
+        f"found {snippet(obj.value)}{where}"
+    )
+
+
+# --- the schema tables (SPEC §3) ----------------------------------------------------------------
+
+
+def check_fields(checker: Checker, objects: Tree, table: Mapping[str, Field], parent: str) -> None:
+    """Format and length of every object of one level whose ID the ``table`` knows."""
+    for obj in objects:
+        spec = table.get(obj.id)
+        if spec is None or not obj.value:
+            continue
+        path = join(parent, obj.id)
+        if obj.children is None and not spec.template:
+            check_value(checker, spec, path, obj)
+        elif obj.children is None:
+            continue  # tlv.template_not_tlv says why
+        else:
+            check_text(checker, spec, path, obj)
+
+
+def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
+    """The format (N, ans, S) and the length bounds of one primitive."""
+    value = obj.value
+    if not spec.min_length <= len(value) <= spec.max_length:
+        bounds = (
+            f"{spec.min_length}"
+            if spec.min_length == spec.max_length
+            else f"{spec.min_length} to {spec.max_length}"
+        )
+        checker.error(
+            "field.length",
+            path,
+            obj.offset,
+            f"expected {bounds} characters for {describe(path, spec)}, found {len(value)} "
+            f"({snippet(value)})",
+        )
+    if spec.format == "N":
+        if not (value.isascii() and value.isdigit()):
+            checker.error(
+                "field.format",
+                path,
+                obj.offset,
+                f"expected digits only (format N) for {describe(path, spec)}, "
+                f"found {snippet(value)}",
+            )
+        return
+    check_text(checker, spec, path, obj)
+
+
+def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
+    """ans: printable ASCII; S: any text without control characters, in NFC."""
+    value = obj.value
+    if spec.format == "ans":
+        bad = _NOT_ANS.search(value)
+        if bad is not None:
+            char = bad.group()
+            nfd = (
+                " (decomposed text: a letter followed by a combining mark)"
+                if unicodedata.combining(char)
+                else ""
+            )
+            checker.error(
+                "field.charset",
+                path,
+                obj.offset,
+                f"expected printable ASCII (format ans) for {describe(path, spec)}, found "
+                f"{char!r} (U+{ord(char):04X}){nfd} in {snippet(value)}",
+            )
+        return
+    if spec.template:
+        return  # the children are checked one by one
+    control = _CONTROL.search(value)
+    if control is not None:
+        checker.error(
+            "field.charset",
+            path,
+            obj.offset,
+            f"expected text without control characters for {describe(path, spec)}, "
+            f"found {control.group()!r}",
+        )
+    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        checker.warn(
+            "text.not_nfc",
+            path,
+            obj.offset,
+            f"expected precomposed text (Unicode NFC) for {describe(path, spec)}, found "
+            f"decomposed characters in {snippet(value)}; wallets may show or compare it "
+            "differently",
+        )
+
+
+def require(checker: Checker, objects: Tree, id: str, parent: str, why: str = "") -> None:
+    """A ``field.missing`` error unless an object with ``id`` is in ``objects``."""
+    if all(obj.id != id for obj in objects):
+        path = join(parent, id)
+        checker.error("field.missing", path, None, f"expected {describe(path)}{why}, found none")
+
+
+# --- a hint for generators that count bytes (SPEC §1 and §6) -----------------------------------
+
+
+def _hint_byte_lengths(checker: Checker, text: str, rules: Rules) -> None:
+    """When the lengths only add up counted in UTF-8 bytes, say so: the usual generator bug."""
+    data = text.encode("utf-8", "surrogatepass")
+    tree = _decode_bytes(data, 0, len(data), "")
+    if tree is None:
+        return
+    trial = Checker(checker.strict)
+    check_structure(trial, tree)
+    rules(trial, tree)
+    if len(trial.errors) < len([e for e in checker.errors if not e.code.startswith("crc.")]):
+        checker.error(
+            "tlv.utf8_byte_lengths",
+            "",
+            None,
+            "expected lengths counted in characters (EMVCo §4.1: the example 64200002ZH0104最佳运输"
+            "0202北京 adds up only so), found lengths that add up when counted in UTF-8 bytes; "
+            "the generator counts bytes",
+        )
+
+
+def _decode_bytes(data: bytes, start: int, end: int, parent: str) -> Tree | None:
+    """A decoder that counts lengths in bytes; ``None`` where even that does not read."""
+    objects = []
+    pos = start
+    while pos < end:
+        header = data[pos : pos + 4]
+        if len(header) < 4 or not header.isdigit():
+            return None
+        id = header[:2].decode()
+        value_end = pos + 4 + int(header[2:])
+        if value_end > end:
+            return None
+        try:
+            value = data[pos + 4 : value_end].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        children = None
+        if _is_template(parent, id):
+            children = _decode_bytes(data, pos + 4, value_end, join(parent, id))
+            if children is None:
+                return None
+        objects.append(DataObject(id, value, children, pos))
+        pos = value_end
+    return tuple(objects)

@@ -1,0 +1,87 @@
+"""What validation found: :class:`Issue` (one finding) and :class:`ValidationReport` (all of them).
+
+Every issue has a stable dotted ``code`` (listed in docs/issue-codes.md), the ID ``path`` of the
+object it concerns (``"62.05"``; ``""`` for the payload as a whole), the character ``offset`` in
+the checked payload (or ``None``) and one plain sentence: what was expected, what was found.
+
+>>> issue = Issue("field.missing", "52", None, "expected ID 52, found none")
+>>> report = ValidationReport(False, "emvco", "ok", (issue,), (), "...")
+>>> report.to_dict()["errors"][0]["code"]
+'field.missing'
+>>> bool(report), report.to_dict()["valid"]
+(False, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Issue", "ValidationReport"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding of validation: an error (the code is invalid) or a warning (it is doubtful)."""
+
+    code: str
+    path: str
+    offset: int | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue as a JSON-ready dict with ``code``, ``path``, ``offset``, ``message``.
+
+        >>> Issue("crc.mismatch", "63", 70, "expected CRC 6197, found 6198").to_dict()["offset"]
+        70
+        """
+        return {
+            "code": self.code,
+            "path": self.path,
+            "offset": self.offset,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        where = [f"ID {self.path}"] if self.path else []
+        if self.offset is not None:
+            where.append(f"offset {self.offset}")
+        suffix = f" (at {', '.join(where)})" if where else ""
+        return f"{self.code}: {self.message}{suffix}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The verdict on one payload.
+
+    ``ok`` is true when there are no errors (warnings do not make a code invalid); ``profile`` is
+    the profile applied (``"emvco"`` or ``"jpqr"``); ``crc`` is ``"ok"``, ``"lowercase"``,
+    ``"mismatch"`` or ``"missing"``, judged from the trailing ``6304`` and four characters even
+    where the structure does not decode; ``payload`` is the text that was checked (after the
+    stripping that ``lenient=True`` does), the reference for every ``offset``.
+    """
+
+    ok: bool
+    profile: str
+    crc: str
+    errors: tuple[Issue, ...]
+    warnings: tuple[Issue, ...]
+    payload: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The codes of all errors, then all warnings, in order (handy in tests and filters)."""
+        return tuple(issue.code for issue in self.errors + self.warnings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"valid", "profile", "crc", "errors", "warnings"}``, issues as dicts (JSON-ready)."""
+        return {
+            "valid": self.ok,
+            "profile": self.profile,
+            "crc": self.crc,
+            "errors": [issue.to_dict() for issue in self.errors],
+            "warnings": [issue.to_dict() for issue in self.warnings],
+        }
