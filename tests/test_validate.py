@@ -664,3 +664,17 @@ def test_issue_codes_are_documented() -> None:
     page = (root / "docs" / "issue-codes.md").read_text("utf-8")
     missing = sorted(code for code in emitted if f"`{code}`" not in page)
     assert not missing
+
+
+def test_import_jpqr_stays_light() -> None:
+    # DESIGN: `import jpqr` is fast; the validation layers load on first use.
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, jpqr; heavy = [m for m in ('jpqr.api', 'jpqr.builder', 'jpqr.schema', "
+        "'decimal', 'unicodedata') if m in sys.modules]; print(heavy); "
+        "jpqr.validate; print('jpqr.api' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,7 +25,7 @@ from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
 if TYPE_CHECKING:
     from ..model import MerchantPresentedCode
 
-__all__ = ["Checker", "Rules", "entry_points", "iter_objects", "join", "run"]
+__all__ = ["Checker", "Rules", "entry_points", "join", "run"]
 
 Tree = tuple[DataObject, ...]
 Payload = str | bytes | bytearray | memoryview
@@ -47,15 +47,6 @@ def describe(path: str, spec: Field | None = None) -> str:
 # One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
 _NOT_ANS = re.compile(r"[^\x20-\x7e]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def iter_objects(objects: Tree, parent: str = "") -> Iterator[tuple[str, DataObject]]:
-    """Every object of the tree with its path, depth first, in payload order."""
-    for obj in objects:
-        path = join(parent, obj.id)
-        yield path, obj
-        if obj.children is not None:
-            yield from iter_objects(obj.children, path)
 
 
 @dataclass
