@@ -77,6 +77,14 @@ class TestDecode:
         assert reference.children is None
         assert system.id == "50" and system.children == (DataObject("00", "hello", None, 15),)
 
+    def test_templates_nest_two_levels_only(self, impl: ModuleType) -> None:
+        # 62 holds payment-system templates 50-99, whose own sub-IDs are primitives.
+        (additional,) = impl.decode("620862045000")
+        assert additional.children is not None
+        (system,) = additional.children
+        assert system.id == "62" and system.children == (DataObject("50", "", None, 8),)
+        assert system.children[0].children is None
+
     def test_62_low_ids_are_primitives(self, impl: ModuleType) -> None:
         (additional,) = impl.decode("6210050600020A")
         assert additional.children == (DataObject("05", "00020A", None, 4),)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
@@ -31,11 +32,11 @@ NO_EXTENSIONS = bool(os.environ.get("JPQR_NO_EXTENSIONS")) or sys.implementation
 
 
 def _load_cython() -> tuple[ModuleType, ModuleType] | None:
+    # By name, so type checkers need no stub for the optional compiled modules.
     try:
-        from . import _crc, _tlv  # type: ignore[attr-defined]
+        return import_module(f"{__package__}._crc"), import_module(f"{__package__}._tlv")
     except ImportError:
         return None
-    return _crc, _tlv
 
 
 _COMPILED = None if (TYPE_CHECKING or NO_EXTENSIONS) else _load_cython()

@@ -94,8 +94,10 @@ def _decode_objects(
         if id in template_ids:
             path = f"{parent_path}.{id}" if parent_path else id
             try:
+                # Only root templates hold templates (62 holds 50-99): deeper IDs are primitives.
+                nested = NESTED_TEMPLATE_IDS.get(id, _NO_TEMPLATES) if not parent_path else None
                 children = _decode_objects(
-                    text, value_start, value_end, path, NESTED_TEMPLATE_IDS.get(id, _NO_TEMPLATES)
+                    text, value_start, value_end, path, nested or _NO_TEMPLATES
                 )
             except DecodeError:
                 children = None

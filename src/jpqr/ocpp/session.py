@@ -1,0 +1,212 @@
+"""One QR payment at one EVSE: the record a CSMS keeps between trigger, display and capture.
+
+Two payment models (OCA white paper §3): **prepaid**, where the driver pays ``amount`` up front
+(the code carries it in 54) and the unused part is refunded; **authorisation**, where ``amount``
+is the maximum reserved, the final amount is captured and the rest released (the code carries no
+amount, or that maximum). The payment reference sits in 62-05 (Reference Label) of the code.
+
+The record is immutable: each step returns a new one, and a step that does not fit the state
+raises ``ocpp.session_state``. States::
+
+    created ──displayed()──▶ displayed ──authorised()──▶ authorised ──completed(final)──▶ completed
+       ▲ │                     │   │
+       │ └──── cancelled() ◀───┘   └──expired(now)──▶ expired
+       └────── refreshed(code) from created, displayed or expired (same display message id)
+
+>>> from datetime import datetime, timezone
+>>> from decimal import Decimal
+>>> code = ("00020101021226680019jp.or.paymentsjapan0113000000000000102040001030600000104060000"
+...         "015204599953033925802JP5911EV CHARGING6005TOKYO6107100000162290515EV20261121-0001"
+...         "0706EVSE-164180002JA0108充電ステーション63045B6D")
+>>> session = PaymentSession(
+...     station_id="CS-0001", evse_id=1, message_id=41, reference="EV20261121-0001",
+...     model="authorisation", amount=Decimal(3000), code=code,
+...     expires_at=datetime(2026, 11, 21, 17, 30, tzinfo=timezone.utc))
+>>> session.displayed().authorised().completed(Decimal(1234)).release
+Decimal('1766')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ._codes import check_code, code_fields
+from .display import format_datetime, set_display_message
+from .errors import OCPPError
+
+__all__ = ["PaymentModel", "PaymentSession", "SessionState"]
+
+PaymentModel = Literal["prepaid", "authorisation"]
+SessionState = Literal["created", "displayed", "authorised", "expired", "cancelled", "completed"]
+
+_REFERENCE_LIMIT = 25  # 62-05 Reference Label: ans, at most 25 (SPEC.md §3)
+
+
+@dataclass(frozen=True)
+class PaymentSession:
+    """A payment session: station, EVSE, display message id, reference (62-05), money, expiry.
+
+    ``amount``: the prepaid amount, or the authorisation maximum, in yen. ``code``: the payment
+    code shown now; it must be valid, dynamic (01 = "12"), carry ``reference`` in 62-05 and, for
+    prepaid, ``amount`` in 54. ``revision`` counts refreshes.
+    """
+
+    station_id: str
+    evse_id: int
+    message_id: int
+    reference: str
+    model: PaymentModel
+    amount: Decimal
+    code: str
+    expires_at: datetime
+    state: SessionState = "created"
+    revision: int = 0
+    final_amount: Decimal | None = None
+    profile: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.model not in ("prepaid", "authorisation"):
+            raise OCPPError(
+                "ocpp.session", f"model must be 'prepaid' or 'authorisation', found {self.model!r}"
+            )
+        if isinstance(self.evse_id, bool) or not isinstance(self.evse_id, int) or self.evse_id < 1:
+            raise OCPPError("ocpp.evse_id", f"expected an EVSE id >= 1, found {self.evse_id!r}")
+        if not 0 < len(self.reference) <= _REFERENCE_LIMIT:
+            raise OCPPError(
+                "ocpp.session",
+                f"the payment reference (62-05) must have 1 to {_REFERENCE_LIMIT} characters",
+            )
+        if not isinstance(self.amount, Decimal) or not self.amount > 0:
+            raise OCPPError(
+                "ocpp.session", f"amount must be a Decimal above zero, found {self.amount!r}"
+            )
+        format_datetime(self.expires_at)  # refuses a naive datetime
+        self._check_code(self.code)
+
+    def _check_code(self, code: str) -> None:
+        check_code(code, self.profile)
+        fields = code_fields(code)
+        if fields.point_of_initiation != "12":
+            raise OCPPError(
+                "ocpp.session_code", "a payment session needs a dynamic code (01 = '12')"
+            )
+        if fields.reference_label != self.reference:
+            raise OCPPError(
+                "ocpp.session_code",
+                f"the code's reference label (62-05) is {fields.reference_label!r}, "
+                f"the session's {self.reference!r}",
+                path="62.05",
+            )
+        if self.model == "prepaid" and fields.amount != self.amount:
+            raise OCPPError(
+                "ocpp.session_code",
+                f"a prepaid code must carry the amount {self.amount} in 54, found {fields.amount}",
+                path="54",
+            )
+        if self.model == "authorisation" and fields.amount not in (None, self.amount):
+            raise OCPPError(
+                "ocpp.session_code",
+                f"an authorisation code carries no amount or the maximum {self.amount}, "
+                f"found {fields.amount}",
+                path="54",
+            )
+
+    def _step(self, allowed: tuple[SessionState, ...], to: SessionState, **changes: Any) -> Any:
+        if self.state not in allowed:
+            raise OCPPError("ocpp.session_state", f"cannot go from {self.state!r} to {to!r}")
+        return replace(self, state=to, **changes)
+
+    def display_request(self, version: str, **options: Any) -> dict[str, Any]:
+        """SetDisplayMessageRequest payload for the current code (see :func:`set_display_message`).
+
+        Uses the session's message id and its expiry as ``endDateTime``; ``options`` pass on
+        (``qr_code_display``, ``priority``, ``language``, ``transaction_id``, …).
+        """
+        return set_display_message(
+            self.code,
+            version=version,
+            message_id=self.message_id,
+            expires_at=self.expires_at,
+            profile=self.profile,
+            **options,
+        )
+
+    def clear_request(self) -> dict[str, Any]:
+        """ClearDisplayMessageRequest payload that takes the code off the screen."""
+        return {"id": self.message_id}
+
+    def displayed(self) -> PaymentSession:
+        """The station accepted the SetDisplayMessage (status Accepted)."""
+        result: PaymentSession = self._step(("created",), "displayed")
+        return result
+
+    def refreshed(self, code: str, expires_at: datetime) -> PaymentSession:
+        """A new code from the provider for the same payment, shown under the same message id.
+
+        The station replaces a message whose id it already shows, so the old code disappears.
+        """
+        format_datetime(expires_at)
+        self._check_code(code)
+        result: PaymentSession = self._step(
+            ("created", "displayed", "expired"),
+            "created",
+            code=code,
+            expires_at=expires_at,
+            revision=self.revision + 1,
+        )
+        return result
+
+    def authorised(self) -> PaymentSession:
+        """The provider confirmed the payment (prepaid paid, or the maximum reserved)."""
+        result: PaymentSession = self._step(("displayed",), "authorised")
+        return result
+
+    def expired(self, now: datetime) -> PaymentSession:
+        """The code's time is up before payment; ``now`` must be at or after ``expires_at``."""
+        format_datetime(now)
+        if now < self.expires_at:
+            raise OCPPError(
+                "ocpp.session_state",
+                f"the code is valid until {format_datetime(self.expires_at)}",
+            )
+        result: PaymentSession = self._step(("created", "displayed"), "expired")
+        return result
+
+    def cancelled(self) -> PaymentSession:
+        """The driver or the CSMS gave up before payment."""
+        result: PaymentSession = self._step(("created", "displayed", "expired"), "cancelled")
+        return result
+
+    def completed(self, final_amount: Decimal) -> PaymentSession:
+        """Charging ended and cost ``final_amount`` yen (at most ``amount``)."""
+        if not isinstance(final_amount, Decimal) or not 0 <= final_amount <= self.amount:
+            raise OCPPError(
+                "ocpp.session",
+                f"the final amount must be between 0 and {self.amount}, found {final_amount!r}",
+            )
+        result: PaymentSession = self._step(("authorised",), "completed", final_amount=final_amount)
+        return result
+
+    @property
+    def capture(self) -> Decimal | None:
+        """Amount to capture (authorisation model, once completed); else None."""
+        if self.model == "authorisation" and self.final_amount is not None:
+            return self.final_amount
+        return None
+
+    @property
+    def release(self) -> Decimal | None:
+        """Reserved amount to release (authorisation model, once completed); else None."""
+        if self.model == "authorisation" and self.final_amount is not None:
+            return self.amount - self.final_amount
+        return None
+
+    @property
+    def refund(self) -> Decimal | None:
+        """Unused prepaid amount to refund (prepaid model, once completed); else None."""
+        if self.model == "prepaid" and self.final_amount is not None:
+            return self.amount - self.final_amount
+        return None
