@@ -371,14 +371,16 @@ def test_human_report_escapes_control_characters(twin: str) -> None:
     assert "\\x1b[2J" in done.stdout
 
 
-def run_on_tty(twin: str, args: Sequence[str], **env: str) -> tuple[int, str]:
-    """Run ``jpqr`` with stdout and stderr on a pseudo-terminal; return status and what it
-    showed."""
+def run_on_tty(
+    twin: str, args: Sequence[str], *, stdin_too: bool = False, **env: str
+) -> tuple[int, str]:
+    """Run ``jpqr`` with stdout and stderr (and stdin, with ``stdin_too``) on a pseudo-terminal;
+    return status and what it showed."""
     main, secondary = pty.openpty()
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "jpqr", *args],
-            stdin=subprocess.DEVNULL,
+            stdin=secondary if stdin_too else subprocess.DEVNULL,
             stdout=secondary,
             stderr=secondary,
             env=twin_env(twin, **env),
@@ -638,6 +640,13 @@ def test_build_from_spec_file_and_stdin(twin: str, tmp_path: Path) -> None:
     other = run_jpqr(twin, "build", "-", "--amount", "2000", input=json.dumps(SESSION_SPEC))
     assert other.returncode == 0, other.stderr
     assert other.stdout == session_code("2000") + "\n"
+
+
+def test_build_with_nothing_to_build_exits_2(twin: str) -> None:
+    # Without a spec or options, and with a person at the terminal rather than a pipe on stdin.
+    status, shown = run_on_tty(twin, ["build"], stdin_too=True, NO_COLOR="1")
+    assert status == 2
+    assert "give a JSON spec file, '-' for stdin, or options" in shown
 
 
 def test_build_refused_value_exits_1(twin: str) -> None:
