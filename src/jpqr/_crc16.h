@@ -1,0 +1,182 @@
+/* CRC-16/CCITT-FALSE kernels shared by _crc.pyx and _tlv.pyx (hand-written, tracked in git).
+ *
+ * EMVCo MPM v1.1 §4.7.3: polynomial 0x1021, initial value 0xFFFF, no reflection, no final XOR.
+ * The readable reference is jpqr/_crc_py.py (crc16_reference); every path here is tested
+ * against it and against binascii.crc_hqx.
+ *
+ * Paths, picked at run time from the CPU (never -march=native), so one wheel runs everywhere:
+ *   - slicing-by-16: 16 table look-ups per 16 bytes, portable C;
+ * Functions here never touch Python objects, so they run with the GIL released.
+ */
+#ifndef JPQR_CRC16_H
+#define JPQR_CRC16_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define JPQR_CRC_POLY 0x1021u
+
+/* jpqr_crc_table[k][b]: the CRC register after byte b followed by k zero bytes (from 0). */
+static uint16_t jpqr_crc_table[16][256];
+
+static void jpqr_crc_init_tables(void)
+{
+    for (unsigned b = 0; b < 256; b++) {
+        unsigned crc = b << 8;
+        for (int bit = 0; bit < 8; bit++)
+            crc = (crc & 0x8000u) ? ((crc << 1) ^ JPQR_CRC_POLY) : (crc << 1);
+        jpqr_crc_table[0][b] = (uint16_t)crc;
+    }
+    for (int k = 1; k < 16; k++)
+        for (unsigned b = 0; b < 256; b++) {
+            unsigned prev = jpqr_crc_table[k - 1][b];
+            jpqr_crc_table[k][b] = (uint16_t)((prev << 8) ^ jpqr_crc_table[0][prev >> 8]);
+        }
+}
+
+static inline uint16_t jpqr_crc16_bytewise(uint16_t crc, const uint8_t *p, size_t n)
+{
+    while (n--)
+        crc = (uint16_t)((crc << 8) ^ jpqr_crc_table[0][(crc >> 8) ^ *p++]);
+    return crc;
+}
+
+/* Slicing-by-16: the register is only 16 bits, so it folds into the first two bytes of each
+ * 16-byte block; byte i of the block then contributes table[15 - i] (linearity of the CRC). */
+static uint16_t jpqr_crc16_table(uint16_t crc, const uint8_t *p, size_t n)
+{
+    const uint16_t(*t)[256] = (const uint16_t(*)[256])jpqr_crc_table;
+    while (n >= 16) {
+        crc = t[15][p[0] ^ (crc >> 8)] ^ t[14][p[1] ^ (crc & 0xFFu)] ^ t[13][p[2]] ^
+              t[12][p[3]] ^ t[11][p[4]] ^ t[10][p[5]] ^ t[9][p[6]] ^ t[8][p[7]] ^ t[7][p[8]] ^
+              t[6][p[9]] ^ t[5][p[10]] ^ t[4][p[11]] ^ t[3][p[12]] ^ t[2][p[13]] ^
+              t[1][p[14]] ^ t[0][p[15]];
+        p += 16;
+        n -= 16;
+    }
+    return jpqr_crc16_bytewise(crc, p, n);
+}
+
+#ifndef JPQR_HAVE_CLMUL
+#define JPQR_HAVE_CLMUL 0
+#endif
+
+/* The CRC over a byte buffer through the fastest path this CPU has. */
+static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
+{
+#if JPQR_HAVE_CLMUL
+    if (n >= JPQR_CLMUL_MIN && jpqr_cpu_has_clmul)
+        return jpqr_crc16_clmul(crc, p, n);
+#endif
+    return jpqr_crc16_table(crc, p, n);
+}
+
+/* Which path jpqr_crc16() takes on this CPU (for benchmarks and bug reports). */
+static const char *jpqr_crc_path(void)
+{
+#if JPQR_HAVE_CLMUL
+    if (jpqr_cpu_has_clmul)
+        return "pclmul";
+#endif
+    return "table";
+}
+
+/* The CRC over the UTF-8 encoding of code points [start, end) of a PEP 393 string buffer
+ * (kind 1, 2 or 4), encoding on the fly in small chunks; lone surrogates are encoded as three
+ * bytes, as Python's "surrogatepass" does. `ascii` says the buffer holds only ASCII. */
+static uint16_t jpqr_crc16_ucs(uint16_t crc, int kind, const void *data, ptrdiff_t start,
+                               ptrdiff_t end, int ascii)
+{
+    uint8_t buf[512];
+    size_t k = 0;
+    if (ascii)
+        return jpqr_crc16(crc, (const uint8_t *)data + start, (size_t)(end - start));
+    for (ptrdiff_t i = start; i < end; i++) {
+        uint32_t c = kind == 1   ? ((const uint8_t *)data)[i]
+                     : kind == 2 ? ((const uint16_t *)data)[i]
+                                 : ((const uint32_t *)data)[i];
+        if (c < 0x80) {
+            buf[k++] = (uint8_t)c;
+        } else if (c < 0x800) {
+            buf[k++] = (uint8_t)(0xC0 | (c >> 6));
+            buf[k++] = (uint8_t)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            buf[k++] = (uint8_t)(0xE0 | (c >> 12));
+            buf[k++] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+            buf[k++] = (uint8_t)(0x80 | (c & 0x3F));
+        } else {
+            buf[k++] = (uint8_t)(0xF0 | (c >> 18));
+            buf[k++] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
+            buf[k++] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+            buf[k++] = (uint8_t)(0x80 | (c & 0x3F));
+        }
+        if (k > sizeof buf - 4) {
+            crc = jpqr_crc16(crc, buf, k);
+            k = 0;
+        }
+    }
+    return jpqr_crc16(crc, buf, k);
+}
+
+/* Verdict codes, in the order of jpqr._crc_py.CRCVerdict. */
+enum { JPQR_OK = 0, JPQR_LOWERCASE = 1, JPQR_MISMATCH = 2, JPQR_MISSING = 3, JPQR_INVALID = 4 };
+
+/* Compare the 4 characters a payload ends with to the expected CRC: exact upper-case hex is
+ * "ok", the same digits with lower-case a-f "lowercase", anything else "mismatch". No other
+ * code point upper-cases to a single hex digit, so this equals Python's found.upper() test. */
+static inline int jpqr_crc_compare(const uint32_t found[4], uint16_t expected)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int lower = 0;
+    for (int i = 0; i < 4; i++) {
+        uint32_t want = (uint32_t)hex[(expected >> (12 - 4 * i)) & 0xF];
+        uint32_t c = found[i];
+        if (c == want)
+            continue;
+        if (c >= 'a' && c <= 'f' && c - 32 == want) {
+            lower = 1;
+            continue;
+        }
+        return JPQR_MISMATCH;
+    }
+    return lower ? JPQR_LOWERCASE : JPQR_OK;
+}
+
+static inline uint32_t jpqr_read(int kind, const void *data, ptrdiff_t i)
+{
+    return kind == 1   ? ((const uint8_t *)data)[i]
+           : kind == 2 ? ((const uint16_t *)data)[i]
+                       : ((const uint32_t *)data)[i];
+}
+
+/* crc_verdict() of a text buffer; *crc_out gets the expected CRC, or -1 without a marker. */
+static int jpqr_verdict_ucs(int kind, const void *data, ptrdiff_t n, int ascii, int32_t *crc_out)
+{
+    uint32_t found[4];
+    *crc_out = -1;
+    if (n < 8 || jpqr_read(kind, data, n - 8) != '6' || jpqr_read(kind, data, n - 7) != '3' ||
+        jpqr_read(kind, data, n - 6) != '0' || jpqr_read(kind, data, n - 5) != '4')
+        return JPQR_MISSING;
+    uint16_t crc = jpqr_crc16_ucs(0xFFFF, kind, data, 0, n - 4, ascii);
+    *crc_out = crc;
+    for (int i = 0; i < 4; i++)
+        found[i] = jpqr_read(kind, data, n - 4 + i);
+    return jpqr_crc_compare(found, crc);
+}
+
+/* crc_verdict() of raw bytes (judged on the bytes, which need not be valid UTF-8). */
+static int jpqr_verdict_bytes(const uint8_t *p, ptrdiff_t n, int32_t *crc_out)
+{
+    uint32_t found[4];
+    *crc_out = -1;
+    if (n < 8 || memcmp(p + n - 8, "6304", 4) != 0)
+        return JPQR_MISSING;
+    uint16_t crc = jpqr_crc16(0xFFFF, p, (size_t)(n - 4));
+    *crc_out = crc;
+    for (int i = 0; i < 4; i++)
+        found[i] = p[n - 4 + i];
+    return jpqr_crc_compare(found, crc);
+}
+
+#endif /* JPQR_CRC16_H */
