@@ -33,7 +33,16 @@ from .dataobject import (
 )
 from .errors import DecodeError
 
-__all__ = ["VERDICTS", "check", "check_code", "check_many", "check_rows", "decode", "encode", "to_text"]
+__all__ = [
+    "VERDICTS",
+    "check",
+    "check_code",
+    "check_many",
+    "check_rows",
+    "decode",
+    "encode",
+    "to_text",
+]
 
 # Exact ASCII tables: str.isdigit() would also accept "²" or "٣".
 _IDS: Final = frozenset(f"{n:02d}" for n in range(100))
@@ -163,7 +172,7 @@ def check(payload: str | bytes | bytearray | memoryview) -> CRCVerdict:
     >>> check("0002010102116304AD0A\\n")
     Traceback (most recent call last):
       ...
-    jpqr.errors.DecodeError: expected the payload to end after the last data object, found '\\n'; ...
+    jpqr.errors.DecodeError: expected the payload to end after the last data object, ...
     """
     text = to_text(payload)
     _walk(text, len(text))
