@@ -1,7 +1,12 @@
 """Every behavioural test runs on both twins through the ``impl`` fixture.
 
 ``impl`` switches every layer of jpqr to one twin (``jpqr._kernels.use``) and hands the test the
-kernel namespace (``impl.decode``, ``impl.encode``, ``impl.crc16``, ``impl.crc_verdict``).
+kernel namespace (``impl.decode``, ``impl.encode``, ``impl.crc16``, ``impl.crc_verdict``,
+``impl.check``).
+
+The ``cython`` parameter is always there: when the compiled twin is not built its tests fail
+(``_kernels.use`` raises ImportError), so a broken build cannot pass as a pure-Python run. Only
+``JPQR_NO_EXTENSIONS=1`` (pure mode on purpose) skips them.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from jpqr import _kernels
 
 DATA = Path(__file__).parent / "data"
 
-IMPLEMENTATIONS = ["python"] + (["cython"] if "cython" in _kernels.available() else [])
+_PURE_MODE = [pytest.mark.skip(reason="JPQR_NO_EXTENSIONS")] if _kernels.NO_EXTENSIONS else []
+IMPLEMENTATIONS = ["python", pytest.param("cython", marks=[pytest.mark.cython, *_PURE_MODE])]
 
 
 @pytest.fixture(params=IMPLEMENTATIONS)

@@ -79,7 +79,8 @@ cdef Py_ssize_t _MAX_INPUT = MAX_INPUT_LENGTH
 cdef tuple _VERDICTS = VERDICTS
 
 # Which IDs are templates, from the shared tables in jpqr.dataobject: set 0 is the payload's
-# top level, set k the children of the k-th key of NESTED_TEMPLATE_IDS, the last set is empty.
+# top level, set k the children of the k-th key of NESTED_TEMPLATE_IDS (keys are paths: a
+# template nested in a top-level template, like 62.50), the last set is empty.
 # _TEMPLATE[s][n] is the set the children of ID n use when it is a template in set s, else -1.
 cdef enum:
     _MAX_SETS = 8
@@ -88,6 +89,8 @@ cdef signed char _TEMPLATE[_MAX_SETS][100]
 
 def _build_template_table() -> None:
     nested = sorted(NESTED_TEMPLATE_IDS)
+    if not all(key in ROOT_TEMPLATE_IDS for key in nested):
+        raise ImportError("jpqr._tlv: nested template tables below the top level are not built in")
     sets = [ROOT_TEMPLATE_IDS] + [NESTED_TEMPLATE_IDS[key] for key in nested] + [frozenset()]
     if len(sets) > _MAX_SETS:
         raise ImportError("jpqr._tlv: too many nested template tables")
@@ -98,7 +101,7 @@ def _build_template_table() -> None:
         for n in range(100):
             id = _ID_STRINGS[n]
             if id in members:
-                _TEMPLATE[s][n] = 1 + nested.index(id) if id in nested else len(sets) - 1
+                _TEMPLATE[s][n] = 1 + nested.index(id) if s == 0 and id in nested else len(sets) - 1
 
 
 _build_template_table()

@@ -108,7 +108,7 @@ def _decode_objects(
             path = f"{parent_path}.{id}" if parent_path else id
             try:
                 children = _decode_objects(
-                    text, value_start, value_end, path, NESTED_TEMPLATE_IDS.get(id, _NO_TEMPLATES)
+                    text, value_start, value_end, path, NESTED_TEMPLATE_IDS.get(path, _NO_TEMPLATES)
                 )
             except DecodeError:
                 children = None
