@@ -19,8 +19,8 @@ jpqr.errors.DecodeError: expected 2 characters of value for ID 00, found only 1 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableSequence
-from typing import Final
+from collections.abc import Iterable
+from typing import Final, Protocol
 
 from . import _tlv_errors as err
 from ._crc_py import CRC_MARKER, CRCVerdict, crc16, crc_verdict, format_crc
@@ -52,6 +52,12 @@ _NO_TEMPLATES: Final[frozenset[str]] = frozenset()
 #: ``crc_verdict``, then ``"invalid"`` for a payload that :func:`decode` refuses.
 VERDICTS: Final = ("ok", "lowercase", "mismatch", "missing", "invalid")
 _INVALID: Final = 4
+
+
+class IntStore(Protocol):
+    """Where the batch kernels store results: a list, or a numpy array."""
+
+    def __setitem__(self, index: int, value: int, /) -> None: ...
 
 
 def to_text(payload: str | bytes | bytearray | memoryview) -> str:
@@ -216,8 +222,8 @@ def check_code(payload: str | bytes | bytearray | memoryview) -> tuple[int, int]
 
 def check_many(
     payloads: Iterable[str | bytes | bytearray | memoryview],
-    verdicts: MutableSequence[int],
-    crcs: MutableSequence[int],
+    verdicts: IntStore,
+    crcs: IntStore,
 ) -> None:
     """Store :func:`check_code` of each payload at its index in ``verdicts`` and ``crcs``.
 
@@ -233,8 +239,8 @@ def check_many(
 def check_rows(
     rows: bytes | bytearray | memoryview,
     width: int,
-    verdicts: MutableSequence[int],
-    crcs: MutableSequence[int],
+    verdicts: IntStore,
+    crcs: IntStore,
 ) -> None:
     """:func:`check_many` over fixed-width records laid end to end, each padded with trailing
     NUL bytes (the layout of a numpy ``S`` array, whose items drop that padding).
