@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
+from tests.test_tlv import EMVCO_EXAMPLE
 
 from jpqr import DataObject, _kernels, _tlv_py
-from tests.test_tlv import EMVCO_EXAMPLE
 
 # A dynamic JPQR code for one charging session: 197 ASCII characters, 20 data objects.
 ASCII_PAYLOAD = _tlv_py.encode(

@@ -69,9 +69,7 @@ def ratio_table(results: list[Result]) -> list[str]:
             if r.path:
                 name += f" [{r.path}]"
             per_item = fmt_ns(r.per_item_ns) if r.items > 1 else ""
-            lines.append(
-                f"| {group} | {name} | {fmt_ns(r.seconds * 1e9)} | {per_item} | {ratio} |"
-            )
+            lines.append(f"| {group} | {name} | {fmt_ns(r.seconds * 1e9)} | {per_item} | {ratio} |")
     return lines
 
 
@@ -132,8 +130,9 @@ def _pure_vs_bare(group: str) -> Bar:
 
 
 def _crc_bar(found: dict[tuple[str, str], Result]) -> tuple[float, bool] | None:
-    ours, base = _find(found, "crc16-256B", "jpqr[cython]"), _find(
-        found, "crc16-256B", "binascii.crc_hqx"
+    ours, base = (
+        _find(found, "crc16-256B", "jpqr[cython]"),
+        _find(found, "crc16-256B", "binascii.crc_hqx"),
     )
     if ours is None or base is None:
         return None
