@@ -4,6 +4,7 @@ kernel gives identical results, or identical errors (class, code, message, offse
 
 from __future__ import annotations
 
+import binascii
 import os
 from collections.abc import Callable
 from typing import Any
@@ -197,3 +198,45 @@ def test_edge_cases(payload: object) -> None:
 )
 def test_crc_init(data: bytes | str, init: int) -> None:
     assert outcome(_crc.crc16, data, init) == outcome(_crc_py.crc16, data, init)
+
+
+def crc_paths() -> list[str]:
+    """The CRC kernels this CPU can run: the table always, PCLMULQDQ where the CPU has it."""
+    paths = []
+    for path in ("table", "pclmul"):
+        try:
+            before = _crc._use_path(path)
+        except ValueError:
+            continue
+        _crc._use_path(before)
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.parametrize("path", ["table", "pclmul"])
+@settings(max_examples=200)
+@given(data=st.binary(min_size=0, max_size=1100), init=st.integers(0, 0xFFFF))
+def test_crc_paths_equal_crc_hqx(path: str, data: bytes, init: int) -> None:
+    # Every kernel against CPython's own CRC-CCITT, around the block sizes (16, 64) they use.
+    if path not in crc_paths():
+        pytest.skip(f"this CPU cannot run the {path} CRC path")
+    before = _crc._use_path(path)
+    try:
+        assert _crc.crc16(data, init) == binascii.crc_hqx(data, init)
+        text = data.decode("latin-1")
+        assert _crc.crc16(text, init) == binascii.crc_hqx(text.encode(), init)
+    finally:
+        _crc._use_path(before)
+
+
+def test_crc_paths_at_every_length_near_the_blocks() -> None:
+    data = bytes(range(256)) * 5
+    for path in crc_paths():
+        before = _crc._use_path(path)
+        try:
+            for n in range(len(data)):
+                assert _crc.crc16(data[:n]) == binascii.crc_hqx(data[:n], 0xFFFF), (path, n)
+        finally:
+            _crc._use_path(before)
+    with pytest.raises(ValueError):
+        _crc._use_path("avx9000")

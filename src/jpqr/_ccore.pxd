@@ -26,3 +26,4 @@ cdef extern from "_crc16.h" nogil:
     int jpqr_verdict_ucs(int kind, const void* data, Py_ssize_t n, int ascii, int32_t* crc_out)
     int jpqr_verdict_bytes(const uint8_t* p, Py_ssize_t n, int32_t* crc_out)
     const char* jpqr_crc_path()
+    int jpqr_crc_set_path(int clmul)

@@ -22,6 +22,7 @@ from jpqr._ccore cimport (
     jpqr_crc16_ucs,
     jpqr_crc_init_tables,
     jpqr_crc_path,
+    jpqr_crc_set_path,
     jpqr_verdict_bytes,
     jpqr_verdict_ucs,
     uint8_t,
@@ -36,6 +37,16 @@ jpqr_crc_init_tables()
 
 #: The kernel this CPU uses: "pclmul" or "table".
 CRC_PATH = jpqr_crc_path().decode("ascii")
+
+
+def _use_path(path):
+    """For tests and benchmarks: switch the CRC kernel of this process ("pclmul" or "table");
+    returns the one used before. ValueError where this CPU or build lacks it."""
+    global CRC_PATH
+    if path not in ("pclmul", "table") or not jpqr_crc_set_path(path == "pclmul"):
+        raise ValueError(f"the {path!r} CRC path is not available here")
+    before, CRC_PATH = CRC_PATH, path
+    return before
 
 # Releasing the GIL costs more than the CRC of a short buffer.
 cdef Py_ssize_t _NOGIL_FROM = 1 << 16

@@ -6,6 +6,7 @@
  *
  * Paths, picked at run time from the CPU (never -march=native), so one wheel runs everywhere:
  *   - slicing-by-16: 16 table look-ups per 16 bytes, portable C;
+ *   - PCLMULQDQ folding (x86-64, GCC/Clang function target attributes): _crc16_clmul.h.
  * Functions here never touch Python objects, so they run with the GIL released.
  */
 #ifndef JPQR_CRC16_H
@@ -20,7 +21,7 @@
 /* jpqr_crc_table[k][b]: the CRC register after byte b followed by k zero bytes (from 0). */
 static uint16_t jpqr_crc_table[16][256];
 
-static void jpqr_crc_init_tables(void)
+static void jpqr_crc_make_tables(void)
 {
     for (unsigned b = 0; b < 256; b++) {
         unsigned crc = b << 8;
@@ -58,15 +59,38 @@ static uint16_t jpqr_crc16_table(uint16_t crc, const uint8_t *p, size_t n)
     return jpqr_crc16_bytewise(crc, p, n);
 }
 
-#ifndef JPQR_HAVE_CLMUL
-#define JPQR_HAVE_CLMUL 0
+#include "_crc16_clmul.h"
+
+/* Whether jpqr_crc16() takes the PCLMULQDQ path: where the CPU has it, unless a test says not. */
+static int jpqr_use_clmul = 0;
+
+static void jpqr_crc_init_tables(void)
+{
+    jpqr_crc_make_tables();
+    jpqr_clmul_init();
+#if JPQR_HAVE_CLMUL
+    jpqr_use_clmul = jpqr_cpu_has_clmul;
 #endif
+}
+
+/* For tests: 1 = carry-less multiply, 0 = table; returns 0 where the CPU cannot. */
+static int jpqr_crc_set_path(int clmul)
+{
+#if JPQR_HAVE_CLMUL
+    if (clmul && !jpqr_cpu_has_clmul)
+        return 0;
+    jpqr_use_clmul = clmul;
+    return 1;
+#else
+    return !clmul;
+#endif
+}
 
 /* The CRC over a byte buffer through the fastest path this CPU has. */
 static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
 {
 #if JPQR_HAVE_CLMUL
-    if (n >= JPQR_CLMUL_MIN && jpqr_cpu_has_clmul)
+    if (n >= JPQR_CLMUL_MIN && jpqr_use_clmul)
         return jpqr_crc16_clmul(crc, p, n);
 #endif
     return jpqr_crc16_table(crc, p, n);
@@ -75,11 +99,7 @@ static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
 /* Which path jpqr_crc16() takes on this CPU (for benchmarks and bug reports). */
 static const char *jpqr_crc_path(void)
 {
-#if JPQR_HAVE_CLMUL
-    if (jpqr_cpu_has_clmul)
-        return "pclmul";
-#endif
-    return "table";
+    return jpqr_use_clmul ? "pclmul" : "table";
 }
 
 /* The CRC over the UTF-8 encoding of code points [start, end) of a PEP 393 string buffer
