@@ -9,10 +9,7 @@ the same arguments the pure twin passes, so messages match to the letter.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.object cimport PyTypeObject
-from cpython.ref cimport Py_INCREF
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
-from cpython.unicode cimport PyUnicode_Substring
+from cpython.object cimport PyObject, PyTypeObject
 from libc.stdint cimport int32_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc
 
@@ -63,7 +60,13 @@ cdef extern from "_tlv_scan.h" nogil:
 
 
 cdef extern from "_tlv_scan.h":
-    object jpqr_make_tuple4(PyTypeObject* type, object a, object b, object c, object d)
+    ctypedef struct jpqr_builder:
+        PyTypeObject* type
+        PyObject** ids
+        PyObject** offsets
+        const signed char (*templates)[100]
+    object jpqr_build(const jpqr_builder* b, object text, int kind, const void* data,
+                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t count, int table)
 
 
 jpqr_crc_init_tables()
@@ -75,6 +78,8 @@ cdef list _ID_STRINGS = [f"{n:02d}" for n in range(100)]
 cdef frozenset _IDS = frozenset(_ID_STRINGS)
 cdef list _OFFSETS = list(range(MAX_INPUT_LENGTH + 1))
 cdef PyTypeObject* _DATAOBJECT = <PyTypeObject*>DataObject
+if DataObject.__basicsize__ != tuple.__basicsize__ or DataObject.__itemsize__ != tuple.__itemsize__:
+    raise ImportError("jpqr._tlv needs DataObject to be a tuple with no fields of its own")
 cdef Py_ssize_t _MAX_INPUT = MAX_INPUT_LENGTH
 cdef tuple _VERDICTS = VERDICTS
 
@@ -105,6 +110,20 @@ def _build_template_table() -> None:
 
 
 _build_template_table()
+
+cdef PyObject* _ID_POINTERS[100]
+cdef PyObject** _OFFSET_POINTERS = <PyObject**>malloc((MAX_INPUT_LENGTH + 1) * sizeof(PyObject*))
+if _OFFSET_POINTERS == NULL:
+    raise MemoryError()
+for _n in range(100):
+    _ID_POINTERS[_n] = <PyObject*>_ID_STRINGS[_n]  # kept alive by the module's lists
+for _n in range(MAX_INPUT_LENGTH + 1):
+    _OFFSET_POINTERS[_n] = <PyObject*>_OFFSETS[_n]
+cdef jpqr_builder _BUILDER
+_BUILDER.type = _DATAOBJECT
+_BUILDER.ids = _ID_POINTERS
+_BUILDER.offsets = _OFFSET_POINTERS
+_BUILDER.templates = _TEMPLATE
 
 
 cpdef str to_text(payload):
@@ -139,34 +158,6 @@ cdef object _scan_error(str text, Py_ssize_t end, jpqr_scan_error* e):
     return err.length_overrun(text, e.pos, end, _ID_STRINGS[e.id], e.length, "")
 
 
-cdef tuple _objects(str text, int kind, const void* data, Py_ssize_t start, Py_ssize_t end,
-                    Py_ssize_t count, int template_set):
-    """Build the ``count`` objects of a level that jpqr_scan() has already found sound."""
-    cdef tuple objects = PyTuple_New(count)
-    cdef Py_ssize_t pos = start
-    cdef Py_ssize_t i, value_end, nested
-    cdef int id, child_set
-    cdef jpqr_scan_error e
-    for i in range(count):
-        id = (jpqr_read(kind, data, pos) - 48) * 10 + jpqr_read(kind, data, pos + 1) - 48
-        value_end = pos + 4 + (jpqr_read(kind, data, pos + 2) - 48) * 10 \
-            + jpqr_read(kind, data, pos + 3) - 48
-        children = None
-        child_set = _TEMPLATE[template_set][id]
-        if child_set >= 0:
-            # A template whose value is not data objects keeps children=None (not an error).
-            nested = jpqr_scan(kind, data, pos + 4, value_end, &e)
-            if nested >= 0:
-                children = _objects(text, kind, data, pos + 4, value_end, nested, child_set)
-        obj = jpqr_make_tuple4(_DATAOBJECT, _ID_STRINGS[id],
-                               PyUnicode_Substring(text, pos + 4, value_end), children,
-                               _OFFSETS[pos])
-        Py_INCREF(obj)  # PyTuple_SET_ITEM steals the reference that `obj` still holds
-        PyTuple_SET_ITEM(objects, i, obj)
-        pos = value_end
-    return objects
-
-
 def decode(payload):
     """Read a payload as a tree of data objects."""
     cdef str text = to_text(payload)
@@ -177,7 +168,7 @@ def decode(payload):
     cdef Py_ssize_t count = jpqr_scan(kind, data, 0, n, &e)
     if count < 0:
         raise _scan_error(text, n, &e)
-    return _objects(text, kind, data, 0, n, count, 0)
+    return jpqr_build(&_BUILDER, text, kind, data, 0, n, count, 0)
 
 
 def check(payload):

@@ -140,23 +140,89 @@ static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint
     return jpqr_check_ucs(4, scratch, count, 0, crc_out);
 }
 
-/* Make an instance of a tuple subclass with 4 items (new references to each), without the
- * temporary tuple that calling the class would build: what tuple.__new__ does inside. */
-static PyObject *jpqr_make_tuple4(PyTypeObject *type, PyObject *a, PyObject *b, PyObject *c,
-                                  PyObject *d)
+/* What the decoder needs besides the text: the DataObject type (a tuple subclass that adds no
+ * fields: DataObject is a NamedTuple with __slots__ = (); _tlv.pyx checks that at import), the
+ * 100 cached ID strings, cached offsets 0..JPQR_MAX_INPUT, and the template table:
+ * templates[s][id] is the table the children of `id` use when `id` is a template in table s,
+ * else -1 (built from jpqr.dataobject by _tlv.pyx). */
+typedef struct {
+    PyTypeObject *type;
+    PyObject **ids;
+    PyObject **offsets;
+    const signed char (*templates)[100];
+} jpqr_builder;
+
+/* Build the `count` data objects of one level of [start, end), which jpqr_scan() found sound,
+ * as a tuple; NULL with a Python error set (MemoryError) on failure.
+ *
+ * Each DataObject is allocated straight from its type, without the temporary tuple that calling
+ * the class would build (what tuple.__new__ does inside, less zeroing memory that is written at
+ * once). A primitive holds str, str, None, int, which cannot make a reference cycle, so it is
+ * left untracked by the garbage collector, as CPython's own _PyTuple_MaybeUntrack would decide.
+ * A template whose value is not data objects keeps children=None: not an error. */
+static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, const void *data,
+                            ptrdiff_t start, ptrdiff_t end, ptrdiff_t count, int table)
 {
-    PyObject *o = type->tp_alloc(type, 4);
-    if (o == NULL)
+    PyObject *objects = PyTuple_New(count);
+    if (objects == NULL)
         return NULL;
-    Py_INCREF(a);
-    Py_INCREF(b);
-    Py_INCREF(c);
-    Py_INCREF(d);
-    PyTuple_SET_ITEM(o, 0, a);
-    PyTuple_SET_ITEM(o, 1, b);
-    PyTuple_SET_ITEM(o, 2, c);
-    PyTuple_SET_ITEM(o, 3, d);
-    return o;
+    ptrdiff_t pos = start;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        int id = jpqr_digit(jpqr_read(kind, data, pos)) * 10 +
+                 jpqr_digit(jpqr_read(kind, data, pos + 1));
+        int length = jpqr_digit(jpqr_read(kind, data, pos + 2)) * 10 +
+                     jpqr_digit(jpqr_read(kind, data, pos + 3));
+        ptrdiff_t value_end = pos + 4 + length;
+        PyObject *children = NULL, *value, *object;
+        int child_table = b->templates[table][id];
+        if (child_table >= 0) {
+            jpqr_scan_error e;
+            ptrdiff_t nested = jpqr_scan(kind, data, pos + 4, value_end, &e);
+            if (nested >= 0) {
+                children = jpqr_build(b, text, kind, data, pos + 4, value_end, nested, child_table);
+                if (children == NULL)
+                    goto fail;
+            }
+        }
+        if (length == 2 && jpqr_digit(jpqr_read(kind, data, pos + 4)) >= 0 &&
+            jpqr_digit(jpqr_read(kind, data, pos + 5)) >= 0) {
+            /* "01", "12", "JP"...: two digits are one of the cached ID strings */
+            value = b->ids[jpqr_digit(jpqr_read(kind, data, pos + 4)) * 10 +
+                           jpqr_digit(jpqr_read(kind, data, pos + 5))];
+            Py_INCREF(value);
+        } else {
+            value = PyUnicode_Substring(text, pos + 4, value_end);
+        }
+        if (value == NULL) {
+            Py_XDECREF(children);
+            goto fail;
+        }
+        object = (PyObject *)PyObject_GC_NewVar(PyTupleObject, b->type, 4);
+        if (object == NULL) {
+            Py_DECREF(value);
+            Py_XDECREF(children);
+            goto fail;
+        }
+        Py_INCREF(b->ids[id]);
+        PyTuple_SET_ITEM(object, 0, b->ids[id]);
+        PyTuple_SET_ITEM(object, 1, value);
+        if (children == NULL) {
+            Py_INCREF(Py_None);
+            PyTuple_SET_ITEM(object, 2, Py_None);
+        } else {
+            PyTuple_SET_ITEM(object, 2, children);
+        }
+        Py_INCREF(b->offsets[pos]);
+        PyTuple_SET_ITEM(object, 3, b->offsets[pos]);
+        if (children != NULL)
+            PyObject_GC_Track(object);
+        PyTuple_SET_ITEM(objects, i, object);
+        pos = value_end;
+    }
+    return objects;
+fail:
+    Py_DECREF(objects); /* the items not yet set are NULL, which tuple deallocation skips */
+    return NULL;
 }
 
 #endif /* JPQR_TLV_SCAN_H */
