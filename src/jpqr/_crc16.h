@@ -102,41 +102,93 @@ static const char *jpqr_crc_path(void)
     return jpqr_use_clmul ? "pclmul" : "table";
 }
 
+/* UTF-8 encoders for each PEP 393 kind, into `out` (room for 4 bytes per code point); lone
+ * surrogates become three bytes, as Python's "surrogatepass" makes them. One loop per kind keeps
+ * the branch on the kind out of the loop. */
+#define JPQR_UTF8_ENCODER(NAME, T, ASCII_RUN)                                                   \
+    static size_t NAME(const T *s, ptrdiff_t n, uint8_t *out)                                   \
+    {                                                                                           \
+        uint8_t *o = out;                                                                       \
+        for (ptrdiff_t i = 0; i < n; i++) {                                                     \
+            ASCII_RUN                                                                           \
+            uint32_t c = s[i];                                                                  \
+            if (c < 0x80) {                                                                     \
+                *o++ = (uint8_t)c;                                                              \
+            } else if (c < 0x800) {                                                             \
+                o[0] = (uint8_t)(0xC0 | (c >> 6));                                              \
+                o[1] = (uint8_t)(0x80 | (c & 0x3F));                                            \
+                o += 2;                                                                         \
+            } else if (c < 0x10000) {                                                           \
+                o[0] = (uint8_t)(0xE0 | (c >> 12));                                             \
+                o[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));                                     \
+                o[2] = (uint8_t)(0x80 | (c & 0x3F));                                            \
+                o += 3;                                                                         \
+            } else {                                                                            \
+                o[0] = (uint8_t)(0xF0 | (c >> 18));                                             \
+                o[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));                                    \
+                o[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));                                     \
+                o[3] = (uint8_t)(0x80 | (c & 0x3F));                                            \
+                o += 4;                                                                         \
+            }                                                                                   \
+        }                                                                                       \
+        return (size_t)(o - out);                                                               \
+    }
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Runs of ASCII (most of a payload, even one with Chinese text) are copied 16 or 8 at a time:
+ * SSE2 is part of x86-64 itself, so this needs no CPU detection. */
+#define JPQR_ASCII_RUN_1                                                                        \
+    while (i + 16 <= n) {                                                                       \
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));                                  \
+        if (_mm_movemask_epi8(v))                                                               \
+            break;                                                                              \
+        _mm_storeu_si128((__m128i *)o, v);                                                      \
+        o += 16;                                                                                \
+        i += 16;                                                                                \
+    }                                                                                           \
+    if (i >= n)                                                                                 \
+        break;
+#define JPQR_ASCII_RUN_2                                                                        \
+    while (i + 8 <= n) {                                                                        \
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));                                  \
+        if (_mm_movemask_epi8(_mm_cmpeq_epi16(                                                  \
+                _mm_and_si128(v, _mm_set1_epi16((short)0xFF80)), _mm_setzero_si128())) !=       \
+            0xFFFF)                                                                             \
+            break;                                                                              \
+        _mm_storel_epi64((__m128i *)o, _mm_packus_epi16(v, v));                                 \
+        o += 8;                                                                                 \
+        i += 8;                                                                                 \
+    }                                                                                           \
+    if (i >= n)                                                                                 \
+        break;
+#else
+#define JPQR_ASCII_RUN_1
+#define JPQR_ASCII_RUN_2
+#endif
+
+JPQR_UTF8_ENCODER(jpqr_utf8_encode_1, uint8_t, JPQR_ASCII_RUN_1)
+JPQR_UTF8_ENCODER(jpqr_utf8_encode_2, uint16_t, JPQR_ASCII_RUN_2)
+JPQR_UTF8_ENCODER(jpqr_utf8_encode_4, uint32_t, )
+
 /* The CRC over the UTF-8 encoding of code points [start, end) of a PEP 393 string buffer
- * (kind 1, 2 or 4), encoding on the fly in small chunks; lone surrogates are encoded as three
- * bytes, as Python's "surrogatepass" does. `ascii` says the buffer holds only ASCII. */
+ * (kind 1, 2 or 4), encoded in chunks on the stack. `ascii` says the buffer holds only ASCII,
+ * which is its own UTF-8. */
 static uint16_t jpqr_crc16_ucs(uint16_t crc, int kind, const void *data, ptrdiff_t start,
                                ptrdiff_t end, int ascii)
 {
-    uint8_t buf[512];
-    size_t k = 0;
+    enum { CHUNK = 1024 };
+    uint8_t buf[4 * CHUNK];
     if (ascii)
         return jpqr_crc16(crc, (const uint8_t *)data + start, (size_t)(end - start));
-    for (ptrdiff_t i = start; i < end; i++) {
-        uint32_t c = kind == 1   ? ((const uint8_t *)data)[i]
-                     : kind == 2 ? ((const uint16_t *)data)[i]
-                                 : ((const uint32_t *)data)[i];
-        if (c < 0x80) {
-            buf[k++] = (uint8_t)c;
-        } else if (c < 0x800) {
-            buf[k++] = (uint8_t)(0xC0 | (c >> 6));
-            buf[k++] = (uint8_t)(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            buf[k++] = (uint8_t)(0xE0 | (c >> 12));
-            buf[k++] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
-            buf[k++] = (uint8_t)(0x80 | (c & 0x3F));
-        } else {
-            buf[k++] = (uint8_t)(0xF0 | (c >> 18));
-            buf[k++] = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
-            buf[k++] = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
-            buf[k++] = (uint8_t)(0x80 | (c & 0x3F));
-        }
-        if (k > sizeof buf - 4) {
-            crc = jpqr_crc16(crc, buf, k);
-            k = 0;
-        }
+    for (ptrdiff_t i = start; i < end; i += CHUNK) {
+        ptrdiff_t n = end - i < CHUNK ? end - i : CHUNK;
+        size_t k = kind == 1   ? jpqr_utf8_encode_1((const uint8_t *)data + i, n, buf)
+                   : kind == 2 ? jpqr_utf8_encode_2((const uint16_t *)data + i, n, buf)
+                               : jpqr_utf8_encode_4((const uint32_t *)data + i, n, buf);
+        crc = jpqr_crc16(crc, buf, k);
     }
-    return jpqr_crc16(crc, buf, k);
+    return crc;
 }
 
 /* Verdict codes, in the order of jpqr._crc_py.CRCVerdict. */
