@@ -187,10 +187,17 @@ def test_encode_errors(objects: list[Any]) -> None:
         "00020101021163040ad0a",
         "0002010102116304\u0661\u0662\u0663\u0664",
         "\ud83d\ude00",
+        "5903北京€6304ab€d",  # non-ASCII in the CRC's place
+        "5903北京€6304😀北é1",
+        "5906北京€abc6304" + "0000",
     ],
 )
 def test_edge_cases(payload: object) -> None:
     same_everywhere(payload)
+    if isinstance(payload, str):
+        encoded = payload.encode("utf-8", "surrogatepass")
+        same_everywhere(encoded)
+        same_batch([encoded, payload.encode("utf-16-le")])
 
 
 @given(

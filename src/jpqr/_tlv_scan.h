@@ -61,10 +61,15 @@ static ptrdiff_t jpqr_scan(int kind, const void *data, ptrdiff_t start, ptrdiff_
 
 static inline int jpqr_is_ascii(const uint8_t *p, ptrdiff_t n)
 {
-    uint8_t acc = 0;
-    for (ptrdiff_t i = 0; i < n; i++)
+    uint64_t acc = 0, word;
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time; memcpy makes the unaligned load */
+        memcpy(&word, p + i, 8);
+        acc |= word;
+    }
+    for (; i < n; i++)
         acc |= p[i];
-    return acc < 0x80;
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
 }
 
 /* Strict UTF-8 (as Python's "strict": no overlong forms, no surrogates, nothing above
@@ -73,6 +78,16 @@ static ptrdiff_t jpqr_utf8_decode(const uint8_t *p, ptrdiff_t n, uint32_t *out)
 {
     ptrdiff_t i = 0, k = 0;
     while (i < n) {
+        if (p[i] < 0x80 && i + 8 <= n) { /* ASCII runs, eight bytes at a time */
+            uint64_t word;
+            memcpy(&word, p + i, 8);
+            if ((word & UINT64_C(0x8080808080808080)) == 0) {
+                for (int j = 0; j < 8; j++)
+                    out[k++] = p[i + j];
+                i += 8;
+                continue;
+            }
+        }
         uint32_t b = p[i], c;
         int more;
         uint32_t lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
@@ -135,9 +150,21 @@ static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint
     if (jpqr_is_ascii(p, n))
         return jpqr_check_ucs(1, p, n, 1, crc_out);
     ptrdiff_t count = jpqr_utf8_decode(p, n, scratch);
-    if (count < 0)
+    if (count < 0 || scratch[0] == 0xFEFF)
         return JPQR_INVALID;
-    return jpqr_check_ucs(4, scratch, count, 0, crc_out);
+    jpqr_scan_error e;
+    int verdict = JPQR_MISSING;
+    if (count >= 8 && scratch[count - 8] == '6' && scratch[count - 7] == '3' &&
+        scratch[count - 6] == '0' && scratch[count - 5] == '4') {
+        /* The CRC covers the UTF-8 of all but the last 4 characters: these very bytes. */
+        ptrdiff_t tail = 0;
+        for (ptrdiff_t i = count - 4; i < count; i++)
+            tail += scratch[i] < 0x80 ? 1 : scratch[i] < 0x800 ? 2 : scratch[i] < 0x10000 ? 3 : 4;
+        uint16_t crc = jpqr_crc16(0xFFFF, p, (size_t)(n - tail));
+        *crc_out = crc;
+        verdict = jpqr_crc_compare(scratch + count - 4, crc);
+    }
+    return jpqr_scan(4, scratch, 0, count, &e) < 0 ? JPQR_INVALID : verdict;
 }
 
 /* What the decoder needs besides the text: the DataObject type (a tuple subclass that adds no
