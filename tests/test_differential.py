@@ -197,7 +197,7 @@ def test_edge_cases(payload: object) -> None:
     if isinstance(payload, str):
         encoded = payload.encode("utf-8", "surrogatepass")
         same_everywhere(encoded)
-        same_batch([encoded, payload.encode("utf-16-le")])
+        same_batch([encoded, payload.encode("utf-16-le", "surrogatepass")])
 
 
 @given(
