@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PAYLOADS
+from .conftest import PAYLOADS, timed
 
 KINDS = sorted(PAYLOADS)
 
@@ -34,7 +34,7 @@ def test_decode(benchmark: Any, impl: ModuleType, kind: str) -> None:
     benchmark.group = f"decode-{kind}"
     benchmark.name = f"jpqr[{impl.IMPLEMENTATION}]"
     benchmark.extra_info["baseline"] = impl.IMPLEMENTATION == "python"
-    assert benchmark(impl.decode, PAYLOADS[kind])[-1].id == "63"
+    assert timed(benchmark, impl.decode, PAYLOADS[kind])[-1].id == "63"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -48,7 +48,7 @@ def test_decode_and_verdict(benchmark: Any, impl: ModuleType, kind: str) -> None
     benchmark.group = f"decode+crc-{kind}"
     benchmark.name = f"jpqr[{impl.IMPLEMENTATION}]"
     benchmark.extra_info["baseline"] = impl.IMPLEMENTATION == "python"
-    assert benchmark(parse, PAYLOADS[kind]) == "ok"
+    assert timed(benchmark, parse, PAYLOADS[kind]) == "ok"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -56,14 +56,14 @@ def test_check(benchmark: Any, impl: ModuleType, kind: str) -> None:
     benchmark.group = f"check-{kind}"
     benchmark.name = f"jpqr[{impl.IMPLEMENTATION}]"
     benchmark.extra_info["baseline"] = impl.IMPLEMENTATION == "python"
-    assert benchmark(impl.check, PAYLOADS[kind]) == "ok"
+    assert timed(benchmark, impl.check, PAYLOADS[kind]) == "ok"
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_bare_slicing_loop(benchmark: Any, kind: str) -> None:
     benchmark.group = f"decode-{kind}"
     benchmark.name = "bare slicing loop"
-    assert benchmark(bare_walk, PAYLOADS[kind])[-1][0] == "63"
+    assert timed(benchmark, bare_walk, PAYLOADS[kind])[-1][0] == "63"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -73,4 +73,4 @@ def test_peer_parse(benchmark: Any, peer: str, kind: str) -> None:
     parse = module.parse if peer == "qriskit" else module.parse_payload
     benchmark.group = f"decode+crc-{kind}"
     benchmark.name = f"{peer}.{parse.__name__}"
-    benchmark(parse, PAYLOADS[kind])
+    timed(benchmark, parse, PAYLOADS[kind])
