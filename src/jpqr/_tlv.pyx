@@ -65,6 +65,7 @@ cdef extern from "_tlv_scan.h":
         PyObject** ids
         PyObject** offsets
         const signed char (*templates)[100]
+        int ascii
     object jpqr_build(const jpqr_builder* b, object text, int kind, const void* data,
                       Py_ssize_t start, Py_ssize_t end, Py_ssize_t count, int table)
 
@@ -168,7 +169,9 @@ def decode(payload):
     cdef Py_ssize_t count = jpqr_scan(kind, data, 0, n, &e)
     if count < 0:
         raise _scan_error(text, n, &e)
-    return jpqr_build(&_BUILDER, text, kind, data, 0, n, count, 0)
+    cdef jpqr_builder builder = _BUILDER
+    builder.ascii = PyUnicode_IS_ASCII(text)
+    return jpqr_build(&builder, text, kind, data, 0, n, count, 0)
 
 
 def check(payload):

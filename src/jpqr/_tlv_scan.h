@@ -177,6 +177,7 @@ typedef struct {
     PyObject **ids;
     PyObject **offsets;
     const signed char (*templates)[100];
+    int ascii; /* the text is ASCII (set per call) */
 } jpqr_builder;
 
 /* Build the `count` data objects of one level of [start, end), which jpqr_scan() found sound,
@@ -217,6 +218,12 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
             value = b->ids[jpqr_digit(jpqr_read(kind, data, pos + 4)) * 10 +
                            jpqr_digit(jpqr_read(kind, data, pos + 5))];
             Py_INCREF(value);
+        } else if (b->ascii) {
+            /* ASCII text: every slice is ASCII, so make it directly (what _PyUnicode_FromASCII
+             * does, without PyUnicode_Substring's checks); the empty string is a singleton */
+            value = PyUnicode_New(length, 127);
+            if (value != NULL && length)
+                memcpy(PyUnicode_DATA(value), (const char *)data + pos + 4, (size_t)length);
         } else {
             value = PyUnicode_Substring(text, pos + 4, value_end);
         }
