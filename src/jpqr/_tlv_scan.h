@@ -27,10 +27,49 @@ typedef struct {
 
 static inline int jpqr_digit(uint32_t c) { return c - '0' <= 9u ? (int)(c - '0') : -1; }
 
+/* jpqr_scan() for 1-byte text (ASCII or Latin-1), the common case: each header is read as one
+ * 32-bit word and checked for four ASCII digits at once. */
+static ptrdiff_t jpqr_scan1(const uint8_t *data, ptrdiff_t start, ptrdiff_t end,
+                            jpqr_scan_error *e)
+{
+    ptrdiff_t pos = start, prev = start, count = 0;
+    while (pos < end) {
+        uint32_t w;
+        if (end - pos < 4)
+            goto bad_header;
+        memcpy(&w, data + pos, 4);
+        /* every byte 0x30..0x39: high nibble 3, and still 3 after adding 6 */
+        if ((w & 0xF0F0F0F0u) != 0x30303030u || ((w + 0x06060606u) & 0xF0F0F0F0u) != 0x30303030u)
+            goto bad_header;
+        uint8_t h[4];
+        memcpy(h, &w, 4);
+        int length = (h[2] - '0') * 10 + (h[3] - '0');
+        if (pos + 4 + length > end) {
+            e->what = JPQR_OVERRUN;
+            e->pos = pos;
+            e->prev = prev;
+            e->id = (h[0] - '0') * 10 + (h[1] - '0');
+            e->length = length;
+            return -1;
+        }
+        prev = pos;
+        pos += 4 + length;
+        count++;
+    }
+    return count;
+bad_header:
+    e->what = JPQR_BAD_HEADER;
+    e->pos = pos;
+    e->prev = prev;
+    return -1;
+}
+
 /* Walk one level of data objects in [start, end): the number of objects, or -1 with *e set. */
 static ptrdiff_t jpqr_scan(int kind, const void *data, ptrdiff_t start, ptrdiff_t end,
                            jpqr_scan_error *e)
 {
+    if (kind == 1)
+        return jpqr_scan1((const uint8_t *)data, start, end, e);
     ptrdiff_t pos = start, prev = start, count = 0;
     while (pos < end) {
         int i0, i1, l0, l1;
