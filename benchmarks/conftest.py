@@ -58,12 +58,12 @@ TWINS = ["python", "cython"]
 CALLS = 500
 
 
-def timed(benchmark: Any, function: Callable[..., Any], *args: Any) -> Any:
-    """Benchmark CALLS calls of ``function(*args)``; return one call's result."""
-    benchmark.extra_info["items"] = CALLS
+def timed(benchmark: Any, function: Callable[..., Any], *args: Any, calls: int = CALLS) -> Any:
+    """Benchmark ``calls`` calls of ``function(*args)``; return one call's result."""
+    benchmark.extra_info["items"] = calls
 
     def run() -> None:
-        deque(map(function, *(repeat(arg, CALLS) for arg in args)), maxlen=0)
+        deque(map(function, *(repeat(arg, calls) for arg in args)), maxlen=0)
 
     benchmark(run)
     return function(*args)

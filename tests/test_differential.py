@@ -208,9 +208,9 @@ def test_crc_init(data: bytes | str, init: int) -> None:
 
 
 def crc_paths() -> list[str]:
-    """The CRC kernels this CPU can run: the table always, PCLMULQDQ where the CPU has it."""
+    """The CRC kernels this CPU can run: the table always, the carry-less ones where it can."""
     paths = []
-    for path in ("table", "pclmul"):
+    for path in _crc.CRC_PATHS:
         try:
             before = _crc._use_path(path)
         except ValueError:
@@ -220,11 +220,11 @@ def crc_paths() -> list[str]:
     return paths
 
 
-@pytest.mark.parametrize("path", ["table", "pclmul"])
+@pytest.mark.parametrize("path", ["table", "pclmul", "avx512"])
 @settings(max_examples=200)
-@given(data=st.binary(min_size=0, max_size=1100), init=st.integers(0, 0xFFFF))
+@given(data=st.binary(min_size=0, max_size=1400), init=st.integers(0, 0xFFFF))
 def test_crc_paths_equal_crc_hqx(path: str, data: bytes, init: int) -> None:
-    # Every kernel against CPython's own CRC-CCITT, around the block sizes (16, 64) they use.
+    # Every kernel against CPython's own CRC-CCITT, around the block sizes (16 to 256) they use.
     if path not in crc_paths():
         pytest.skip(f"this CPU cannot run the {path} CRC path")
     before = _crc._use_path(path)
@@ -237,7 +237,7 @@ def test_crc_paths_equal_crc_hqx(path: str, data: bytes, init: int) -> None:
 
 
 def test_crc_paths_at_every_length_near_the_blocks() -> None:
-    data = bytes(range(256)) * 5
+    data = bytes(range(256)) * 6  # past the 4-register AVX-512 loop (320 bytes and up)
     for path in crc_paths():
         before = _crc._use_path(path)
         try:

@@ -35,15 +35,18 @@ __all__ = ["CRC_MARKER", "CRCVerdict", "crc16", "crc_verdict", "format_crc"]
 
 jpqr_crc_init_tables()
 
-#: The kernel this CPU uses: "pclmul" or "table".
+#: The kernel this CPU uses: "avx512", "pclmul" or "table".
 CRC_PATH = jpqr_crc_path().decode("ascii")
 
 
+CRC_PATHS = ("table", "pclmul", "avx512")
+
+
 def _use_path(path):
-    """For tests and benchmarks: switch the CRC kernel of this process ("pclmul" or "table");
+    """For tests and benchmarks: switch the CRC kernel of this process (one of CRC_PATHS);
     returns the one used before. ValueError where this CPU or build lacks it."""
     global CRC_PATH
-    if path not in ("pclmul", "table") or not jpqr_crc_set_path(path == "pclmul"):
+    if path not in CRC_PATHS or not jpqr_crc_set_path(CRC_PATHS.index(path)):
         raise ValueError(f"the {path!r} CRC path is not available here")
     before, CRC_PATH = CRC_PATH, path
     return before

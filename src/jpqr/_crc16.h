@@ -6,7 +6,8 @@
  *
  * Paths, picked at run time from the CPU (never -march=native), so one wheel runs everywhere:
  *   - slicing-by-16: 16 table look-ups per 16 bytes, portable C;
- *   - PCLMULQDQ folding (x86-64, GCC/Clang function target attributes): _crc16_clmul.h.
+ *   - PCLMULQDQ folding, and the same on AVX-512 registers with VPCLMULQDQ (x86-64, GCC/Clang
+ *     function target attributes): _crc16_clmul.h.
  * Functions here never touch Python objects, so they run with the GIL released.
  */
 #ifndef JPQR_CRC16_H
@@ -61,28 +62,33 @@ static uint16_t jpqr_crc16_table(uint16_t crc, const uint8_t *p, size_t n)
 
 #include "_crc16_clmul.h"
 
-/* Whether jpqr_crc16() takes the PCLMULQDQ path: where the CPU has it, unless a test says not. */
-static int jpqr_use_clmul = 0;
+/* The path jpqr_crc16() takes: 0 table, 1 PCLMULQDQ, 2 VPCLMULQDQ on AVX-512 registers; the
+ * best the CPU has, unless a test or benchmark says otherwise. */
+enum { JPQR_PATH_TABLE = 0, JPQR_PATH_PCLMUL = 1, JPQR_PATH_AVX512 = 2 };
+static int jpqr_use_clmul = JPQR_PATH_TABLE;
 
 static void jpqr_crc_init_tables(void)
 {
     jpqr_crc_make_tables();
     jpqr_clmul_init();
 #if JPQR_HAVE_CLMUL
-    jpqr_use_clmul = jpqr_cpu_has_clmul;
+    jpqr_use_clmul = jpqr_cpu_has_avx512_clmul ? JPQR_PATH_AVX512
+                     : jpqr_cpu_has_clmul     ? JPQR_PATH_PCLMUL
+                                              : JPQR_PATH_TABLE;
 #endif
 }
 
-/* For tests: 1 = carry-less multiply, 0 = table; returns 0 where the CPU cannot. */
-static int jpqr_crc_set_path(int clmul)
+/* For tests and benchmarks: pick a JPQR_PATH_*; returns 0 where the CPU cannot run it. */
+static int jpqr_crc_set_path(int path)
 {
 #if JPQR_HAVE_CLMUL
-    if (clmul && !jpqr_cpu_has_clmul)
+    if ((path == JPQR_PATH_PCLMUL && !jpqr_cpu_has_clmul) ||
+        (path == JPQR_PATH_AVX512 && !jpqr_cpu_has_avx512_clmul))
         return 0;
-    jpqr_use_clmul = clmul;
+    jpqr_use_clmul = path;
     return 1;
 #else
-    return !clmul;
+    return path == JPQR_PATH_TABLE;
 #endif
 }
 
@@ -90,6 +96,8 @@ static int jpqr_crc_set_path(int clmul)
 static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
 {
 #if JPQR_HAVE_CLMUL
+    if (n >= JPQR_AVX512_MIN && jpqr_use_clmul == JPQR_PATH_AVX512)
+        return jpqr_crc16_avx512(crc, p, n);
     if (n >= JPQR_CLMUL_MIN && jpqr_use_clmul)
         return jpqr_crc16_clmul(crc, p, n);
 #endif
@@ -99,7 +107,9 @@ static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
 /* Which path jpqr_crc16() takes on this CPU (for benchmarks and bug reports). */
 static const char *jpqr_crc_path(void)
 {
-    return jpqr_use_clmul ? "pclmul" : "table";
+    return jpqr_use_clmul == JPQR_PATH_AVX512   ? "avx512"
+           : jpqr_use_clmul == JPQR_PATH_PCLMUL ? "pclmul"
+                                                : "table";
 }
 
 /* UTF-8 encoders for each PEP 393 kind, into `out` (room for 4 bytes per code point); lone

@@ -29,9 +29,13 @@
 #define JPQR_CLMUL_MIN 64
 
 static int jpqr_cpu_has_clmul = 0;
+static int jpqr_cpu_has_avx512_clmul = 0;
 /* x^(k+64) mod P and x^k mod P for shifts of k = 128, 256, 384 and 512 bits. */
 static uint64_t jpqr_k128_hi, jpqr_k128_lo, jpqr_k256_hi, jpqr_k256_lo, jpqr_k384_hi,
     jpqr_k384_lo, jpqr_k512_hi, jpqr_k512_lo;
+/* The same for shifts of 1024, 1536 and 2048 bits (the AVX-512 loop's four registers). */
+static uint64_t jpqr_k1024_hi, jpqr_k1024_lo, jpqr_k1536_hi, jpqr_k1536_lo, jpqr_k2048_hi,
+    jpqr_k2048_lo;
 
 static uint64_t jpqr_xpow_mod(unsigned k)
 {
@@ -54,8 +58,17 @@ static void jpqr_clmul_init(void)
     jpqr_k384_lo = jpqr_xpow_mod(384);
     jpqr_k512_hi = jpqr_xpow_mod(576);
     jpqr_k512_lo = jpqr_xpow_mod(512);
+    jpqr_k1024_hi = jpqr_xpow_mod(1088);
+    jpqr_k1024_lo = jpqr_xpow_mod(1024);
+    jpqr_k1536_hi = jpqr_xpow_mod(1600);
+    jpqr_k1536_lo = jpqr_xpow_mod(1536);
+    jpqr_k2048_hi = jpqr_xpow_mod(2112);
+    jpqr_k2048_lo = jpqr_xpow_mod(2048);
     __builtin_cpu_init();
     jpqr_cpu_has_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3");
+    jpqr_cpu_has_avx512_clmul = jpqr_cpu_has_clmul && __builtin_cpu_supports("avx512f") &&
+                                __builtin_cpu_supports("avx512bw") &&
+                                __builtin_cpu_supports("vpclmulqdq");
 }
 
 #define JPQR_CLMUL_TARGET __attribute__((target("pclmul,ssse3,sse2")))
@@ -109,6 +122,84 @@ JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *
         n -= 16;
     }
     _mm_storeu_si128((__m128i *)last, _mm_shuffle_epi8(a0, swap));
+    return jpqr_crc16_table(jpqr_crc16_table(0, last, 16), p, n);
+}
+
+/* The same folding on four 128-bit lanes at once (VPCLMULQDQ on 512-bit registers), from 128
+ * bytes on: one register holds the four accumulators of the loop above. */
+#define JPQR_AVX512_MIN 128
+#define JPQR_AVX512_TARGET                                                                      \
+    __attribute__((target("avx512f,avx512bw,vpclmulqdq,pclmul,ssse3,sse2")))
+
+JPQR_AVX512_TARGET static inline __m512i jpqr_fold512(__m512i x, __m512i k, __m512i next)
+{
+    return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(x, k, 0x11),
+                                     _mm512_clmulepi64_epi128(x, k, 0x00), next, 0x96);
+}
+
+JPQR_AVX512_TARGET static inline __m512i jpqr_k_broadcast(uint64_t hi, uint64_t lo)
+{
+    return _mm512_broadcast_i32x4(_mm_set_epi64x((long long)hi, (long long)lo));
+}
+
+JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t *p, size_t n)
+{
+    const __m512i swap = _mm512_broadcast_i32x4(
+        _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    const __m512i k512 = _mm512_broadcast_i32x4(
+        _mm_set_epi64x((long long)jpqr_k512_hi, (long long)jpqr_k512_lo));
+    /* lane j (bytes 16j..16j+15) is multiplied by x^(128*(3-j)); lane 3 is added as it is */
+    const __m512i k_lanes = _mm512_set_epi64(
+        0, 0, (long long)jpqr_k128_hi, (long long)jpqr_k128_lo, (long long)jpqr_k256_hi,
+        (long long)jpqr_k256_lo, (long long)jpqr_k384_hi, (long long)jpqr_k384_lo);
+    const __m128i k128 = _mm_set_epi64x((long long)jpqr_k128_hi, (long long)jpqr_k128_lo);
+    const __m128i swap128 = _mm512_castsi512_si128(swap);
+    uint8_t last[16];
+    __m512i x = _mm512_xor_si512(_mm512_shuffle_epi8(_mm512_loadu_si512(p), swap),
+                                 _mm512_set_epi64(0, 0, 0, 0, 0, 0, (long long)((uint64_t)crc << 48), 0));
+    p += 64;
+    n -= 64;
+    if (n >= 256) {
+        /* Long input: four registers (16 accumulators) hide the multiplier's latency. */
+        const __m512i k2048 = jpqr_k_broadcast(jpqr_k2048_hi, jpqr_k2048_lo);
+        __m512i x1 = _mm512_shuffle_epi8(_mm512_loadu_si512(p), swap);
+        __m512i x2 = _mm512_shuffle_epi8(_mm512_loadu_si512(p + 64), swap);
+        __m512i x3 = _mm512_shuffle_epi8(_mm512_loadu_si512(p + 128), swap);
+        p += 192;
+        n -= 192;
+        while (n >= 256) {
+            x = jpqr_fold512(x, k2048, _mm512_shuffle_epi8(_mm512_loadu_si512(p), swap));
+            x1 = jpqr_fold512(x1, k2048, _mm512_shuffle_epi8(_mm512_loadu_si512(p + 64), swap));
+            x2 = jpqr_fold512(x2, k2048, _mm512_shuffle_epi8(_mm512_loadu_si512(p + 128), swap));
+            x3 = jpqr_fold512(x3, k2048, _mm512_shuffle_epi8(_mm512_loadu_si512(p + 192), swap));
+            p += 256;
+            n -= 256;
+        }
+        /* x*x^1536 + x1*x^1024 + x2*x^512 + x3 */
+        x = _mm512_ternarylogic_epi64(
+            jpqr_fold512(x, jpqr_k_broadcast(jpqr_k1536_hi, jpqr_k1536_lo), x3),
+            jpqr_fold512(x1, jpqr_k_broadcast(jpqr_k1024_hi, jpqr_k1024_lo), _mm512_setzero_si512()),
+            jpqr_fold512(x2, k512, _mm512_setzero_si512()), 0x96);
+    }
+    while (n >= 64) {
+        x = jpqr_fold512(x, k512, _mm512_shuffle_epi8(_mm512_loadu_si512(p), swap));
+        p += 64;
+        n -= 64;
+    }
+    __m512i y = _mm512_ternarylogic_epi64(
+        _mm512_clmulepi64_epi128(x, k_lanes, 0x11), _mm512_clmulepi64_epi128(x, k_lanes, 0x00),
+        _mm512_maskz_mov_epi64(0xC0, x), 0x96);
+    __m128i a0 = _mm_xor_si128(
+        _mm_xor_si128(_mm512_castsi512_si128(y), _mm512_extracti32x4_epi32(y, 1)),
+        _mm_xor_si128(_mm512_extracti32x4_epi32(y, 2), _mm512_extracti32x4_epi32(y, 3)));
+    while (n >= 16) {
+        a0 = _mm_xor_si128(
+            _mm_xor_si128(_mm_clmulepi64_si128(a0, k128, 0x11), _mm_clmulepi64_si128(a0, k128, 0x00)),
+            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), swap128));
+        p += 16;
+        n -= 16;
+    }
+    _mm_storeu_si128((__m128i *)last, _mm_shuffle_epi8(a0, swap128));
     return jpqr_crc16_table(jpqr_crc16_table(0, last, 16), p, n);
 }
 
