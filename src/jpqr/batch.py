@@ -94,7 +94,7 @@ def _check_rows(rows: npt.NDArray[np.bytes_], threads: int) -> BatchResult:
     if threads == 1 or count < 2 * threads:
         _kernels.check_rows(flat, width, verdicts, crcs)
         return BatchResult(verdicts, crcs)
-    from concurrent.futures import ThreadPoolExecutor
+    import threading
 
     bounds = [count * part // threads for part in range(threads + 1)]
 
@@ -103,6 +103,21 @@ def _check_rows(rows: npt.NDArray[np.bytes_], threads: int) -> BatchResult:
         kernel = _kernels.check_rows
         kernel(flat[start * width : stop * width], width, verdicts[start:stop], crcs[start:stop])
 
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(run, range(threads)))
+    # The caller's thread takes the first part; a failure in a worker is re-raised here.
+    failures: list[BaseException] = []
+
+    def work(part: int) -> None:
+        try:
+            run(part)
+        except BaseException as exc:  # pragma: no cover - kernels raise only on bad arguments
+            failures.append(exc)
+
+    workers = [threading.Thread(target=work, args=(part,)) for part in range(1, threads)]
+    for worker in workers:
+        worker.start()
+    run(0)
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise failures[0]
     return BatchResult(verdicts, crcs)
