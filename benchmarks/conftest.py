@@ -14,6 +14,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import twin
 from tests.test_tlv import EMVCO_EXAMPLE
 
 from jpqr import DataObject, _kernels, _tlv_py
@@ -73,9 +74,5 @@ def timed(benchmark: Any, function: Callable[..., Any], *args: Any, calls: int =
 def impl(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
     if request.param not in _kernels.available():
         pytest.skip(f"the {request.param} twin is not built")  # timing never fails the build
-    before = _kernels.IMPLEMENTATION
-    _kernels.use(request.param)
-    try:
-        yield _kernels
-    finally:
-        _kernels.use(before)
+    with twin(request.param) as kernels:
+        yield kernels

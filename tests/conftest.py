@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -27,14 +28,21 @@ _PURE_MODE = [pytest.mark.skip(reason="JPQR_NO_EXTENSIONS")] if _kernels.NO_EXTE
 IMPLEMENTATIONS = ["python", pytest.param("cython", marks=[pytest.mark.cython, *_PURE_MODE])]
 
 
-@pytest.fixture(params=IMPLEMENTATIONS)
-def impl(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
+@contextmanager
+def twin(name: _kernels.Implementation) -> Iterator[ModuleType]:
+    """Route every layer through one twin for the block; ImportError where it is not built."""
     before = _kernels.IMPLEMENTATION
-    _kernels.use(request.param)
+    _kernels.use(name)
     try:
         yield _kernels
     finally:
         _kernels.use(before)
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def impl(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
+    with twin(request.param) as kernels:
+        yield kernels
 
 
 def load_vectors() -> list[dict[str, Any]]:

@@ -27,67 +27,49 @@ typedef struct {
 
 static inline int jpqr_digit(uint32_t c) { return c - '0' <= 9u ? (int)(c - '0') : -1; }
 
-/* jpqr_scan() for 1-byte text (ASCII or Latin-1), the common case: each header is read as one
- * 32-bit word and checked for four ASCII digits at once. */
-static ptrdiff_t jpqr_scan1(const uint8_t *data, ptrdiff_t start, ptrdiff_t end,
-                            jpqr_scan_error *e)
+/* Read the header at pos, whose 4 characters are there: 1 with *id and *length where they are
+ * four ASCII digits, else 0. 1-byte text (ASCII or Latin-1, the common case) is read as one
+ * 32-bit word and checked for four digits at once: every byte 0x30..0x39 has the high nibble 3,
+ * and still has it after adding 6. */
+static inline int jpqr_header(int kind, const void *data, ptrdiff_t pos, int *id, int *length)
 {
-    ptrdiff_t pos = start, prev = start, count = 0;
-    while (pos < end) {
+    if (kind == 1) {
+        const uint8_t *h = (const uint8_t *)data + pos;
         uint32_t w;
-        if (end - pos < 4)
-            goto bad_header;
-        memcpy(&w, data + pos, 4);
-        /* every byte 0x30..0x39: high nibble 3, and still 3 after adding 6 */
+        memcpy(&w, h, 4);
         if ((w & 0xF0F0F0F0u) != 0x30303030u || ((w + 0x06060606u) & 0xF0F0F0F0u) != 0x30303030u)
-            goto bad_header;
-        uint8_t h[4];
-        memcpy(h, &w, 4);
-        int length = (h[2] - '0') * 10 + (h[3] - '0');
-        if (pos + 4 + length > end) {
-            e->what = JPQR_OVERRUN;
-            e->pos = pos;
-            e->prev = prev;
-            e->id = (h[0] - '0') * 10 + (h[1] - '0');
-            e->length = length;
-            return -1;
-        }
-        prev = pos;
-        pos += 4 + length;
-        count++;
+            return 0;
+        *id = (h[0] - '0') * 10 + (h[1] - '0');
+        *length = (h[2] - '0') * 10 + (h[3] - '0');
+        return 1;
     }
-    return count;
-bad_header:
-    e->what = JPQR_BAD_HEADER;
-    e->pos = pos;
-    e->prev = prev;
-    return -1;
+    int i0 = jpqr_digit(jpqr_read(kind, data, pos)), i1 = jpqr_digit(jpqr_read(kind, data, pos + 1));
+    int l0 = jpqr_digit(jpqr_read(kind, data, pos + 2)), l1 = jpqr_digit(jpqr_read(kind, data, pos + 3));
+    if ((i0 | i1 | l0 | l1) < 0)
+        return 0;
+    *id = i0 * 10 + i1;
+    *length = l0 * 10 + l1;
+    return 1;
 }
 
 /* Walk one level of data objects in [start, end): the number of objects, or -1 with *e set. */
 static ptrdiff_t jpqr_scan(int kind, const void *data, ptrdiff_t start, ptrdiff_t end,
                            jpqr_scan_error *e)
 {
-    if (kind == 1)
-        return jpqr_scan1((const uint8_t *)data, start, end, e);
     ptrdiff_t pos = start, prev = start, count = 0;
     while (pos < end) {
-        int i0, i1, l0, l1;
-        if (end - pos < 4 || (i0 = jpqr_digit(jpqr_read(kind, data, pos))) < 0 ||
-            (i1 = jpqr_digit(jpqr_read(kind, data, pos + 1))) < 0 ||
-            (l0 = jpqr_digit(jpqr_read(kind, data, pos + 2))) < 0 ||
-            (l1 = jpqr_digit(jpqr_read(kind, data, pos + 3))) < 0) {
+        int id, length;
+        if (end - pos < 4 || !jpqr_header(kind, data, pos, &id, &length)) {
             e->what = JPQR_BAD_HEADER;
             e->pos = pos;
             e->prev = prev;
             return -1;
         }
-        int length = l0 * 10 + l1;
         if (pos + 4 + length > end) {
             e->what = JPQR_OVERRUN;
             e->pos = pos;
             e->prev = prev;
-            e->id = i0 * 10 + i1;
+            e->id = id;
             e->length = length;
             return -1;
         }
@@ -235,10 +217,8 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
         return NULL;
     ptrdiff_t pos = start;
     for (ptrdiff_t i = 0; i < count; i++) {
-        int id = jpqr_digit(jpqr_read(kind, data, pos)) * 10 +
-                 jpqr_digit(jpqr_read(kind, data, pos + 1));
-        int length = jpqr_digit(jpqr_read(kind, data, pos + 2)) * 10 +
-                     jpqr_digit(jpqr_read(kind, data, pos + 3));
+        int id = 0, length = 0, two_digits;
+        jpqr_header(kind, data, pos, &id, &length);
         ptrdiff_t value_end = pos + 4 + length;
         PyObject *children = NULL, *value, *object;
         int child_table = b->templates[table][id];
@@ -251,11 +231,10 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
                     goto fail;
             }
         }
-        if (length == 2 && jpqr_digit(jpqr_read(kind, data, pos + 4)) >= 0 &&
+        if (length == 2 && (two_digits = jpqr_digit(jpqr_read(kind, data, pos + 4))) >= 0 &&
             jpqr_digit(jpqr_read(kind, data, pos + 5)) >= 0) {
-            /* "01", "12", "JP"...: two digits are one of the cached ID strings */
-            value = b->ids[jpqr_digit(jpqr_read(kind, data, pos + 4)) * 10 +
-                           jpqr_digit(jpqr_read(kind, data, pos + 5))];
+            /* "01", "12", "11"...: two digits are one of the cached ID strings */
+            value = b->ids[two_digits * 10 + jpqr_digit(jpqr_read(kind, data, pos + 5))];
             Py_INCREF(value);
         } else if (b->ascii) {
             /* ASCII text: every slice is ASCII, so make it directly (what _PyUnicode_FromASCII
