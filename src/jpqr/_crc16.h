@@ -96,8 +96,10 @@ static int jpqr_crc_set_path(int path)
 static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
 {
 #if JPQR_HAVE_CLMUL
+#if JPQR_HAVE_AVX512_CLMUL
     if (n >= JPQR_AVX512_MIN && jpqr_use_clmul == JPQR_PATH_AVX512)
         return jpqr_crc16_avx512(crc, p, n);
+#endif
     if (n >= JPQR_CLMUL_MIN && jpqr_use_clmul)
         return jpqr_crc16_clmul(crc, p, n);
 #endif

@@ -66,9 +66,11 @@ static void jpqr_clmul_init(void)
     jpqr_k2048_lo = jpqr_xpow_mod(2048);
     __builtin_cpu_init();
     jpqr_cpu_has_clmul = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("ssse3");
+#if defined(__clang__) || __GNUC__ >= 8
     jpqr_cpu_has_avx512_clmul = jpqr_cpu_has_clmul && __builtin_cpu_supports("avx512f") &&
                                 __builtin_cpu_supports("avx512bw") &&
                                 __builtin_cpu_supports("vpclmulqdq");
+#endif
 }
 
 #define JPQR_CLMUL_TARGET __attribute__((target("pclmul,ssse3,sse2")))
@@ -125,6 +127,8 @@ JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *
     return jpqr_crc16_table(jpqr_crc16_table(0, last, 16), p, n);
 }
 
+#if defined(__clang__) || __GNUC__ >= 8 /* the first to know VPCLMULQDQ */
+#define JPQR_HAVE_AVX512_CLMUL 1
 /* The same folding on four 128-bit lanes at once (VPCLMULQDQ on 512-bit registers), from 128
  * bytes on: one register holds the four accumulators of the loop above. */
 #define JPQR_AVX512_MIN 128
@@ -202,6 +206,9 @@ JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t
     _mm_storeu_si128((__m128i *)last, _mm_shuffle_epi8(a0, swap128));
     return jpqr_crc16_table(jpqr_crc16_table(0, last, 16), p, n);
 }
+#else
+#define JPQR_HAVE_AVX512_CLMUL 0
+#endif
 
 #else
 #define JPQR_HAVE_CLMUL 0
