@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,39 @@ def test_compiled_twin_is_available_in_process() -> None:
     from jpqr import _crc
 
     assert _crc.CRC_PATH in _crc.CRC_PATHS == ("table", "pclmul", "avx512")
+
+
+# Runs one test of the suite in a fresh interpreter whose compiled twin cannot be imported.
+WITHOUT_COMPILED_TWIN = """
+import sys
+from pathlib import Path
+from importlib.abc import MetaPathFinder
+
+class Unbuilt(MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name in ("jpqr._tlv", "jpqr._crc"):
+            raise ImportError("not built")
+        return None
+
+sys.meta_path.insert(0, Unbuilt())
+import pytest
+sys.exit(pytest.main(["-q", "-p", "no:cacheprovider", "tests/test_crc.py::test_check_value"]))
+"""
+
+
+@pytest.mark.parametrize(("pure_mode", "fails"), [(False, True), (True, False)])
+def test_missing_compiled_twin_fails_unless_pure_mode(pure_mode: bool, fails: bool) -> None:
+    # A broken build must not pass as a pure-Python run (tests/conftest.py).
+    env = {k: v for k, v in os.environ.items() if k != "JPQR_NO_EXTENSIONS"}
+    if pure_mode:
+        env["JPQR_NO_EXTENSIONS"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_COMPILED_TWIN],
+        env=env,
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+    )
+    assert (done.returncode != 0) == fails, done.stdout
+    assert ("1 failed" in done.stdout or "1 error" in done.stdout) == fails, done.stdout
+    assert ("1 skipped" in done.stdout) == (not fails), done.stdout
