@@ -7,8 +7,8 @@
  *     A * x^k  ==  H * (x^(k+64) mod P) + L * (x^k mod P)        (mod P)
  * and both products fit in 80 bits, so folding in the next block by XOR keeps A congruent to the
  * message read so far. Four accumulators hide the multiplier's latency. At the end the 128-bit
- * remainder goes through one slicing-by-16 step (which yields A * x^16 mod P, the CRC register)
- * and the tail bytes through the table.
+ * remainder and the tail go through the slicing-by-16 table (which yields A * x^16 mod P, the
+ * CRC register, for the remainder alone).
  *
  * The initial value is folded into the first two bytes (a CRC without reflection and without
  * final XOR started at I equals the CRC started at 0 of the message with I XORed into its
@@ -80,11 +80,27 @@ JPQR_CLMUL_TARGET static inline __m128i jpqr_fold(__m128i a, __m128i k)
     return _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x11), _mm_clmulepi64_si128(a, k, 0x00));
 }
 
+/* The CRC register from the folded remainder (its 16 bytes, in message order) and the last
+ * n < 16 bytes. A few tail bytes go byte by byte after one slicing-by-16 step; more go as two
+ * steps over zeros ‖ remainder ‖ tail, 32 bytes (leading zero bytes leave a CRC started at 0
+ * at 0), which is shorter than a byte-at-a-time chain. */
+JPQR_CLMUL_TARGET static inline uint16_t jpqr_clmul_finish(__m128i remainder, const uint8_t *p,
+                                                           size_t n)
+{
+    uint8_t buf[32] = {0};
+    if (n <= 3) {
+        _mm_storeu_si128((__m128i *)buf, remainder);
+        return jpqr_crc16_bytewise(jpqr_crc16_table(0, buf, 16), p, n);
+    }
+    _mm_storeu_si128((__m128i *)(buf + 16 - n), remainder);
+    memcpy(buf + 32 - n, p, n);
+    return jpqr_crc16_table(0, buf, 32);
+}
+
 JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *p, size_t n)
 {
     const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m128i k128 = _mm_set_epi64x((long long)jpqr_k128_hi, (long long)jpqr_k128_lo);
-    uint8_t last[16];
     __m128i a0, a1, a2, a3;
 
     /* n >= JPQR_CLMUL_MIN >= 64: four whole blocks to start from. The initial value goes
@@ -123,8 +139,7 @@ JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *
         p += 16;
         n -= 16;
     }
-    _mm_storeu_si128((__m128i *)last, _mm_shuffle_epi8(a0, swap));
-    return jpqr_crc16_table(jpqr_crc16_table(0, last, 16), p, n);
+    return jpqr_clmul_finish(_mm_shuffle_epi8(a0, swap), p, n);
 }
 
 #if defined(__clang__) || __GNUC__ >= 8 /* the first to know VPCLMULQDQ */
@@ -158,7 +173,6 @@ JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t
         (long long)jpqr_k256_lo, (long long)jpqr_k384_hi, (long long)jpqr_k384_lo);
     const __m128i k128 = _mm_set_epi64x((long long)jpqr_k128_hi, (long long)jpqr_k128_lo);
     const __m128i swap128 = _mm512_castsi512_si128(swap);
-    uint8_t last[16];
     __m512i x = _mm512_xor_si512(_mm512_shuffle_epi8(_mm512_loadu_si512(p), swap),
                                  _mm512_set_epi64(0, 0, 0, 0, 0, 0, (long long)((uint64_t)crc << 48), 0));
     p += 64;
@@ -203,8 +217,7 @@ JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t
         p += 16;
         n -= 16;
     }
-    _mm_storeu_si128((__m128i *)last, _mm_shuffle_epi8(a0, swap128));
-    return jpqr_crc16_table(jpqr_crc16_table(0, last, 16), p, n);
+    return jpqr_clmul_finish(_mm_shuffle_epi8(a0, swap128), p, n);
 }
 #else
 #define JPQR_HAVE_AVX512_CLMUL 0
