@@ -9,6 +9,7 @@ import tracemalloc
 from types import ModuleType
 
 import numpy as np
+import pytest
 
 from jpqr import DecodeError, batch
 
@@ -55,3 +56,19 @@ def test_no_growth_over_many_calls(impl: ModuleType) -> None:
         tracemalloc.stop()
     # One leaked DataObject per decode alone would be over 1 MB here.
     assert after - before < 64 * 1024, after - before
+
+
+def test_no_native_growth(impl: ModuleType) -> None:
+    # tracemalloc sees only Python's allocator; the compiled kernels also use malloc (16 KiB of
+    # scratch per check_code/check_many call), so watch the process's peak resident size too.
+    resource = pytest.importorskip("resource")
+    exercise(impl, 50)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    for _ in range(20):
+        for payload in INPUTS:
+            for _ in range(100):
+                impl.check_code(payload)
+        batch.check(INPUTS * 10)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # 16 000 calls leaking their 16 KiB scratch would add 250 MiB; allow 16 MiB of noise.
+    assert after - before < 16 * 1024, after - before
