@@ -93,7 +93,7 @@ cdef enum:
 cdef signed char _TEMPLATE[_MAX_SETS][100]
 
 
-def _build_template_table() -> None:
+cdef int _build_template_table() except -1:
     nested = sorted(NESTED_TEMPLATE_IDS)
     if not all(key in ROOT_TEMPLATE_IDS for key in nested):
         raise ImportError("jpqr._tlv: nested template tables below the top level are not built in")
@@ -108,6 +108,7 @@ def _build_template_table() -> None:
             id = _ID_STRINGS[n]
             if id in members:
                 _TEMPLATE[s][n] = 1 + nested.index(id) if s == 0 and id in nested else len(sets) - 1
+    return 0
 
 
 _build_template_table()
