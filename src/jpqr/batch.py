@@ -26,6 +26,7 @@ twin checks with the GIL released, on ``threads`` threads if asked. Items of any
 from __future__ import annotations
 
 from collections.abc import Iterable
+from types import ModuleType
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import _kernels
@@ -66,7 +67,7 @@ def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int 
     >>> check([]).verdicts.shape
     (0,)
     """
-    import numpy as np
+    np = _numpy()
 
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
@@ -83,8 +84,16 @@ def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int 
     return BatchResult(verdicts, crcs)
 
 
+def _numpy() -> ModuleType:
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("jpqr.batch needs numpy: pip install 'jpqr[batch]'") from None
+    return numpy
+
+
 def _check_rows(rows: npt.NDArray[np.bytes_], threads: int) -> BatchResult:
-    import numpy as np
+    np = _numpy()
 
     count = len(rows)
     width = rows.dtype.itemsize
