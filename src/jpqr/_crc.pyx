@@ -2,9 +2,10 @@
 # cython: always_allow_keywords=False
 """CRC-16/CCITT-FALSE, compiled twin of ``jpqr._crc_py`` (same functions, same errors).
 
-The kernels are C in ``_crc16.h``: slicing-by-16 tables, and a carry-less-multiply path chosen
-at run time where the CPU has one. ``str`` is read straight from its internal buffer and
-encoded to UTF-8 on the fly ("surrogatepass", as the pure twin does).
+The kernels are C in ``_crc16.h`` and ``_crc16_clmul.h``: slicing-by-16 tables everywhere, and
+carry-less multiplication (PCLMULQDQ, or VPCLMULQDQ on AVX-512 registers) chosen at run time
+where the CPU has it (``CRC_PATH``). ``str`` is read straight from its internal buffer and
+encoded to UTF-8 in chunks ("surrogatepass", as the pure twin does).
 """
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
@@ -50,6 +51,7 @@ def _use_path(path):
         raise ValueError(f"the {path!r} CRC path is not available here")
     before, CRC_PATH = CRC_PATH, path
     return before
+
 
 # Releasing the GIL costs more than the CRC of a short buffer.
 cdef Py_ssize_t _NOGIL_FROM = 1 << 16
