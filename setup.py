@@ -60,8 +60,16 @@ def extensions() -> list:  # type: ignore[type-arg]
         return []
     from setuptools import Extension
 
+    # The hand-written C kernels the .pyx include: a change to them must rebuild the extensions.
+    headers = [str(path.relative_to(HERE)) for path in sorted(PYX[0].parent.glob("*.h"))]
+    headers += [str(path.relative_to(HERE)) for path in sorted(PYX[0].parent.glob("*.pxd"))]
     modules = [
-        Extension(f"jpqr.{path.stem}", [str(path.relative_to(HERE))], optional=not REQUIRE)
+        Extension(
+            f"jpqr.{path.stem}",
+            [str(path.relative_to(HERE))],
+            depends=headers,
+            optional=not REQUIRE,
+        )
         for path in PYX
     ]
     built = cythonize(

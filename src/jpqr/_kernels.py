@@ -19,10 +19,15 @@ __all__ = [
     "IMPLEMENTATION",
     "Implementation",
     "available",
+    "check",
+    "check_code",
+    "check_many",
+    "check_rows",
     "crc16",
     "crc_verdict",
     "decode",
     "encode",
+    "to_text",
     "use",
 ]
 
@@ -50,6 +55,11 @@ crc_verdict = _crc_py.crc_verdict
 decode = _tlv_py.decode
 encode = _tlv_py.encode
 to_text = _tlv_py.to_text
+# Check-only and the batch kernels (jpqr.batch): see _tlv_py.check and _tlv_py.check_code.
+check = _tlv_py.check
+check_code = _tlv_py.check_code
+check_many = _tlv_py.check_many
+check_rows = _tlv_py.check_rows
 
 
 def available() -> tuple[Implementation, ...]:
@@ -60,6 +70,7 @@ def available() -> tuple[Implementation, ...]:
 def use(name: Implementation) -> None:
     """Route every layer through one twin; for tests and benchmarks, not for applications."""
     global IMPLEMENTATION, crc16, crc_verdict, decode, encode, to_text
+    global check, check_code, check_many, check_rows
     if name not in _TWINS:
         reason = "JPQR_NO_EXTENSIONS is set" if NO_EXTENSIONS else "it is not built"
         raise ImportError(f"the {name} implementation is not available: {reason}")
@@ -70,8 +81,12 @@ def use(name: Implementation) -> None:
     decode = tlv_module.decode
     encode = tlv_module.encode
     to_text = tlv_module.to_text
+    check = tlv_module.check
+    check_code = tlv_module.check_code
+    check_many = tlv_module.check_many
+    check_rows = tlv_module.check_rows
     package = sys.modules[__package__]
-    for attr in ("IMPLEMENTATION", "crc16", "decode", "encode"):
+    for attr in ("IMPLEMENTATION", "crc16", "crc_verdict", "decode", "encode"):
         setattr(package, attr, globals()[attr])
 
 

@@ -20,10 +20,10 @@ jpqr.errors.DecodeError: expected 2 characters of value for ID 00, found only 1 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final
+from typing import Final, Protocol
 
 from . import _tlv_errors as err
-from ._crc_py import CRC_MARKER, crc16, format_crc
+from ._crc_py import CRC_MARKER, CRCVerdict, crc16, crc_verdict, format_crc
 from .dataobject import (
     MAX_INPUT_LENGTH,
     MAX_VALUE_LENGTH,
@@ -33,12 +33,31 @@ from .dataobject import (
 )
 from .errors import DecodeError
 
-__all__ = ["decode", "encode", "to_text"]
+__all__ = [
+    "VERDICTS",
+    "check",
+    "check_code",
+    "check_many",
+    "check_rows",
+    "decode",
+    "encode",
+    "to_text",
+]
 
 # Exact ASCII tables: str.isdigit() would also accept "²" or "٣".
 _IDS: Final = frozenset(f"{n:02d}" for n in range(100))
 _LENGTHS: Final = {f"{n:02d}": n for n in range(100)}
 _NO_TEMPLATES: Final[frozenset[str]] = frozenset()
+#: The verdict codes of :func:`check_code` (and ``jpqr.batch``): the CRC verdicts of
+#: ``crc_verdict``, then ``"invalid"`` for a payload that :func:`decode` refuses.
+VERDICTS: Final = ("ok", "lowercase", "mismatch", "missing", "invalid")
+_INVALID: Final = 4
+
+
+class IntStore(Protocol):
+    """Where the batch kernels store results: a list, or a numpy array."""
+
+    def __setitem__(self, index: int, value: int, /) -> None: ...
 
 
 def to_text(payload: str | bytes | bytearray | memoryview) -> str:
@@ -94,10 +113,8 @@ def _decode_objects(
         if id in template_ids:
             path = f"{parent_path}.{id}" if parent_path else id
             try:
-                # Only root templates hold templates (62 holds 50-99): deeper IDs are primitives.
-                nested = NESTED_TEMPLATE_IDS.get(id, _NO_TEMPLATES) if not parent_path else None
                 children = _decode_objects(
-                    text, value_start, value_end, path, nested or _NO_TEMPLATES
+                    text, value_start, value_end, path, NESTED_TEMPLATE_IDS.get(path, _NO_TEMPLATES)
                 )
             except DecodeError:
                 children = None
@@ -147,3 +164,95 @@ def _encode_objects(objects: Iterable[DataObject], parent_path: str) -> str:
             raise err.value_too_long(id, len(value), parent_path)
         parts.append(f"{id}{len(value):02d}{value}")
     return "".join(parts)
+
+
+def check(payload: str | bytes | bytearray | memoryview) -> CRCVerdict:
+    """Check-only: the structure :func:`decode` reads, then the CRC verdict, building no objects.
+
+    Raises the very :class:`~jpqr.errors.DecodeError` that ``decode(payload)`` raises (only the
+    top level can fail: a template that is not TLV is not an error); otherwise returns
+    ``crc_verdict`` of the text (for ``bytes``, of their UTF-8 text).
+
+    >>> check("0002010102116304AD0A"), check("0002010102116304ad0a"), check("000201")
+    ('ok', 'lowercase', 'missing')
+    >>> check("0002010102116304AD0A\\n")
+    Traceback (most recent call last):
+      ...
+    jpqr.errors.DecodeError: expected the payload to end after the last data object, ...
+    """
+    text = to_text(payload)
+    _walk(text, len(text))
+    return crc_verdict(text)
+
+
+def _walk(text: str, end: int) -> None:
+    """The top level of :func:`_decode_objects`, building nothing: raises where it raises."""
+    pos = 0
+    previous_start = 0
+    while pos < end:
+        id = text[pos : pos + 2]
+        length = _LENGTHS.get(text[pos + 2 : pos + 4], -1)
+        if end - pos < 4 or id not in _IDS or length < 0:
+            raise err.bad_header(text, pos, end, "", previous_start)
+        if pos + 4 + length > end:
+            raise err.length_overrun(text, pos, end, id, length, "")
+        previous_start = pos
+        pos += 4 + length
+
+
+def check_code(payload: str | bytes | bytearray | memoryview) -> tuple[int, int]:
+    """:func:`check` as two numbers, for the batch API: the index into :data:`VERDICTS` and the
+    CRC the payload should carry (over its text up to and including a trailing ``6304``), or -1
+    where the text does not end in ``6304`` and four characters or is not text at all.
+
+    >>> check_code("0002010102116304ad0a"), check_code("000201"), check_code("00020")
+    ((1, 44298), (3, -1), (4, -1))
+    """
+    try:
+        text = to_text(payload)
+    except DecodeError:
+        return _INVALID, -1
+    crc = crc16(text[:-4]) if len(text) >= 8 and text[-8:-4] == CRC_MARKER else -1
+    try:
+        _walk(text, len(text))
+    except DecodeError:
+        return _INVALID, crc
+    return VERDICTS.index(crc_verdict(text)), crc
+
+
+def check_many(
+    payloads: Iterable[str | bytes | bytearray | memoryview],
+    verdicts: IntStore,
+    crcs: IntStore,
+) -> None:
+    """Store :func:`check_code` of each payload at its index in ``verdicts`` and ``crcs``.
+
+    >>> verdicts, crcs = [0, 0], [0, 0]
+    >>> check_many(["0002010102116304AD0A", b"x"], verdicts, crcs)
+    >>> verdicts, crcs
+    ([0, 4], [44298, -1])
+    """
+    for index, payload in enumerate(payloads):
+        verdicts[index], crcs[index] = check_code(payload)
+
+
+def check_rows(
+    rows: bytes | bytearray | memoryview,
+    width: int,
+    verdicts: IntStore,
+    crcs: IntStore,
+) -> None:
+    """:func:`check_many` over fixed-width records laid end to end, each padded with trailing
+    NUL bytes (the layout of a numpy ``S`` array, whose items drop that padding).
+
+    >>> verdicts, crcs = [0, 0], [0, 0]
+    >>> check_rows(b"000201\\0\\0" + b"0002010\\0", 8, verdicts, crcs)
+    >>> verdicts
+    [3, 4]
+    """
+    data = bytes(rows)
+    if width <= 0:
+        raise ValueError(f"width must be positive, got {width}")
+    for index in range(len(data) // width):
+        record = data[index * width : (index + 1) * width].rstrip(b"\0")
+        verdicts[index], crcs[index] = check_code(record)

@@ -1,0 +1,125 @@
+# cython: language_level=3, binding=False, boundscheck=False, wraparound=False
+# cython: always_allow_keywords=False
+"""CRC-16/CCITT-FALSE, compiled twin of ``jpqr._crc_py`` (same functions, same errors).
+
+The kernels are C in ``_crc16.h`` and ``_crc16_clmul.h``: slicing-by-16 tables everywhere, and
+carry-less multiplication (PCLMULQDQ, or VPCLMULQDQ on AVX-512 registers) chosen at run time
+where the CPU has it (``CRC_PATH``). ``str`` is read straight from its internal buffer and
+encoded to UTF-8 in chunks ("surrogatepass", as the pure twin does).
+"""
+
+from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.exc cimport PyErr_Clear, PyErr_Occurred
+from cpython.long cimport PyLong_AsLong
+
+from jpqr._ccore cimport (
+    PyUnicode_DATA,
+    PyUnicode_GET_LENGTH,
+    PyUnicode_IS_ASCII,
+    PyUnicode_KIND,
+    int32_t,
+    jpqr_crc16,
+    jpqr_crc16_ucs,
+    jpqr_crc_init_tables,
+    jpqr_crc_path,
+    jpqr_crc_set_path,
+    jpqr_verdict_bytes,
+    jpqr_verdict_ucs,
+    uint8_t,
+    uint16_t,
+)
+
+from jpqr._crc_py import CRC_MARKER, CRCVerdict, format_crc
+
+__all__ = ["CRC_MARKER", "CRCVerdict", "crc16", "crc_verdict", "format_crc"]
+
+jpqr_crc_init_tables()
+
+#: The kernel this CPU uses: "avx512", "pclmul" or "table".
+CRC_PATH = jpqr_crc_path().decode("ascii")
+
+
+CRC_PATHS = ("table", "pclmul", "avx512")
+
+
+def _use_path(path):
+    """For tests and benchmarks: switch the CRC kernel of this process (one of CRC_PATHS);
+    returns the one used before. ValueError where this CPU or build lacks it."""
+    global CRC_PATH
+    if path not in CRC_PATHS or not jpqr_crc_set_path(CRC_PATHS.index(path)):
+        raise ValueError(f"the {path!r} CRC path is not available here")
+    before, CRC_PATH = CRC_PATH, path
+    return before
+
+
+# Releasing the GIL costs more than the CRC of a short buffer.
+cdef Py_ssize_t _NOGIL_FROM = 1 << 16
+cdef tuple _VERDICTS = ("ok", "lowercase", "mismatch", "missing")
+
+
+cdef inline bint _is_buffer(object data):
+    return isinstance(data, (bytes, bytearray, memoryview))
+
+
+cdef uint16_t _check_init(object init) except? 0:
+    cdef long value
+    if type(init) is int:  # the common case, without Python comparisons
+        value = PyLong_AsLong(init)
+        if value == -1 and PyErr_Occurred():
+            PyErr_Clear()
+        elif 0 <= value <= 0xFFFF:
+            return <uint16_t>value
+    if not 0 <= init <= 0xFFFF:
+        raise ValueError(f"init must be a 16-bit value (0 to 0xFFFF), got {init!r}")
+    return init
+
+
+def crc16(data, init=0xFFFF):
+    """CRC-16/CCITT-FALSE of ``data``; a ``str`` is taken as its UTF-8 bytes."""
+    cdef Py_buffer view
+    cdef uint16_t start
+    cdef uint16_t crc
+    if isinstance(data, str):
+        start = _check_init(init)
+        return jpqr_crc16_ucs(start, PyUnicode_KIND(data), PyUnicode_DATA(data), 0,
+                              PyUnicode_GET_LENGTH(data), PyUnicode_IS_ASCII(data))
+    if type(data) is bytes:
+        start = _check_init(init)
+        return jpqr_crc16(start, <const uint8_t*>PyBytes_AS_STRING(data),
+                          <size_t>PyBytes_GET_SIZE(data))
+    if not _is_buffer(data):
+        raise TypeError(f"crc16() takes bytes or str, not {type(data).__name__}")
+    start = _check_init(init)
+    PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
+    try:
+        if view.len < _NOGIL_FROM:
+            crc = jpqr_crc16(start, <const uint8_t*>view.buf, <size_t>view.len)
+        else:  # a bytearray could change under another thread; the buffer export pins it
+            with nogil:
+                crc = jpqr_crc16(start, <const uint8_t*>view.buf, <size_t>view.len)
+    finally:
+        PyBuffer_Release(&view)
+    return crc
+
+
+def crc_verdict(payload):
+    """Judge the CRC a payload ends with, whether or not the rest of it decodes."""
+    cdef Py_buffer view
+    cdef int32_t crc
+    cdef int verdict
+    if isinstance(payload, str):
+        verdict = jpqr_verdict_ucs(PyUnicode_KIND(payload), PyUnicode_DATA(payload),
+                                   PyUnicode_GET_LENGTH(payload), PyUnicode_IS_ASCII(payload),
+                                   &crc)
+        return _VERDICTS[verdict]
+    if not _is_buffer(payload):
+        raise TypeError(f"crc16() takes bytes or str, not {type(payload).__name__}")
+    if isinstance(payload, memoryview) and not payload.c_contiguous:
+        payload = bytes(payload)  # the pure twin copies it too
+    PyObject_GetBuffer(payload, &view, PyBUF_SIMPLE)
+    try:
+        verdict = jpqr_verdict_bytes(<const uint8_t*>view.buf, view.len, &crc)
+    finally:
+        PyBuffer_Release(&view)
+    return _VERDICTS[verdict]

@@ -1,0 +1,314 @@
+# cython: language_level=3, binding=False, boundscheck=False, wraparound=False
+# cython: always_allow_keywords=False, cdivision=True
+"""TLV decoder and encoder, compiled twin of ``jpqr._tlv_py`` (same results, same errors).
+
+EMVCo MPM v1.1 §4.1-4.2. The walk reads the payload's internal PEP 393 buffer (``_tlv_scan.h``)
+without slicing headers, makes each ``DataObject`` straight from its type's allocator, and takes
+the 100 ID strings from a cache. Every error is made by the constructors in ``_tlv_errors``, with
+the same arguments the pure twin passes, so messages match to the letter.
+"""
+
+from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
+from cpython.object cimport PyObject, PyTypeObject
+from libc.stdint cimport int32_t, uint8_t, uint32_t
+from libc.stdlib cimport free, malloc
+
+from jpqr._ccore cimport (
+    JPQR_INVALID,
+    PyUnicode_DATA,
+    PyUnicode_GET_LENGTH,
+    PyUnicode_IS_ASCII,
+    PyUnicode_KIND,
+    jpqr_crc_init_tables,
+    jpqr_read,
+    jpqr_verdict_ucs,
+)
+
+from jpqr import _tlv_errors as err
+from jpqr._crc import crc16
+from jpqr._crc_py import CRC_MARKER, format_crc
+from jpqr._tlv_py import VERDICTS
+from jpqr.dataobject import (
+    MAX_INPUT_LENGTH,
+    MAX_VALUE_LENGTH,
+    NESTED_TEMPLATE_IDS,
+    ROOT_TEMPLATE_IDS,
+    DataObject,
+)
+from jpqr.errors import DecodeError
+
+__all__ = ["VERDICTS", "check", "check_code", "check_many", "check_rows", "decode", "encode",
+           "to_text"]
+
+
+cdef extern from "_tlv_scan.h" nogil:
+    enum:
+        JPQR_MAX_INPUT
+        JPQR_BAD_HEADER
+        JPQR_OVERRUN
+    ctypedef struct jpqr_scan_error:
+        int what
+        Py_ssize_t pos
+        Py_ssize_t prev
+        int id
+        int length
+    Py_ssize_t jpqr_scan(int kind, const void* data, Py_ssize_t start, Py_ssize_t end,
+                         jpqr_scan_error* e)
+    int jpqr_is_ascii(const uint8_t* p, Py_ssize_t n)
+    int jpqr_check_ucs(int kind, const void* data, Py_ssize_t n, int ascii, int32_t* crc_out)
+    int jpqr_check_utf8(const uint8_t* p, Py_ssize_t n, int32_t* crc_out, uint32_t* scratch)
+
+
+cdef extern from "_tlv_scan.h":
+    ctypedef struct jpqr_builder:
+        PyTypeObject* type
+        PyObject** ids
+        PyObject** offsets
+        const signed char (*templates)[100]
+        int ascii
+    object jpqr_build(const jpqr_builder* b, object text, int kind, const void* data,
+                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t count, int table)
+
+
+jpqr_crc_init_tables()
+if JPQR_MAX_INPUT != MAX_INPUT_LENGTH:  # the C walk's cap must be the documented one
+    raise ImportError("jpqr._tlv was built for another MAX_INPUT_LENGTH; rebuild it")
+
+# The cached ID strings and offsets: object creation is most of the cost of a decode.
+cdef list _ID_STRINGS = [f"{n:02d}" for n in range(100)]
+cdef frozenset _IDS = frozenset(_ID_STRINGS)
+cdef list _OFFSETS = list(range(MAX_INPUT_LENGTH + 1))
+cdef PyTypeObject* _DATAOBJECT = <PyTypeObject*>DataObject
+if DataObject.__basicsize__ != tuple.__basicsize__ or DataObject.__itemsize__ != tuple.__itemsize__:
+    raise ImportError("jpqr._tlv needs DataObject to be a tuple with no fields of its own")
+cdef Py_ssize_t _MAX_INPUT = MAX_INPUT_LENGTH
+cdef tuple _VERDICTS = VERDICTS
+
+# Which IDs are templates, from the shared tables in jpqr.dataobject: set 0 is the payload's
+# top level, set k the children of the k-th key of NESTED_TEMPLATE_IDS (keys are paths: a
+# template nested in a top-level template, like 62.50), the last set is empty.
+# _TEMPLATE[s][n] is the set the children of ID n use when it is a template in set s, else -1.
+cdef enum:
+    _MAX_SETS = 8
+cdef signed char _TEMPLATE[_MAX_SETS][100]
+
+
+cdef int _build_template_table() except -1:
+    nested = sorted(NESTED_TEMPLATE_IDS)
+    if not all(key in ROOT_TEMPLATE_IDS for key in nested):
+        raise ImportError("jpqr._tlv: nested template tables below the top level are not built in")
+    sets = [ROOT_TEMPLATE_IDS] + [NESTED_TEMPLATE_IDS[key] for key in nested] + [frozenset()]
+    if len(sets) > _MAX_SETS:
+        raise ImportError("jpqr._tlv: too many nested template tables")
+    for s in range(_MAX_SETS):
+        for n in range(100):
+            _TEMPLATE[s][n] = -1
+    for s, members in enumerate(sets):
+        for n in range(100):
+            id = _ID_STRINGS[n]
+            if id in members:
+                _TEMPLATE[s][n] = 1 + nested.index(id) if s == 0 and id in nested else len(sets) - 1
+    return 0
+
+
+_build_template_table()
+
+cdef PyObject* _ID_POINTERS[100]
+cdef PyObject** _OFFSET_POINTERS = <PyObject**>malloc((MAX_INPUT_LENGTH + 1) * sizeof(PyObject*))
+if _OFFSET_POINTERS == NULL:
+    raise MemoryError()
+for _n in range(100):
+    _ID_POINTERS[_n] = <PyObject*>_ID_STRINGS[_n]  # kept alive by the module's lists
+for _n in range(MAX_INPUT_LENGTH + 1):
+    _OFFSET_POINTERS[_n] = <PyObject*>_OFFSETS[_n]
+cdef jpqr_builder _BUILDER
+_BUILDER.type = _DATAOBJECT
+_BUILDER.ids = _ID_POINTERS
+_BUILDER.offsets = _OFFSET_POINTERS
+_BUILDER.templates = _TEMPLATE
+
+
+cpdef str to_text(payload):
+    """Check the input's type and size and return it as text (``bytes`` are read as UTF-8)."""
+    cdef str text
+    cdef Py_ssize_t n
+    if isinstance(payload, str):
+        n = PyUnicode_GET_LENGTH(payload)
+        if n > _MAX_INPUT:
+            raise err.too_long(n, _MAX_INPUT, "characters")
+        text = payload
+    elif isinstance(payload, (bytes, bytearray, memoryview)):
+        n = len(payload)
+        if n > _MAX_INPUT:
+            raise err.too_long(n, _MAX_INPUT, "bytes")
+        try:
+            text = (payload if type(payload) is bytes else bytes(payload)).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise err.invalid_utf8(exc) from None
+    else:
+        raise TypeError(f"expected a payload as str or bytes, not {type(payload).__name__}")
+    if PyUnicode_GET_LENGTH(text) and jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0) \
+            == 0xFEFF:
+        raise err.bom()
+    return text
+
+
+cdef object _scan_error(str text, Py_ssize_t end, jpqr_scan_error* e):
+    """The DecodeError the pure twin raises at the top level (nested errors are never raised)."""
+    if e.what == JPQR_BAD_HEADER:
+        return err.bad_header(text, e.pos, end, "", e.prev)
+    return err.length_overrun(text, e.pos, end, _ID_STRINGS[e.id], e.length, "")
+
+
+def decode(payload):
+    """Read a payload as a tree of data objects."""
+    cdef str text = to_text(payload)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef jpqr_scan_error e
+    cdef Py_ssize_t count = jpqr_scan(kind, data, 0, n, &e)
+    if count < 0:
+        raise _scan_error(text, n, &e)
+    cdef jpqr_builder builder = _BUILDER
+    builder.ascii = PyUnicode_IS_ASCII(text)
+    return jpqr_build(&builder, text, kind, data, 0, n, count, 0)
+
+
+def check(payload):
+    """Check-only: the structure :func:`decode` reads, then the CRC verdict, building no objects."""
+    cdef str text
+    cdef int kind
+    cdef const void* data
+    cdef Py_ssize_t n
+    cdef int32_t crc
+    cdef jpqr_scan_error e
+    if type(payload) is bytes and PyBytes_GET_SIZE(payload) <= JPQR_MAX_INPUT and \
+            jpqr_is_ascii(<const uint8_t*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload)):
+        # ASCII bytes are their own text: walk them where they lie.
+        kind = 1
+        data = PyBytes_AS_STRING(payload)
+        n = PyBytes_GET_SIZE(payload)
+        if jpqr_scan(kind, data, 0, n, &e) < 0:
+            text = payload.decode("ascii")
+            raise _scan_error(text, n, &e)
+        return _VERDICTS[jpqr_verdict_ucs(kind, data, n, 1, &crc)]
+    text = to_text(payload)
+    kind = PyUnicode_KIND(text)
+    data = PyUnicode_DATA(text)
+    n = PyUnicode_GET_LENGTH(text)
+    if jpqr_scan(kind, data, 0, n, &e) < 0:
+        raise _scan_error(text, n, &e)
+    return _VERDICTS[jpqr_verdict_ucs(kind, data, n, PyUnicode_IS_ASCII(text), &crc)]
+
+
+cdef int _check_one(object payload, int32_t* crc, uint32_t* scratch) except -1:
+    """check_code() in C: the verdict code, and the expected CRC or -1 in *crc."""
+    cdef str text
+    if isinstance(payload, str):
+        return jpqr_check_ucs(PyUnicode_KIND(payload), PyUnicode_DATA(payload),
+                              PyUnicode_GET_LENGTH(payload), PyUnicode_IS_ASCII(payload), crc)
+    if type(payload) is bytes:
+        return jpqr_check_utf8(<const uint8_t*>PyBytes_AS_STRING(payload),
+                               PyBytes_GET_SIZE(payload), crc, scratch)
+    try:  # bytearray, memoryview: rare, so through to_text() like the pure twin
+        text = to_text(payload)
+    except DecodeError:
+        crc[0] = -1
+        return JPQR_INVALID
+    return jpqr_check_ucs(PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text),
+                          PyUnicode_IS_ASCII(text), crc)
+
+
+def check_code(payload):
+    """:func:`check` as two numbers: the index into VERDICTS and the expected CRC or -1."""
+    cdef int32_t crc
+    cdef uint32_t* scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
+    if scratch == NULL:
+        raise MemoryError()
+    try:
+        verdict = _check_one(payload, &crc, scratch)
+    finally:
+        free(scratch)
+    return verdict, crc
+
+
+def check_many(payloads, unsigned char[::1] verdicts, int32_t[::1] crcs):
+    """Store check_code() of each payload at its index in ``verdicts`` and ``crcs``."""
+    cdef int32_t crc
+    cdef Py_ssize_t index = 0
+    cdef uint32_t* scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
+    if scratch == NULL:
+        raise MemoryError()
+    try:
+        for payload in payloads:
+            if index >= verdicts.shape[0] or index >= crcs.shape[0]:
+                raise IndexError("more payloads than room for their results")
+            verdicts[index] = _check_one(payload, &crc, scratch)
+            crcs[index] = crc
+            index += 1
+    finally:
+        free(scratch)
+
+
+def check_rows(const unsigned char[::1] rows, Py_ssize_t width, unsigned char[::1] verdicts,
+               int32_t[::1] crcs):
+    """check_many() over NUL-padded fixed-width records (a numpy ``S`` array), GIL released."""
+    cdef Py_ssize_t count, index, n
+    cdef const unsigned char* row
+    cdef int32_t crc
+    cdef uint32_t* scratch
+    if width <= 0:
+        raise ValueError(f"width must be positive, got {width}")
+    count = rows.shape[0] // width
+    if count > verdicts.shape[0] or count > crcs.shape[0]:
+        raise IndexError("more payloads than room for their results")
+    if count == 0:
+        return
+    scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
+    if scratch == NULL:
+        raise MemoryError()
+    with nogil:
+        for index in range(count):
+            row = &rows[index * width]
+            n = width
+            while n > 0 and row[n - 1] == 0:
+                n -= 1
+            verdicts[index] = jpqr_check_utf8(row, n, &crc, scratch)
+            crcs[index] = crc
+    free(scratch)
+
+
+def encode(objects, *, crc=True):
+    """Write data objects as a payload, the inverse of :func:`decode`."""
+    objects = tuple(objects)
+    cdef str text = _encode_objects(objects, "")
+    if crc and "63" not in {obj.id for obj in objects if isinstance(obj, DataObject)}:
+        text += CRC_MARKER
+        text += format_crc(crc16(text))
+    return text
+
+
+cdef str _encode_objects(objects, str parent_path):
+    cdef list parts = []
+    cdef Py_ssize_t length
+    for obj in objects:
+        if not isinstance(obj, DataObject):
+            raise err.not_data_objects(obj)
+        id = (<tuple>obj)[0]
+        if not isinstance(id, str) or id not in _IDS:
+            raise err.bad_id(id, parent_path)
+        children = (<tuple>obj)[2]
+        if children is not None:
+            value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+        else:
+            value = (<tuple>obj)[1]
+            if not isinstance(value, str):
+                raise err.bad_value(id, value, parent_path)
+        length = PyUnicode_GET_LENGTH(value)
+        if length > MAX_VALUE_LENGTH:
+            raise err.value_too_long(id, length, parent_path)
+        parts.append(id)
+        parts.append(_ID_STRINGS[length])
+        parts.append(value)
+    return "".join(parts)

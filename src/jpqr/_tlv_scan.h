@@ -1,0 +1,280 @@
+/* TLV walk for _tlv.pyx (hand-written, tracked in git): EMVCo MPM v1.1 §4.1-4.2.
+ *
+ * A data object is a 2-digit ID, a 2-digit length counted in characters (code points) and the
+ * value. These functions read PEP 393 string buffers (kind 1, 2 or 4) or UTF-8 bytes and never
+ * touch Python objects, so the batch loop runs them with the GIL released. Errors are only
+ * located here; _tlv.pyx turns them into the very DecodeError the pure twin raises.
+ */
+#ifndef JPQR_TLV_SCAN_H
+#define JPQR_TLV_SCAN_H
+
+#include <Python.h>
+
+#include "_crc16.h"
+
+/* jpqr.dataobject.MAX_INPUT_LENGTH; _tlv.pyx checks at import that they agree. */
+#define JPQR_MAX_INPUT 4096
+
+enum { JPQR_BAD_HEADER = 1, JPQR_OVERRUN = 2 };
+
+typedef struct {
+    int what;        /* JPQR_BAD_HEADER or JPQR_OVERRUN */
+    ptrdiff_t pos;   /* where the object's header starts */
+    ptrdiff_t prev;  /* where the object before it starts (the pure twin's previous_start) */
+    int id;          /* for JPQR_OVERRUN: the ID and the declared length */
+    int length;
+} jpqr_scan_error;
+
+static inline int jpqr_digit(uint32_t c) { return c - '0' <= 9u ? (int)(c - '0') : -1; }
+
+/* Read the header at pos, whose 4 characters are there: 1 with *id and *length where they are
+ * four ASCII digits, else 0. 1-byte text (ASCII or Latin-1, the common case) is read as one
+ * 32-bit word and checked for four digits at once: every byte 0x30..0x39 has the high nibble 3,
+ * and still has it after adding 6. */
+static inline int jpqr_header(int kind, const void *data, ptrdiff_t pos, int *id, int *length)
+{
+    if (kind == 1) {
+        const uint8_t *h = (const uint8_t *)data + pos;
+        uint32_t w;
+        memcpy(&w, h, 4);
+        if ((w & 0xF0F0F0F0u) != 0x30303030u || ((w + 0x06060606u) & 0xF0F0F0F0u) != 0x30303030u)
+            return 0;
+        *id = (h[0] - '0') * 10 + (h[1] - '0');
+        *length = (h[2] - '0') * 10 + (h[3] - '0');
+        return 1;
+    }
+    int i0 = jpqr_digit(jpqr_read(kind, data, pos)), i1 = jpqr_digit(jpqr_read(kind, data, pos + 1));
+    int l0 = jpqr_digit(jpqr_read(kind, data, pos + 2)), l1 = jpqr_digit(jpqr_read(kind, data, pos + 3));
+    if ((i0 | i1 | l0 | l1) < 0)
+        return 0;
+    *id = i0 * 10 + i1;
+    *length = l0 * 10 + l1;
+    return 1;
+}
+
+/* Walk one level of data objects in [start, end): the number of objects, or -1 with *e set. */
+static ptrdiff_t jpqr_scan(int kind, const void *data, ptrdiff_t start, ptrdiff_t end,
+                           jpqr_scan_error *e)
+{
+    ptrdiff_t pos = start, prev = start, count = 0;
+    while (pos < end) {
+        int id, length;
+        if (end - pos < 4 || !jpqr_header(kind, data, pos, &id, &length)) {
+            e->what = JPQR_BAD_HEADER;
+            e->pos = pos;
+            e->prev = prev;
+            return -1;
+        }
+        if (pos + 4 + length > end) {
+            e->what = JPQR_OVERRUN;
+            e->pos = pos;
+            e->prev = prev;
+            e->id = id;
+            e->length = length;
+            return -1;
+        }
+        prev = pos;
+        pos += 4 + length;
+        count++;
+    }
+    return count;
+}
+
+static inline int jpqr_is_ascii(const uint8_t *p, ptrdiff_t n)
+{
+    uint64_t acc = 0, word;
+    ptrdiff_t i = 0;
+    for (; i + 8 <= n; i += 8) { /* eight bytes at a time; memcpy makes the unaligned load */
+        memcpy(&word, p + i, 8);
+        acc |= word;
+    }
+    for (; i < n; i++)
+        acc |= p[i];
+    return (acc & UINT64_C(0x8080808080808080)) == 0;
+}
+
+/* Strict UTF-8 (as Python's "strict": no overlong forms, no surrogates, nothing above
+ * U+10FFFF) into code points; the count, or -1 where it is not UTF-8. */
+static ptrdiff_t jpqr_utf8_decode(const uint8_t *p, ptrdiff_t n, uint32_t *out)
+{
+    ptrdiff_t i = 0, k = 0;
+    while (i < n) {
+        if (p[i] < 0x80 && i + 8 <= n) { /* ASCII runs, eight bytes at a time */
+            uint64_t word;
+            memcpy(&word, p + i, 8);
+            if ((word & UINT64_C(0x8080808080808080)) == 0) {
+                for (int j = 0; j < 8; j++)
+                    out[k++] = p[i + j];
+                i += 8;
+                continue;
+            }
+        }
+        uint32_t b = p[i], c;
+        int more;
+        uint32_t lo = 0x80, hi = 0xBF; /* allowed range of the first continuation byte */
+        if (b < 0x80) {
+            out[k++] = b;
+            i++;
+            continue;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            c = b & 0x1F;
+            more = 1;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            c = b & 0x0F;
+            more = 2;
+            if (b == 0xE0)
+                lo = 0xA0;
+            else if (b == 0xED)
+                hi = 0x9F;
+        } else if (b >= 0xF0 && b <= 0xF4) {
+            c = b & 0x07;
+            more = 3;
+            if (b == 0xF0)
+                lo = 0x90;
+            else if (b == 0xF4)
+                hi = 0x8F;
+        } else {
+            return -1;
+        }
+        if (i + more >= n) /* truncated sequence */
+            return -1;
+        for (int j = 1; j <= more; j++) {
+            uint32_t t = p[i + j];
+            if (j == 1 ? (t < lo || t > hi) : (t < 0x80 || t > 0xBF))
+                return -1;
+            c = (c << 6) | (t & 0x3F);
+        }
+        out[k++] = c;
+        i += more + 1;
+    }
+    return k;
+}
+
+/* check-only of a text buffer: a JPQR_* verdict code, JPQR_INVALID where decode() raises;
+ * *crc_out gets the expected CRC where the text ends in 6304 and 4 characters, else -1. */
+static int jpqr_check_ucs(int kind, const void *data, ptrdiff_t n, int ascii, int32_t *crc_out)
+{
+    jpqr_scan_error e;
+    *crc_out = -1;
+    if (n > JPQR_MAX_INPUT || (n > 0 && jpqr_read(kind, data, 0) == 0xFEFF))
+        return JPQR_INVALID;
+    int verdict = jpqr_verdict_ucs(kind, data, n, ascii, crc_out);
+    return jpqr_scan(kind, data, 0, n, &e) < 0 ? JPQR_INVALID : verdict;
+}
+
+/* The same for UTF-8 bytes; `scratch` holds JPQR_MAX_INPUT code points. */
+static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint32_t *scratch)
+{
+    *crc_out = -1;
+    if (n > JPQR_MAX_INPUT)
+        return JPQR_INVALID;
+    if (jpqr_is_ascii(p, n))
+        return jpqr_check_ucs(1, p, n, 1, crc_out);
+    ptrdiff_t count = jpqr_utf8_decode(p, n, scratch);
+    if (count < 0 || scratch[0] == 0xFEFF)
+        return JPQR_INVALID;
+    jpqr_scan_error e;
+    int verdict = JPQR_MISSING;
+    if (count >= 8 && scratch[count - 8] == '6' && scratch[count - 7] == '3' &&
+        scratch[count - 6] == '0' && scratch[count - 5] == '4') {
+        /* The CRC covers the UTF-8 of all but the last 4 characters: these very bytes. */
+        ptrdiff_t tail = 0;
+        for (ptrdiff_t i = count - 4; i < count; i++)
+            tail += scratch[i] < 0x80 ? 1 : scratch[i] < 0x800 ? 2 : scratch[i] < 0x10000 ? 3 : 4;
+        uint16_t crc = jpqr_crc16(0xFFFF, p, (size_t)(n - tail));
+        *crc_out = crc;
+        verdict = jpqr_crc_compare(scratch + count - 4, crc);
+    }
+    return jpqr_scan(4, scratch, 0, count, &e) < 0 ? JPQR_INVALID : verdict;
+}
+
+/* What the decoder needs besides the text: the DataObject type (a tuple subclass that adds no
+ * fields: DataObject is a NamedTuple with __slots__ = (); _tlv.pyx checks that at import), the
+ * 100 cached ID strings, cached offsets 0..JPQR_MAX_INPUT, and the template table:
+ * templates[s][id] is the table the children of `id` use when `id` is a template in table s,
+ * else -1 (built from jpqr.dataobject by _tlv.pyx). */
+typedef struct {
+    PyTypeObject *type;
+    PyObject **ids;
+    PyObject **offsets;
+    const signed char (*templates)[100];
+    int ascii; /* the text is ASCII (set per call) */
+} jpqr_builder;
+
+/* Build the `count` data objects of one level of [start, end), which jpqr_scan() found sound,
+ * as a tuple; NULL with a Python error set (MemoryError) on failure.
+ *
+ * Each DataObject is allocated straight from its type, without the temporary tuple that calling
+ * the class would build (what tuple.__new__ does inside, less zeroing memory that is written at
+ * once). A primitive holds str, str, None, int, which cannot make a reference cycle, so it is
+ * left untracked by the garbage collector, as CPython's own _PyTuple_MaybeUntrack would decide.
+ * A template whose value is not data objects keeps children=None: not an error. */
+static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, const void *data,
+                            ptrdiff_t start, ptrdiff_t end, ptrdiff_t count, int table)
+{
+    PyObject *objects = PyTuple_New(count);
+    if (objects == NULL)
+        return NULL;
+    ptrdiff_t pos = start;
+    for (ptrdiff_t i = 0; i < count; i++) {
+        int id = 0, length = 0, two_digits;
+        jpqr_header(kind, data, pos, &id, &length);
+        ptrdiff_t value_end = pos + 4 + length;
+        PyObject *children = NULL, *value, *object;
+        int child_table = b->templates[table][id];
+        if (child_table >= 0) {
+            jpqr_scan_error e;
+            ptrdiff_t nested = jpqr_scan(kind, data, pos + 4, value_end, &e);
+            if (nested >= 0) {
+                children = jpqr_build(b, text, kind, data, pos + 4, value_end, nested, child_table);
+                if (children == NULL)
+                    goto fail;
+            }
+        }
+        if (length == 2 && (two_digits = jpqr_digit(jpqr_read(kind, data, pos + 4))) >= 0 &&
+            jpqr_digit(jpqr_read(kind, data, pos + 5)) >= 0) {
+            /* "01", "12", "11"...: two digits are one of the cached ID strings */
+            value = b->ids[two_digits * 10 + jpqr_digit(jpqr_read(kind, data, pos + 5))];
+            Py_INCREF(value);
+        } else if (b->ascii) {
+            /* ASCII text: every slice is ASCII, so make it directly (what _PyUnicode_FromASCII
+             * does, without PyUnicode_Substring's checks); the empty string is a singleton */
+            value = PyUnicode_New(length, 127);
+            if (value != NULL && length)
+                memcpy(PyUnicode_DATA(value), (const char *)data + pos + 4, (size_t)length);
+        } else {
+            value = PyUnicode_Substring(text, pos + 4, value_end);
+        }
+        if (value == NULL) {
+            Py_XDECREF(children);
+            goto fail;
+        }
+        object = (PyObject *)PyObject_GC_NewVar(PyTupleObject, b->type, 4);
+        if (object == NULL) {
+            Py_DECREF(value);
+            Py_XDECREF(children);
+            goto fail;
+        }
+        Py_INCREF(b->ids[id]);
+        PyTuple_SET_ITEM(object, 0, b->ids[id]);
+        PyTuple_SET_ITEM(object, 1, value);
+        if (children == NULL) {
+            Py_INCREF(Py_None);
+            PyTuple_SET_ITEM(object, 2, Py_None);
+        } else {
+            PyTuple_SET_ITEM(object, 2, children);
+        }
+        Py_INCREF(b->offsets[pos]);
+        PyTuple_SET_ITEM(object, 3, b->offsets[pos]);
+        if (children != NULL)
+            PyObject_GC_Track(object);
+        PyTuple_SET_ITEM(objects, i, object);
+        pos = value_end;
+    }
+    return objects;
+fail:
+    Py_DECREF(objects); /* the items not yet set are NULL, which tuple deallocation skips */
+    return NULL;
+}
+
+#endif /* JPQR_TLV_SCAN_H */

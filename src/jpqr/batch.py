@@ -1,0 +1,132 @@
+"""Check many payloads per call: structure and CRC verdict as numpy arrays (extra ``batch``).
+
+For payment back ends that check codes at volume. Each payload gets exactly what
+:func:`jpqr._tlv_py.check` says of it, as numbers: a verdict code, an index into
+:data:`VERDICTS` (``"ok"``, ``"lowercase"``, ``"mismatch"``, ``"missing"``: the CRC verdicts, or
+``"invalid"`` where :func:`jpqr.decode` would raise), and the CRC the payload should carry (over
+its text up to and including a trailing ``6304``), or -1 where the text does not end in ``6304``
+and four characters or is not text at all.
+
+Input: a sequence of ``str``/``bytes`` (read where they lie, no copy into an array first), or a
+one-dimensional numpy array of ``bytes`` (dtype ``S``: fixed-width, NUL-padded), which the compiled
+twin checks with the GIL released, on ``threads`` threads if asked. Items of any other type raise
+``TypeError``, as :func:`jpqr.decode` does.
+
+>>> import numpy as np
+>>> from jpqr import batch
+>>> result = batch.check(["0002010102116304AD0A", "0002010102116304ad0a", b"000201", "0002"])
+>>> result.verdicts.tolist(), result.names()
+([0, 1, 3, 4], ['ok', 'lowercase', 'missing', 'invalid'])
+>>> [f"{crc:04X}" if crc >= 0 else None for crc in result.crcs.tolist()]
+['AD0A', 'AD0A', None, None]
+>>> batch.check(np.array([b"0002010102116304AD0A", b"x"])).ok.tolist()
+[True, False]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+from typing import TYPE_CHECKING, NamedTuple
+
+from . import _kernels
+from ._tlv_py import VERDICTS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["VERDICTS", "BatchResult", "check"]
+
+Payload = str | bytes | bytearray | memoryview
+
+
+class BatchResult(NamedTuple):
+    """``verdicts`` (uint8, indices into :data:`VERDICTS`) and ``crcs`` (int32, -1 for none)."""
+
+    verdicts: npt.NDArray[np.uint8]
+    crcs: npt.NDArray[np.int32]
+
+    @property
+    def ok(self) -> npt.NDArray[np.bool_]:
+        """Where the payload decodes and carries the right upper-case CRC."""
+        ok: npt.NDArray[np.bool_] = self.verdicts == 0
+        return ok
+
+    def names(self) -> list[str]:
+        """The verdicts as their names."""
+        return [VERDICTS[code] for code in self.verdicts.tolist()]
+
+
+def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int = 1) -> BatchResult:
+    """Check every payload: structure as :func:`jpqr.decode` reads it, then the CRC.
+
+    ``threads`` splits a numpy ``S`` array between that many threads (the compiled loop runs
+    without the GIL); it does not change the result.
+
+    >>> check([]).verdicts.shape
+    (0,)
+    """
+    np = _numpy()
+
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, got {threads}")
+    if isinstance(payloads, np.ndarray):
+        if payloads.ndim != 1:
+            raise ValueError(f"expected a one-dimensional array, found {payloads.ndim} dimensions")
+        if payloads.dtype.kind == "S":
+            return _check_rows(np.ascontiguousarray(payloads), threads)
+        payloads = payloads.tolist()
+    items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
+    verdicts = np.empty(len(items), np.uint8)
+    crcs = np.empty(len(items), np.int32)
+    _kernels.check_many(items, verdicts, crcs)
+    return BatchResult(verdicts, crcs)
+
+
+def _numpy() -> ModuleType:
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("jpqr.batch needs numpy: pip install 'jpqr[batch]'") from None
+    return numpy
+
+
+def _check_rows(rows: npt.NDArray[np.bytes_], threads: int) -> BatchResult:
+    np = _numpy()
+
+    count = len(rows)
+    width = rows.dtype.itemsize
+    verdicts = np.empty(count, np.uint8)
+    crcs = np.empty(count, np.int32)
+    flat = rows.view(np.uint8).reshape(count * width).data
+    if threads == 1 or count < 2 * threads:
+        _kernels.check_rows(flat, width, verdicts, crcs)
+        return BatchResult(verdicts, crcs)
+    import threading
+
+    bounds = [count * part // threads for part in range(threads + 1)]
+
+    def run(part: int) -> None:
+        start, stop = bounds[part], bounds[part + 1]
+        kernel = _kernels.check_rows
+        kernel(flat[start * width : stop * width], width, verdicts[start:stop], crcs[start:stop])
+
+    # The caller's thread takes the first part; a failure in a worker is re-raised here.
+    failures: list[BaseException] = []
+
+    def work(part: int) -> None:
+        try:
+            run(part)
+        except BaseException as exc:  # pragma: no cover - kernels raise only on bad arguments
+            failures.append(exc)
+
+    workers = [threading.Thread(target=work, args=(part,)) for part in range(1, threads)]
+    for worker in workers:
+        worker.start()
+    run(0)
+    for worker in workers:
+        worker.join()
+    if failures:
+        raise failures[0]
+    return BatchResult(verdicts, crcs)
