@@ -297,7 +297,27 @@ def check_structure(checker: Checker, tree: Tree) -> None:
                 obj.offset,
                 f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
             )
+    _check_swallowed_crc(checker, tree)
     _check_level(checker, tree, "")
+
+
+def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
+    """SPEC §6 trap: a declared length that swallows the ``6304`` and still ends at the end of
+    the text. The text then ends like a CRC object (so the CRC verdict may even be "ok"), but ID
+    63 is not a data object of the root: the code has no CRC (EMVCo §4.7.3, 63 mandatory)."""
+    if not tree or any(obj.id == "63" for obj in tree):
+        return
+    last = tree[-1]
+    if last.value[-8:-4] != "6304" or last.offset is None:
+        return  # no trailing 6304: crc.missing says it
+    marker = last.offset + 4 + len(last.value) - 8
+    checker.error(
+        "field.missing",
+        "63",
+        marker,
+        f"expected ID 63 (CRC) as the last data object, found its 6304 at offset {marker} "
+        f"inside {describe(last.id)}, whose declared length {len(last.value):02d} swallows it",
+    )
 
 
 def _check_level(checker: Checker, objects: Tree, parent: str) -> None:

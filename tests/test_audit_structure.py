@@ -1,0 +1,74 @@
+"""Audit against SPEC.md §1, §2 and §6: structural traps the validator let through.
+
+Payloads are built here with character-counted lengths and a CRC from ``binascii.crc_hqx``
+(CRC-16/CCITT-FALSE, init 0xFFFF: SPEC §2), never with jpqr itself.
+"""
+
+from __future__ import annotations
+
+import binascii
+from types import ModuleType
+
+import jpqr
+
+
+def tlv(*pairs: tuple[str, str]) -> str:
+    return "".join(f"{id}{len(value):02d}{value}" for id, value in pairs)
+
+
+def with_crc(body: str) -> str:
+    """``body`` (which must end with ``6304``) followed by its CRC in upper-case hex."""
+    return body + f"{binascii.crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
+
+
+EMV = tlv(
+    ("00", "01"),
+    ("01", "11"),
+    ("02", "4000123456789012"),
+    ("52", "5999"),
+    ("53", "840"),
+    ("58", "US"),
+    ("59", "SHOP"),
+)
+
+
+class TestSwallowedCRC:
+    """SPEC §6: "a declared length that overruns and swallows the 6304". When the swallowing
+    length ends exactly at the end of the text, the text still decodes and even ends in a right
+    CRC, but ID 63 is no data object: EMVCo makes 63 mandatory (SPEC §3)."""
+
+    def test_root_object_swallows_the_crc_object(self, impl: ModuleType) -> None:
+        # 60 declares 11 characters: "NYC" plus the 8 characters of the CRC object.
+        payload = with_crc(EMV + "6011NYC6304")
+        report = jpqr.validate(payload)
+        assert report.crc == "ok"  # the trailing CRC is right over the text before it
+        assert not report.ok
+        (issue,) = report.errors
+        assert (issue.code, issue.path) == ("field.missing", "63")
+        assert issue.offset == len(payload) - 8  # where the 6304 is
+        assert "ID 60 (Merchant City)" in issue.message and "11" in issue.message
+
+    def test_template_swallows_the_crc_object(self, impl: ModuleType) -> None:
+        # 62 declares 15 characters: 0503abc and the CRC object, which reads as 62.63 (a
+        # payment-system template slot, so its 4-character value is also reported as not TLV).
+        payload = with_crc(EMV + "6003NYC" + "6215" + "0503abc" + "6304")
+        report = jpqr.validate(payload)
+        assert (report.errors[0].code, report.errors[0].path) == ("field.missing", "63")
+        assert "ID 62" in report.errors[0].message
+
+    def test_parse_raises_it(self, impl: ModuleType) -> None:
+        payload = with_crc(EMV + "6011NYC6304")
+        try:
+            jpqr.parse(payload)
+        except jpqr.ValidationError as exc:
+            assert (exc.code, exc.path) == ("field.missing", "63")
+        else:
+            raise AssertionError("parse accepted a code without ID 63")
+
+    def test_a_crc_object_in_place_is_not_reported(self, impl: ModuleType) -> None:
+        report = jpqr.validate(with_crc(EMV + "6003NYC6304"))
+        assert report.ok, report.errors
+
+    def test_no_trailing_crc_is_crc_missing_only(self, impl: ModuleType) -> None:
+        report = jpqr.validate(EMV + "6003NYC")
+        assert [e.code for e in report.errors] == ["crc.missing"]
