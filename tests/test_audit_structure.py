@@ -72,3 +72,32 @@ class TestSwallowedCRC:
     def test_no_trailing_crc_is_crc_missing_only(self, impl: ModuleType) -> None:
         report = jpqr.validate(EMV + "6003NYC")
         assert [e.code for e in report.errors] == ["crc.missing"]
+
+
+class TestLoneSurrogate:
+    """SPEC §1: the payload is UTF-8. A Python str may hold a lone surrogate, which UTF-8 cannot
+    encode, so no wallet could receive that text: the same code given as bytes is invalid UTF-8."""
+
+    PAYLOAD_BODY = EMV + "6003NYC" + tlv(("64", tlv(("00", "ZH"), ("01", "X\ud800")))) + "6304"
+
+    def payload(self) -> str:
+        crc = binascii.crc_hqx(self.PAYLOAD_BODY.encode("utf-8", "surrogatepass"), 0xFFFF)
+        return f"{self.PAYLOAD_BODY}{crc:04X}"
+
+    def test_str_with_a_lone_surrogate_is_invalid(self, impl: ModuleType) -> None:
+        report = jpqr.validate(self.payload())
+        assert [(e.code, e.path) for e in report.errors] == [("field.charset", "64.01")]
+        assert "U+D800" in report.errors[0].message
+
+    def test_the_same_bytes_are_invalid_utf8(self, impl: ModuleType) -> None:
+        report = jpqr.validate(self.payload().encode("utf-8", "surrogatepass"))
+        assert report.errors[0].code == "tlv.invalid_utf8"
+
+    def test_builder_refuses_it(self, impl: ModuleType) -> None:
+        builder = jpqr.Builder("emvco")
+        try:
+            builder.language("ZH", "X\ud800")
+        except jpqr.BuildError as exc:
+            assert (exc.code, exc.path) == ("field.charset", "64.01")
+        else:
+            raise AssertionError("the builder accepted a lone surrogate")

@@ -94,6 +94,12 @@ def _text(value: object, spec: Field, name: str, path: str) -> str:
         raise BuildError(
             "field.charset", f"expected text without control characters for {name}", path=path
         )
+    elif any(unicodedata.category(c) == "Cs" for c in value):
+        raise BuildError(
+            "field.charset",
+            f"expected text that UTF-8 can encode for {name}, found a lone surrogate",
+            path=path,
+        )
     if not spec.min_length <= len(value) <= spec.max_length:
         bounds = (
             str(spec.max_length)

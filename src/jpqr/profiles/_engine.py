@@ -47,6 +47,8 @@ def describe(path: str, spec: Field | None = None) -> str:
 # One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
 _NOT_ANS = re.compile(r"[^\x20-\x7e]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A lone surrogate: a str can hold one, but UTF-8 (SPEC §1, the payload's encoding) cannot.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -448,6 +450,16 @@ def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> Non
             f"expected text without control characters for {describe(path, spec)}, "
             f"found {control.group()!r}",
         )
+    surrogate = _SURROGATE.search(value)
+    if surrogate is not None:
+        checker.error(
+            "field.charset",
+            path,
+            obj.offset,
+            f"expected text that UTF-8 can encode (SPEC §1) for {describe(path, spec)}, found "
+            f"the lone surrogate U+{ord(surrogate.group()):04X}",
+        )
+        return
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         checker.warn(
             "text.not_nfc",
