@@ -50,6 +50,7 @@ from .schema import (
     JPQR_IDENTIFIER,
     LANGUAGE,
     MAX_PAYLOAD_LENGTH,
+    PAYMENT_SYSTEM_TEMPLATE,
     ROOT,
     UNRESERVED_TEMPLATE,
     Currency,
@@ -423,7 +424,9 @@ class Builder:
                 "build.id", f"expected a template ID 50-99 inside 62, found {id!r}", path="62"
             )
         path = f"62.{id}"
-        self._additional_templates[id] = self._guid_template(path, guid, values, GUID_TEMPLATE)
+        self._additional_templates[id] = self._guid_template(
+            path, guid, values, PAYMENT_SYSTEM_TEMPLATE
+        )
         return self
 
     # -- output ---------------------------------------------------------------------------------

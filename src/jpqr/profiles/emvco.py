@@ -26,9 +26,9 @@ from decimal import Decimal
 from ..dataobject import DataObject
 from ..schema import (
     ADDITIONAL_DATA,
-    GUID_TEMPLATE,
     LANGUAGE,
     MERCHANT_ACCOUNT_IDS,
+    PAYMENT_SYSTEM_TEMPLATE,
     ROOT,
     SUB_TABLES,
     by_numeric,
@@ -237,7 +237,7 @@ def _check_guid_template(checker: Checker, template: DataObject, path: str) -> N
     children = template.children or ()
     require(checker, children, "00", path, " (the template's owner)")
     if path.startswith("62."):
-        check_fields(checker, children, GUID_TEMPLATE, path)
+        check_fields(checker, children, PAYMENT_SYSTEM_TEMPLATE, path)
     if children and children[0].id != "00" and template.find("00") is not None:
         checker.warn(
             "position.guid",
