@@ -6,6 +6,8 @@ from __future__ import annotations
 import binascii
 from types import ModuleType
 
+import pytest
+
 import jpqr
 
 
@@ -73,3 +75,84 @@ class TestPaymentSystemTemplateIsFormatS:
         assert jpqr.schema.field_spec("62.50.01").format == "S"  # type: ignore[union-attr]
         assert jpqr.schema.field_spec("62.50.00").format == "ans"  # type: ignore[union-attr]
         assert jpqr.schema.field_spec("26.01").format == "ans"  # type: ignore[union-attr]
+
+
+def jpqr_builder() -> jpqr.Builder:
+    return (
+        jpqr.Builder()
+        .dynamic()
+        .jpqr_identifier("0000000000001", "0001", "000001", "000001")
+        .merchant_category_code("5999")
+        .merchant_name("EV CHARGE")
+        .merchant_city("TOKYO")
+        .postal_code("1066143")
+        .language("JA", "EV充電")
+    )
+
+
+def build_error(make: object) -> jpqr.BuildError:
+    try:
+        make()  # type: ignore[operator]
+    except jpqr.BuildError as exc:
+        return exc
+    raise AssertionError("no BuildError")
+
+
+class TestBuilderAgreesWithValidate:
+    """DESIGN "Builder": it refuses any value that would make an invalid code, with jpqr's error
+    types, and never emits a code that ``jpqr.validate`` (profile "auto") rejects."""
+
+    @pytest.mark.parametrize("text", [" 5", "5 ", "5_000", "１５", "1e3", "+5", "5,00", "٣"])
+    def test_amount_text_must_be_written_as_emvco_writes_it(
+        self, impl: ModuleType, text: str
+    ) -> None:
+        # Decimal() reads all of these; ID 54 would reject every one of them (SPEC §3).
+        exc = build_error(lambda: jpqr_builder().amount(text))
+        assert (exc.code, exc.path) == ("amount.format", "54")
+        exc = build_error(lambda: jpqr_builder().convenience_fee(text))
+        assert (exc.code, exc.path) == ("amount.format", "56")
+
+    @pytest.mark.parametrize(("text", "wire"), [("1500", "1500"), ("1500.", "1500"), ("015", "15")])
+    def test_amount_text_in_emvco_form_is_accepted(
+        self, impl: ModuleType, text: str, wire: str
+    ) -> None:
+        payload = jpqr_builder().amount(text).to_payload()
+        assert dict((o.id, o.value) for o in jpqr.decode(payload))["54"] == wire
+        assert jpqr.validate(payload).ok
+
+    def test_currency_and_country_of_the_wrong_type(self, impl: ModuleType) -> None:
+        exc = build_error(lambda: emvco_builder().currency(392))
+        assert (exc.code, exc.path) == ("build.type", "53")
+        exc = build_error(lambda: emvco_builder().country(81))
+        assert (exc.code, exc.path) == ("build.type", "58")
+
+    def test_emvco_build_with_the_jpqr_guid_is_checked_as_jpqr(self, impl: ModuleType) -> None:
+        # Under "auto" this code is JPQR (SPEC §4: the GUID in any 26-51 template), and breaks
+        # its rules (level 1 of 1 character, country US, ...): the builder must not emit it.
+        builder = emvco_builder().merchant_account("27", "jp.or.paymentsjapan", **{"01": "x"})
+        exc = build_error(builder.build)
+        assert exc.code in {"field.length", "jpqr.identifier", "jpqr.country"}
+        assert not jpqr.validate(
+            code(
+                *EMV[:2],
+                ("27", tlv(("00", "jp.or.paymentsjapan"), ("01", "x"))),
+                *EMV[2:],
+            )
+        ).ok
+
+    def test_jpqr_identifier_set_twice_keeps_the_last(self, impl: ModuleType) -> None:
+        payload = (
+            jpqr_builder()
+            .jpqr_identifier("1111111111111", "0002", "000002", "000002", template_id="27")
+            .to_payload()
+        )
+        ids = [o.id for o in jpqr.decode(payload)]
+        assert "27" in ids and "26" not in ids
+
+    def test_encoding_error_message_says_where_once(self, impl: ModuleType) -> None:
+        builder = jpqr_builder()
+        for setter in ("bill_number", "mobile_number", "store_label", "loyalty_number"):
+            getattr(builder, setter)("x" * 25)
+        exc = build_error(builder.build)
+        assert (exc.code, exc.path) == ("tlv.value_too_long", "62")
+        assert str(exc).count("(at ID 62)") == 1

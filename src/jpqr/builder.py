@@ -63,6 +63,8 @@ from .schema import (
 __all__ = ["Builder"]
 
 _AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+# What an amount given as text may look like: the EMVCo form (SPEC §3, ID 54), sign-less.
+_AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 _PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}")
 _FIELD_OF_ADDITIONAL = {name: id for id, name in ADDITIONAL_DATA_FIELDS.items()}
@@ -120,6 +122,13 @@ def _decimal(value: object, name: str, path: str) -> Decimal:
         raise BuildError(
             "build.type",
             f"expected a Decimal, int or str for {name}, found {type(value).__name__}",
+            path=path,
+        )
+    if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
+        # Decimal() would also read " 5", "5_000", "１５" and "1e3": not how EMVCo writes one.
+        raise BuildError(
+            "amount.format",
+            f"expected digits with at most one '.' for {name}, found {value!r}",
             path=path,
         )
     try:
@@ -208,6 +217,9 @@ class Builder:
             values[id] = _text(
                 level, spec, f"jpqr_identifier level{int(id)}", f"{template_id}.{id}"
             )
+        # A setter called twice keeps the last value: drop an identifier set before elsewhere.
+        for id in [i for i, v in self._templates.items() if v.get("00") == JPQR_GUID]:
+            del self._templates[id]
         self._templates[template_id] = values
         return self
 
@@ -272,6 +284,10 @@ class Builder:
 
     def currency(self, code: str) -> Builder:
         """ID 53: an ISO 4217 currency by alphabetic ("JPY") or numeric ("392") code."""
+        if not isinstance(code, str):
+            raise BuildError(
+                "build.type", f"expected text for currency, found {type(code).__name__}", path="53"
+            )
         currency = by_numeric(code) if code.isdigit() else by_alpha(code)
         if currency is None:
             raise BuildError(
@@ -317,7 +333,11 @@ class Builder:
 
     def country(self, code: str) -> Builder:
         """ID 58: the ISO 3166-1 alpha-2 country code ("JP")."""
-        if not isinstance(code, str) or not is_country(code.upper()):
+        if not isinstance(code, str):
+            raise BuildError(
+                "build.type", f"expected text for country, found {type(code).__name__}", path="58"
+            )
+        if not is_country(code.upper()):
             raise BuildError(
                 "country.unknown",
                 f"expected an ISO 3166-1 alpha-2 country code, found {code!r}",
@@ -481,7 +501,8 @@ class Builder:
             payload = _kernels.encode(objects)
         except ValueError as exc:  # an EncodeError: a template over 99 characters
             code = getattr(exc, "code", "build.encode")
-            raise BuildError(code, str(exc), path=getattr(exc, "path", "")) from None
+            message = getattr(exc, "message", str(exc))  # str(exc) already says where
+            raise BuildError(code, message, path=getattr(exc, "path", "")) from None
         if len(payload) > MAX_PAYLOAD_LENGTH:
             raise BuildError(
                 "payload.too_long",
@@ -489,10 +510,13 @@ class Builder:
             )
         from .api import validate
 
-        report = validate(payload, self.profile)
-        if report.errors:
-            first = report.errors[0]
-            raise BuildError(first.code, first.message, path=first.path)
+        # Also under "auto" (what jpqr.validate applies by default): an emvco build that carries
+        # the JPQR GUID is read as JPQR, so it must pass the JPQR rules too.
+        for profile in dict.fromkeys((self.profile, "auto")):
+            report = validate(payload, profile)
+            if report.errors:
+                first = report.errors[0]
+                raise BuildError(first.code, first.message, path=first.path)
         return from_tree(_kernels.decode(payload))
 
     # -- JSON specs -----------------------------------------------------------------------------
