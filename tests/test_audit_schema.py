@@ -156,3 +156,49 @@ class TestBuilderAgreesWithValidate:
         exc = build_error(builder.build)
         assert (exc.code, exc.path) == ("tlv.value_too_long", "62")
         assert str(exc).count("(at ID 62)") == 1
+
+
+IDENTIFIER_LEVELS = [("02", "0001"), ("03", "000001"), ("04", "000001")]
+JPQR_CODE = [
+    ("00", "01"),
+    ("01", "12"),
+    ("52", "5999"),
+    ("53", "392"),
+    ("58", "JP"),
+    ("59", "EV CHARGE"),
+    ("60", "TOKYO"),
+    ("61", "1066143"),
+    ("64", tlv(("00", "JA"), ("01", "EV充電"))),
+]
+
+
+def jpqr_code(level1: str) -> str:
+    identifier = tlv(("00", "jp.or.paymentsjapan"), ("01", level1), *IDENTIFIER_LEVELS)
+    return code(*JPQR_CODE[:2], ("26", identifier), *JPQR_CODE[2:])
+
+
+class TestOneFindingOnce:
+    """A character outside ans (SPEC §1) inside a template is one finding, at its own path: it
+    was reported at 26 (the whole template), at 26.01 (GUID_TEMPLATE) and again at 26.01 (the
+    JPQR identifier's table)."""
+
+    def test_non_ascii_in_a_jpqr_level(self, impl: ModuleType) -> None:
+        report = jpqr.validate(jpqr_code("00000000000é1"))  # 13 characters
+        assert report.profile == "jpqr"
+        assert [(e.code, e.path) for e in report.errors] == [("field.charset", "26.01")]
+
+    def test_non_ascii_and_wrong_length_in_a_jpqr_level(self, impl: ModuleType) -> None:
+        report = jpqr.validate(jpqr_code("0000000000é1"))  # 12 characters
+        assert sorted((e.code, e.path) for e in report.errors) == [
+            ("field.charset", "26.01"),
+            ("field.length", "26.01"),
+        ]
+
+    def test_non_ascii_guid(self, impl: ModuleType) -> None:
+        report = jpqr.validate(code(*EMV, ("26", tlv(("00", "é")))))
+        assert [(e.code, e.path) for e in report.errors] == [("field.charset", "26.00")]
+
+    def test_a_jpqr_level_of_the_wrong_length_is_still_reported(self, impl: ModuleType) -> None:
+        report = jpqr.validate(jpqr_code("000000000001"))
+        assert [(e.code, e.path) for e in report.errors] == [("field.length", "26.01")]
+        assert "13 characters" in report.errors[0].message

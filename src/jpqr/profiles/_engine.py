@@ -25,7 +25,7 @@ from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
 if TYPE_CHECKING:
     from ..model import MerchantPresentedCode
 
-__all__ = ["Checker", "Rules", "entry_points", "join", "run"]
+__all__ = ["Checker", "Rules", "check_lengths", "entry_points", "join", "run"]
 
 Tree = tuple[DataObject, ...]
 Payload = str | bytes | bytearray | memoryview
@@ -382,16 +382,24 @@ def check_fields(checker: Checker, objects: Tree, table: Mapping[str, Field], pa
         if spec is None or not obj.value:
             continue
         path = join(parent, obj.id)
-        if obj.children is None and not spec.template:
+        if not spec.template:
             check_value(checker, spec, path, obj)
-        elif obj.children is None:
-            continue  # tlv.template_not_tlv says why
-        else:
-            check_text(checker, spec, path, obj)
+        # A template is checked through its children (each in its own table, with its own
+        # path), or tlv.template_not_tlv says why it has none: checking the whole value here
+        # too would report one bad character twice (at 26 and at 26.01).
 
 
-def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
-    """The format (N, ans, S) and the length bounds of one primitive."""
+def check_lengths(checker: Checker, objects: Tree, table: Mapping[str, Field], parent: str) -> None:
+    """Only the length bounds of the primitives of one level that ``table`` knows (for a table
+    that narrows another one's lengths, like the JPQR identifier's levels)."""
+    for obj in objects:
+        spec = table.get(obj.id)
+        if spec is not None and obj.value and not spec.template:
+            check_length(checker, spec, join(parent, obj.id), obj)
+
+
+def check_length(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
+    """A ``field.length`` error when ``obj`` is outside the length bounds of ``spec``."""
     value = obj.value
     if not spec.min_length <= len(value) <= spec.max_length:
         bounds = (
@@ -406,6 +414,12 @@ def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> No
             f"expected {bounds} characters for {describe(path, spec)}, found {len(value)} "
             f"({snippet(value)})",
         )
+
+
+def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
+    """The format (N, ans, S) and the length bounds of one primitive."""
+    value = obj.value
+    check_length(checker, spec, path, obj)
     if spec.format == "N":
         if not (value.isascii() and value.isdigit()):
             checker.error(

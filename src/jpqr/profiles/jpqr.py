@@ -23,7 +23,7 @@ from __future__ import annotations
 from ..dataobject import DataObject
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER
 from . import _engine, emvco
-from ._engine import Checker, Tree, check_fields, join
+from ._engine import Checker, Tree, check_lengths, join
 
 __all__ = ["NAME", "check", "find_identifier", "is_valid", "parse", "validate"]
 
@@ -95,7 +95,8 @@ def _check_identifier(checker: Checker, tree: Tree) -> None:
         return
     children = template.children or ()
     path = template.id
-    check_fields(checker, children, JPQR_IDENTIFIER, path)
+    # The emvco rules already checked the levels as ans (GUID_TEMPLATE); JPQR fixes lengths.
+    check_lengths(checker, children, JPQR_IDENTIFIER, path)
     for id, spec in JPQR_IDENTIFIER.items():
         if template.find(id) is None:
             checker.error(
@@ -105,7 +106,7 @@ def _check_identifier(checker: Checker, tree: Tree) -> None:
                 f"expected ID {join(path, id)} ({spec.name}, {spec.max_length} characters) in "
                 f"the JPQR identifier, found none",
             )
-    # field.length from check_fields already says when a level has the wrong length.
+    # field.length from check_lengths already says when a level has the wrong length.
 
 
 def _check_equals(
