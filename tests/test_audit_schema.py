@@ -202,3 +202,36 @@ class TestOneFindingOnce:
         report = jpqr.validate(jpqr_code("000000000001"))
         assert [(e.code, e.path) for e in report.errors] == [("field.length", "26.01")]
         assert "13 characters" in report.errors[0].message
+
+
+class TestConvenienceFeeIsAnAmount:
+    """SPEC §3: 56 has the amount format, and amounts' decimals should match the currency's
+    exponent; SPEC §4: yen are whole. The builder already refused a fee of 1.5 yen; validate
+    said nothing about it."""
+
+    def test_fee_in_yen_with_decimals_is_refused_under_jpqr(self, impl: ModuleType) -> None:
+        report = jpqr.validate(code(*JPQR_CODE[:2], *jpqr_identifier(), *tip("1.5")))
+        assert [(e.code, e.path) for e in report.errors] == [("jpqr.amount", "56")]
+        assert "ID 56" in report.errors[0].message
+
+    def test_fee_in_whole_yen_is_valid(self, impl: ModuleType) -> None:
+        report = jpqr.validate(code(*JPQR_CODE[:2], *jpqr_identifier(), *tip("15")))
+        assert report.ok, report.errors
+
+    def test_fee_decimals_beyond_the_minor_unit_warn_under_emvco(self, impl: ModuleType) -> None:
+        report = jpqr.validate(code(*EMV, ("55", "02"), ("56", "1.234")))  # USD: 2 decimals
+        assert report.ok
+        assert [(w.code, w.path) for w in report.warnings] == [("amount.decimals", "56")]
+
+    def test_builder_refuses_the_same_fee(self, impl: ModuleType) -> None:
+        exc = build_error(lambda: jpqr_builder().convenience_fee("1.5").build())
+        assert (exc.code, exc.path) == ("amount.decimals", "56")
+
+
+def jpqr_identifier() -> list[tuple[str, str]]:
+    return [("26", tlv(("00", "jp.or.paymentsjapan"), ("01", "0" * 13), *IDENTIFIER_LEVELS))]
+
+
+def tip(fee: str) -> list[tuple[str, str]]:
+    """The rest of the JPQR code with 55 = 02 and the fixed fee ``fee`` in ascending order."""
+    return [*JPQR_CODE[2:4], ("55", "02"), ("56", fee), *JPQR_CODE[4:]]

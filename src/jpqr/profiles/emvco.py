@@ -70,7 +70,7 @@ def check(checker: Checker, tree: Tree) -> None:
     currency = objects.get("53")
     exponent = _check_currency(checker, currency)
     _check_amount(checker, objects.get("54"), exponent, "54")
-    _check_tip(checker, objects)
+    _check_tip(checker, objects, exponent)
     country = objects.get("58")
     if country is not None and country.value and not is_country(country.value):
         checker.error(
@@ -157,7 +157,7 @@ def _check_amount(checker: Checker, obj: DataObject | None, exponent: int | None
         )
 
 
-def _check_tip(checker: Checker, objects: dict[str, DataObject]) -> None:
+def _check_tip(checker: Checker, objects: dict[str, DataObject], exponent: int | None) -> None:
     indicator = objects.get("55")
     kind = None
     if indicator is not None and indicator.value:
@@ -189,7 +189,8 @@ def _check_tip(checker: Checker, objects: dict[str, DataObject]) -> None:
             )
     fee = objects.get("56")
     if fee is not None and kind == "fixed":
-        _check_amount(checker, fee, None, "56")
+        # The fee is an amount in the transaction currency too (SPEC §3: "amount format").
+        _check_amount(checker, fee, exponent, "56")
     percentage = objects.get("57")
     if percentage is not None and kind == "percentage" and percentage.value:
         value = percentage.value

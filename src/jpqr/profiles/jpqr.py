@@ -68,19 +68,25 @@ def check(checker: Checker, tree: Tree) -> None:
             f"found {postal.value!r}",
         )
     _check_language(checker, objects.get("64"))
-    amount = objects.get("54")
     currency = objects.get("53")
-    in_yen = currency is not None and currency.value == YEN
-    if amount is not None and in_yen and emvco.check_amount(amount.value) is None:
-        _, _, decimals = amount.value.partition(".")
-        if decimals:
-            checker.error(
-                "jpqr.amount",
-                "54",
-                amount.offset,
-                f"expected a whole number of yen for ID 54 (JPY has no minor unit), "
-                f"found {amount.value!r}",
-            )
+    if currency is not None and currency.value == YEN:
+        # The amount and the fixed fee (55 = 02) are both yen, which has no minor unit.
+        for id in ("54", "56"):
+            _check_whole_yen(checker, objects.get(id))
+
+
+def _check_whole_yen(checker: Checker, amount: DataObject | None) -> None:
+    if amount is None or emvco.check_amount(amount.value) is not None:
+        return  # absent, or amount.format / amount.zero says what is wrong
+    _, _, decimals = amount.value.partition(".")
+    if decimals:
+        checker.error(
+            "jpqr.amount",
+            amount.id,
+            amount.offset,
+            f"expected a whole number of yen for {_engine.describe(amount.id)} (JPY has no "
+            f"minor unit), found {amount.value!r}",
+        )
 
 
 def _check_identifier(checker: Checker, tree: Tree) -> None:
