@@ -101,3 +101,25 @@ class TestLoneSurrogate:
             assert (exc.code, exc.path) == ("field.charset", "64.01")
         else:
             raise AssertionError("the builder accepted a lone surrogate")
+
+
+class TestMessages:
+    """Messages say what was expected and what was found, in plain words (DESIGN)."""
+
+    def test_yen_decimals_say_no_decimals(self, impl: ModuleType) -> None:
+        body = EMV.replace("5303840", "5303392") + "54041.506003NYC6304"
+        report = jpqr.validate(with_crc(body), "emvco")
+        (warning,) = report.warnings
+        assert warning.code == "amount.decimals"
+        assert warning.message.startswith("expected no decimals for ID 54")
+
+    def test_fee_without_indicator_says_no_id_55(self, impl: ModuleType) -> None:
+        report = jpqr.validate(with_crc(EMV + "56041.006003NYC6304"))
+        (error,) = report.errors
+        assert error.code == "tip.unexpected" and error.message.endswith("found no ID 55")
+
+    def test_crc_right_without_the_bom_says_so(self, impl: ModuleType) -> None:
+        report = jpqr.validate("\ufeff" + with_crc(EMV + "6003NYC6304"))
+        assert [e.code for e in report.errors] == ["tlv.bom", "crc.mismatch"]
+        assert "which is wrong" not in report.errors[1].message
+        assert "right once the byte order mark at the start is removed" in report.errors[1].message

@@ -479,7 +479,8 @@ class Builder:
                 unit = "whole yen" if self._currency and self._currency.alpha == "JPY" else ""
                 raise BuildError(
                     "amount.decimals",
-                    f"expected at most {exponent} decimals for {name} in {self._currency.alpha}"  # type: ignore[union-attr]
+                    f"expected {'no decimals' if exponent == 0 else f'at most {exponent} decimals'}"
+                    f" for {name} in {self._currency.alpha}"  # type: ignore[union-attr]
                     f"{' (' + unit + ')' if unit else ''}, found {number}",
                     path=path,
                 )

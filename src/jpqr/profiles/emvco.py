@@ -152,9 +152,14 @@ def _check_amount(checker: Checker, obj: DataObject | None, exponent: int | None
             "amount.decimals",
             id,
             obj.offset,
-            f"expected at most {exponent} decimals for {describe(id)} (the currency's minor "
+            f"expected {_decimals(exponent)} for {describe(id)} (the currency's minor "
             f"unit), found {decimals} in {obj.value!r}",
         )
+
+
+def _decimals(exponent: int) -> str:
+    """``no decimals`` or ``at most 2 decimals``: how messages say a currency's minor unit."""
+    return "no decimals" if exponent == 0 else f"at most {exponent} decimals"
 
 
 def _check_tip(checker: Checker, objects: dict[str, DataObject], exponent: int | None) -> None:
@@ -180,12 +185,12 @@ def _check_tip(checker: Checker, objects: dict[str, DataObject], exponent: int |
                 f"expected {describe(id)} because ID 55 is {value!r}, found none",
             )
         elif obj is not None and kind != wanted:
-            found = f"{indicator.value!r}" if indicator is not None else "absent"
+            found = f"ID 55 {indicator.value!r}" if indicator is not None else "no ID 55"
             checker.error(
                 "tip.unexpected",
                 id,
                 obj.offset,
-                f"expected {describe(id)} only when ID 55 is {value!r}, found ID 55 {found}",
+                f"expected {describe(id)} only when ID 55 is {value!r}, found {found}",
             )
     fee = objects.get("56")
     if fee is not None and kind == "fixed":
