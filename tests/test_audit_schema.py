@@ -235,3 +235,23 @@ def jpqr_identifier() -> list[tuple[str, str]]:
 def tip(fee: str) -> list[tuple[str, str]]:
     """The rest of the JPQR code with 55 = 02 and the fixed fee ``fee`` in ascending order."""
     return [*JPQR_CODE[2:4], ("55", "02"), ("56", fee), *JPQR_CODE[4:]]
+
+
+class TestConveniencePercentageCode:
+    """SPEC §3, ID 57: 00.01-99.99 without "%". validate calls every miss tip.percentage; the
+    builder called some of them amount.format or amount.zero."""
+
+    @pytest.mark.parametrize("value", ["5%", "0", "0.00", "100", "-1", "1e3", "5,5"])
+    def test_same_code_as_validate(self, impl: ModuleType, value: str) -> None:
+        report = jpqr.validate(code(*EMV[:7], ("55", "03"), ("57", value), *EMV[7:]))
+        assert ("tip.percentage", "57") in [(e.code, e.path) for e in report.errors]
+        exc = build_error(lambda: emvco_builder().convenience_percentage(value))
+        assert (exc.code, exc.path) == ("tip.percentage", "57")
+
+    def test_zero_as_a_number(self, impl: ModuleType) -> None:
+        exc = build_error(lambda: emvco_builder().convenience_percentage(0))
+        assert (exc.code, exc.path) == ("tip.percentage", "57")
+
+    def test_wrong_type_is_still_build_type(self, impl: ModuleType) -> None:
+        exc = build_error(lambda: emvco_builder().convenience_percentage(5.5))  # type: ignore[arg-type]
+        assert exc.code == "build.type"

@@ -318,9 +318,13 @@ class Builder:
 
     def convenience_percentage(self, percentage: Decimal | int | str) -> Builder:
         """ID 55 = 03 and 57: a convenience fee in percent, 0.01 to 99.99."""
-        number = _decimal(percentage, "convenience_percentage", "57")
-        text = format(number, "f")
-        if not _PERCENTAGE.fullmatch(text):
+        try:
+            text = format(_decimal(percentage, "convenience_percentage", "57"), "f")
+        except BuildError as exc:
+            if exc.code == "build.type":
+                raise
+            text = str(percentage)  # "5%", 0, -1: what validate calls tip.percentage too
+        if not _PERCENTAGE.fullmatch(text) or Decimal(text) == 0:
             raise BuildError(
                 "tip.percentage",
                 f"expected a percentage from 0.01 to 99.99 with at most 2 decimals, found {text!r}",
