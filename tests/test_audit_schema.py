@@ -255,3 +255,22 @@ class TestConveniencePercentageCode:
     def test_wrong_type_is_still_build_type(self, impl: ModuleType) -> None:
         exc = build_error(lambda: emvco_builder().convenience_percentage(5.5))  # type: ignore[arg-type]
         assert exc.code == "build.type"
+
+
+class TestDocumentedChoicesWhereTheSpecIsSilent:
+    """docs/validation.md "Choices": each one held by a test."""
+
+    @pytest.mark.parametrize("value", ["5", "05", "5.5", "05.50", "00.01", "99.99"])
+    def test_percentage_forms_accepted(self, impl: ModuleType, value: str) -> None:
+        report = jpqr.validate(code(*EMV, ("55", "03"), ("57", value)))
+        assert report.ok, report.errors
+
+    @pytest.mark.parametrize("value", ["5.", ".5", "005", "5.001", "00.00", "99.991"])
+    def test_percentage_forms_refused(self, impl: ModuleType, value: str) -> None:
+        report = jpqr.validate(code(*EMV, ("55", "03"), ("57", value)))
+        assert "tip.percentage" in [e.code for e in report.errors]
+
+    def test_62_00_is_accepted_unchecked(self, impl: ModuleType) -> None:
+        # EMVCo's table for 62 starts at 01; SPEC §3 gives 00 no meaning and no rule.
+        report = jpqr.validate(code(*EMV, ("62", tlv(("00", "x"), ("05", "R1")))))
+        assert report.ok and not report.warnings
