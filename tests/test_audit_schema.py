@@ -274,3 +274,15 @@ class TestDocumentedChoicesWhereTheSpecIsSilent:
         # EMVCo's table for 62 starts at 01; SPEC §3 gives 00 no meaning and no rule.
         report = jpqr.validate(code(*EMV, ("62", tlv(("00", "x"), ("05", "R1")))))
         assert report.ok and not report.warnings
+
+
+def test_jpqr_identifier_replaces_one_set_through_merchant_account(impl: ModuleType) -> None:
+    # The GUID compares case-insensitively (SPEC §3, [CR] §4.7.11.2): this is the same identifier.
+    levels = {"01": "1" * 13, "02": "0002", "03": "000002", "04": "000002"}
+    payload = (
+        jpqr_builder()
+        .merchant_account("27", "JP.OR.PAYMENTSJAPAN", **levels)
+        .jpqr_identifier("0000000000001", "0001", "000001", "000001", template_id="26")
+        .to_payload()
+    )
+    assert [o.id for o in jpqr.decode(payload) if "26" <= o.id <= "51"] == ["26"]

@@ -218,7 +218,7 @@ class Builder:
                 level, spec, f"jpqr_identifier level{int(id)}", f"{template_id}.{id}"
             )
         # A setter called twice keeps the last value: drop an identifier set before elsewhere.
-        for id in [i for i, v in self._templates.items() if v.get("00") == JPQR_GUID]:
+        for id in [i for i, v in self._templates.items() if v["00"].lower() == JPQR_GUID]:
             del self._templates[id]
         self._templates[template_id] = values
         return self
