@@ -286,3 +286,10 @@ def test_jpqr_identifier_replaces_one_set_through_merchant_account(impl: ModuleT
         .to_payload()
     )
     assert [o.id for o in jpqr.decode(payload) if "26" <= o.id <= "51"] == ["26"]
+
+
+def test_empty_postal_code_is_one_finding(impl: ModuleType) -> None:
+    body = tlv(*JPQR_CODE[:2], *jpqr_identifier(), *JPQR_CODE[2:7]) + "6100"
+    body += tlv(JPQR_CODE[8]) + "6304"
+    report = jpqr.validate(body + f"{binascii.crc_hqx(body.encode('utf-8'), 0xFFFF):04X}")
+    assert [(e.code, e.path) for e in report.errors] == [("tlv.zero_length", "61")]

@@ -58,8 +58,7 @@ def check(checker: Checker, tree: Tree) -> None:
             None,
             "expected ID 61 (Postal Code) in a JPQR code, found none",
         )
-    elif not (len(postal.value) == POSTAL_CODE_LENGTH and postal.value.isascii()
-              and postal.value.isdigit()):  # fmt: skip
+    elif postal.value and not _is_postal_code(postal.value):  # empty: tlv.zero_length says it
         checker.error(
             "jpqr.postal_code",
             "61",
@@ -87,6 +86,10 @@ def _check_whole_yen(checker: Checker, amount: DataObject | None) -> None:
             f"expected a whole number of yen for {_engine.describe(amount.id)} (JPY has no "
             f"minor unit), found {amount.value!r}",
         )
+
+
+def _is_postal_code(value: str) -> bool:
+    return len(value) == POSTAL_CODE_LENGTH and value.isascii() and value.isdigit()
 
 
 def _check_identifier(checker: Checker, tree: Tree) -> None:
