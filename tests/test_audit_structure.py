@@ -123,3 +123,14 @@ class TestMessages:
         assert [e.code for e in report.errors] == ["tlv.bom", "crc.mismatch"]
         assert "which is wrong" not in report.errors[1].message
         assert "right once the byte order mark at the start is removed" in report.errors[1].message
+
+    def test_alphabetic_currency_names_the_numeric_code(self, impl: ModuleType) -> None:
+        report = jpqr.validate(with_crc(EMV.replace("5303840", "5303usd") + "6003NYC6304"))
+        (error,) = report.errors
+        assert (error.code, error.path) == ("field.format", "53")
+        assert error.message.endswith("ID 53 takes the ISO 4217 numeric code: 840 for USD")
+
+    def test_unknown_letters_get_no_currency_hint(self, impl: ModuleType) -> None:
+        report = jpqr.validate(with_crc(EMV.replace("5303840", "5303ABC") + "6003NYC6304"))
+        (error,) = report.errors
+        assert error.code == "field.format" and "numeric code" not in error.message

@@ -21,6 +21,7 @@ False
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from ..dataobject import DataObject
@@ -31,6 +32,8 @@ from ..schema import (
     PAYMENT_SYSTEM_TEMPLATE,
     ROOT,
     SUB_TABLES,
+    Currency,
+    by_alpha,
     by_numeric,
     is_country,
 )
@@ -119,8 +122,23 @@ def _check_currency(checker: Checker, obj: DataObject | None) -> int | None:
                 f"expected an ISO 4217 numeric currency code for ID 53 (JPY is 392), "
                 f"found {obj.value!r}, which ISO 4217 does not assign",
             )
+        alpha = by_alpha(obj.value)
+        if alpha is not None:
+            _hint_alphabetic_currency(checker, alpha)
         return None
     return currency.exponent
+
+
+def _hint_alphabetic_currency(checker: Checker, currency: Currency) -> None:
+    """53 = "JPY": the usual mistake. Extend the field.format error of the schema check with the
+    numeric code to write instead (one finding, one issue)."""
+    for index, issue in enumerate(checker.errors):
+        if (issue.code, issue.path) == ("field.format", "53"):
+            message = (
+                f"{issue.message}; ID 53 takes the ISO 4217 numeric code: "
+                f"{currency.numeric} for {currency.alpha}"
+            )
+            checker.errors[index] = replace(issue, message=message)
 
 
 def check_amount(value: str) -> str | None:

@@ -31,6 +31,7 @@ NAME = "jpqr"
 JAPAN = "JP"
 YEN = "392"
 POSTAL_CODE_LENGTH = 7
+_NAMES = {YEN: " (JPY)"}
 
 
 def find_identifier(tree: Tree) -> DataObject | None:
@@ -49,7 +50,7 @@ def check(checker: Checker, tree: Tree) -> None:
     objects = {obj.id: obj for obj in reversed(tree)}
     _check_identifier(checker, tree)
     _check_equals(checker, objects.get("58"), JAPAN, "jpqr.country", "country code")
-    _check_equals(checker, objects.get("53"), YEN, "jpqr.currency", "currency (JPY)")
+    _check_equals(checker, objects.get("53"), YEN, "jpqr.currency", "currency")
     postal = objects.get("61")
     if postal is None:
         checker.error(
@@ -126,7 +127,8 @@ def _check_equals(
             code,
             obj.id,
             obj.offset,
-            f"expected {what} {expected!r} in a JPQR code, found {obj.value!r}",
+            f"expected {what} {expected!r}{_NAMES.get(expected, '')} in a JPQR code, "
+            f"found {obj.value!r}",
         )
 
 
