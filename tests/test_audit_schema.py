@@ -3,33 +3,18 @@ with ``validate``. Payloads are built here; CRCs come from ``binascii.crc_hqx`` 
 
 from __future__ import annotations
 
-import binascii
 from types import ModuleType
 
 import pytest
 
 import jpqr
 
-
-def tlv(*pairs: tuple[str, str]) -> str:
-    return "".join(f"{id}{len(value):02d}{value}" for id, value in pairs)
+from .test_audit_structure import EMV_PAIRS as EMV
+from .test_audit_structure import tlv, with_crc
 
 
 def code(*pairs: tuple[str, str]) -> str:
-    body = tlv(*pairs) + "6304"
-    return body + f"{binascii.crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
-
-
-EMV = [
-    ("00", "01"),
-    ("01", "11"),
-    ("02", "4000123456789012"),
-    ("52", "5999"),
-    ("53", "840"),
-    ("58", "US"),
-    ("59", "SHOP"),
-    ("60", "NYC"),
-]
+    return with_crc(tlv(*pairs) + "6304")
 
 
 def emvco_builder() -> jpqr.Builder:
@@ -290,6 +275,5 @@ def test_jpqr_identifier_replaces_one_set_through_merchant_account(impl: ModuleT
 
 def test_empty_postal_code_is_one_finding(impl: ModuleType) -> None:
     body = tlv(*JPQR_CODE[:2], *jpqr_identifier(), *JPQR_CODE[2:7]) + "6100"
-    body += tlv(JPQR_CODE[8]) + "6304"
-    report = jpqr.validate(body + f"{binascii.crc_hqx(body.encode('utf-8'), 0xFFFF):04X}")
+    report = jpqr.validate(with_crc(body + tlv(JPQR_CODE[8]) + "6304"))
     assert [(e.code, e.path) for e in report.errors] == [("tlv.zero_length", "61")]

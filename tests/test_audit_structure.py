@@ -21,7 +21,9 @@ def with_crc(body: str) -> str:
     return body + f"{binascii.crc_hqx(body.encode('utf-8'), 0xFFFF):04X}"
 
 
-EMV = tlv(
+# A valid EMVCo code of another country (SPEC §3), as pairs; EMV is its text without 60, which
+# the tests below write themselves (ending the code differently).
+EMV_PAIRS = [
     ("00", "01"),
     ("01", "11"),
     ("02", "4000123456789012"),
@@ -29,7 +31,9 @@ EMV = tlv(
     ("53", "840"),
     ("58", "US"),
     ("59", "SHOP"),
-)
+    ("60", "NYC"),
+]
+EMV = tlv(*EMV_PAIRS[:-1])
 
 
 class TestSwallowedCRC:

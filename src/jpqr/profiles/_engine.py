@@ -457,25 +457,22 @@ def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> Non
         return
     if spec.template:
         return  # the children are checked one by one
-    control = _CONTROL.search(value)
-    if control is not None:
-        checker.error(
-            "field.charset",
-            path,
-            obj.offset,
-            f"expected text without control characters for {describe(path, spec)}, "
-            f"found {control.group()!r}",
-        )
-    surrogate = _SURROGATE.search(value)
-    if surrogate is not None:
-        checker.error(
-            "field.charset",
-            path,
-            obj.offset,
-            f"expected text that UTF-8 can encode (SPEC §1) for {describe(path, spec)}, found "
-            f"the lone surrogate U+{ord(surrogate.group()):04X}",
-        )
-        return
+    for pattern, expected, found in (
+        (_CONTROL, "text without control characters", "{!r}"),
+        (_SURROGATE, "text that UTF-8 can encode (SPEC §1)", "the lone surrogate U+{:04X}"),
+    ):
+        bad = pattern.search(value)
+        if bad is not None:
+            char = bad.group()
+            shown = found.format(ord(char) if pattern is _SURROGATE else char)
+            checker.error(
+                "field.charset",
+                path,
+                obj.offset,
+                f"expected {expected} for {describe(path, spec)}, found {shown}",
+            )
+            if pattern is _SURROGATE:
+                return  # one finding: no NFC warning on top of a text UTF-8 cannot carry
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         checker.warn(
             "text.not_nfc",
