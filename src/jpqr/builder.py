@@ -50,6 +50,7 @@ from .schema import (
     JPQR_IDENTIFIER,
     LANGUAGE,
     MAX_PAYLOAD_LENGTH,
+    PAYMENT_SYSTEM_TEMPLATE,
     ROOT,
     UNRESERVED_TEMPLATE,
     Currency,
@@ -62,6 +63,8 @@ from .schema import (
 __all__ = ["Builder"]
 
 _AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?")
+# What an amount given as text may look like: the EMVCo form (SPEC §3, ID 54), sign-less.
+_AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 _PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}")
 _FIELD_OF_ADDITIONAL = {name: id for id, name in ADDITIONAL_DATA_FIELDS.items()}
@@ -94,6 +97,12 @@ def _text(value: object, spec: Field, name: str, path: str) -> str:
         raise BuildError(
             "field.charset", f"expected text without control characters for {name}", path=path
         )
+    elif any(unicodedata.category(c) == "Cs" for c in value):
+        raise BuildError(
+            "field.charset",
+            f"expected text that UTF-8 can encode for {name}, found a lone surrogate",
+            path=path,
+        )
     if not spec.min_length <= len(value) <= spec.max_length:
         bounds = (
             str(spec.max_length)
@@ -113,6 +122,13 @@ def _decimal(value: object, name: str, path: str) -> Decimal:
         raise BuildError(
             "build.type",
             f"expected a Decimal, int or str for {name}, found {type(value).__name__}",
+            path=path,
+        )
+    if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
+        # Decimal() would also read " 5", "5_000", "１５" and "1e3": not how EMVCo writes one.
+        raise BuildError(
+            "amount.format",
+            f"expected digits with at most one '.' for {name}, found {value!r}",
             path=path,
         )
     try:
@@ -201,6 +217,9 @@ class Builder:
             values[id] = _text(
                 level, spec, f"jpqr_identifier level{int(id)}", f"{template_id}.{id}"
             )
+        # A setter called twice keeps the last value: drop an identifier set before elsewhere.
+        for id in [i for i, v in self._templates.items() if v["00"].lower() == JPQR_GUID]:
+            del self._templates[id]
         self._templates[template_id] = values
         return self
 
@@ -265,6 +284,10 @@ class Builder:
 
     def currency(self, code: str) -> Builder:
         """ID 53: an ISO 4217 currency by alphabetic ("JPY") or numeric ("392") code."""
+        if not isinstance(code, str):
+            raise BuildError(
+                "build.type", f"expected text for currency, found {type(code).__name__}", path="53"
+            )
         currency = by_numeric(code) if code.isdigit() else by_alpha(code)
         if currency is None:
             raise BuildError(
@@ -295,9 +318,13 @@ class Builder:
 
     def convenience_percentage(self, percentage: Decimal | int | str) -> Builder:
         """ID 55 = 03 and 57: a convenience fee in percent, 0.01 to 99.99."""
-        number = _decimal(percentage, "convenience_percentage", "57")
-        text = format(number, "f")
-        if not _PERCENTAGE.fullmatch(text):
+        try:
+            text = format(_decimal(percentage, "convenience_percentage", "57"), "f")
+        except BuildError as exc:
+            if exc.code == "build.type":
+                raise
+            text = str(percentage)  # "5%", 0, -1: what validate calls tip.percentage too
+        if not _PERCENTAGE.fullmatch(text) or Decimal(text) == 0:
             raise BuildError(
                 "tip.percentage",
                 f"expected a percentage from 0.01 to 99.99 with at most 2 decimals, found {text!r}",
@@ -310,7 +337,11 @@ class Builder:
 
     def country(self, code: str) -> Builder:
         """ID 58: the ISO 3166-1 alpha-2 country code ("JP")."""
-        if not isinstance(code, str) or not is_country(code.upper()):
+        if not isinstance(code, str):
+            raise BuildError(
+                "build.type", f"expected text for country, found {type(code).__name__}", path="58"
+            )
+        if not is_country(code.upper()):
             raise BuildError(
                 "country.unknown",
                 f"expected an ISO 3166-1 alpha-2 country code, found {code!r}",
@@ -417,7 +448,9 @@ class Builder:
                 "build.id", f"expected a template ID 50-99 inside 62, found {id!r}", path="62"
             )
         path = f"62.{id}"
-        self._additional_templates[id] = self._guid_template(path, guid, values, GUID_TEMPLATE)
+        self._additional_templates[id] = self._guid_template(
+            path, guid, values, PAYMENT_SYSTEM_TEMPLATE
+        )
         return self
 
     # -- output ---------------------------------------------------------------------------------
@@ -450,7 +483,8 @@ class Builder:
                 unit = "whole yen" if self._currency and self._currency.alpha == "JPY" else ""
                 raise BuildError(
                     "amount.decimals",
-                    f"expected at most {exponent} decimals for {name} in {self._currency.alpha}"  # type: ignore[union-attr]
+                    f"expected {'no decimals' if exponent == 0 else f'at most {exponent} decimals'}"
+                    f" for {name} in {self._currency.alpha}"  # type: ignore[union-attr]
                     f"{' (' + unit + ')' if unit else ''}, found {number}",
                     path=path,
                 )
@@ -472,7 +506,8 @@ class Builder:
             payload = _kernels.encode(objects)
         except ValueError as exc:  # an EncodeError: a template over 99 characters
             code = getattr(exc, "code", "build.encode")
-            raise BuildError(code, str(exc), path=getattr(exc, "path", "")) from None
+            message = getattr(exc, "message", str(exc))  # str(exc) already says where
+            raise BuildError(code, message, path=getattr(exc, "path", "")) from None
         if len(payload) > MAX_PAYLOAD_LENGTH:
             raise BuildError(
                 "payload.too_long",
@@ -480,10 +515,13 @@ class Builder:
             )
         from .api import validate
 
-        report = validate(payload, self.profile)
-        if report.errors:
-            first = report.errors[0]
-            raise BuildError(first.code, first.message, path=first.path)
+        # Also under "auto" (what jpqr.validate applies by default): an emvco build that carries
+        # the JPQR GUID is read as JPQR, so it must pass the JPQR rules too.
+        for profile in dict.fromkeys((self.profile, "auto")):
+            report = validate(payload, profile)
+            if report.errors:
+                first = report.errors[0]
+                raise BuildError(first.code, first.message, path=first.path)
         return from_tree(_kernels.decode(payload))
 
     # -- JSON specs -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
 if TYPE_CHECKING:
     from ..model import MerchantPresentedCode
 
-__all__ = ["Checker", "Rules", "entry_points", "join", "run"]
+__all__ = ["Checker", "Rules", "check_lengths", "entry_points", "join", "run"]
 
 Tree = tuple[DataObject, ...]
 Payload = str | bytes | bytearray | memoryview
@@ -47,6 +47,8 @@ def describe(path: str, spec: Field | None = None) -> str:
 # One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
 _NOT_ANS = re.compile(r"[^\x20-\x7e]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# A lone surrogate: a str can hold one, but UTF-8 (SPEC §1, the payload's encoding) cannot.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass
@@ -261,8 +263,10 @@ def _missing_message(text: str) -> str:
 def _mismatch_hint(text: str, found: str) -> str:
     """Name the usual generator mistakes when one of them reproduces the CRC found (SPEC §2, §6)."""
     body = text[:-4]
+    if body.startswith(_BOM) and format_crc(_kernels.crc16(body[1:])) == found.upper():
+        # The generator was right; an editor or a file export added the BOM (tlv.bom).
+        return "; the CRC is right once the byte order mark at the start is removed"
     candidates: list[tuple[str, Callable[[], int]]] = [
-        ("the BOM removed", lambda: _kernels.crc16(body.removeprefix(_BOM))),
         ("the 6304 left out", lambda: _kernels.crc16(body[:-4])),
         ("the text as Latin-1", lambda: _kernels.crc16(body.encode("latin-1"))),
         ("the text as UTF-16", lambda: _kernels.crc16(body.encode("utf-16-be"))),
@@ -297,7 +301,27 @@ def check_structure(checker: Checker, tree: Tree) -> None:
                 obj.offset,
                 f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
             )
+    _check_swallowed_crc(checker, tree)
     _check_level(checker, tree, "")
+
+
+def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
+    """SPEC §6 trap: a declared length that swallows the ``6304`` and still ends at the end of
+    the text. The text then ends like a CRC object (so the CRC verdict may even be "ok"), but ID
+    63 is not a data object of the root: the code has no CRC (EMVCo §4.7.3, 63 mandatory)."""
+    if not tree or any(obj.id == "63" for obj in tree):
+        return
+    last = tree[-1]
+    if last.value[-8:-4] != "6304" or last.offset is None:
+        return  # no trailing 6304: crc.missing says it
+    marker = last.offset + 4 + len(last.value) - 8
+    checker.error(
+        "field.missing",
+        "63",
+        marker,
+        f"expected ID 63 (CRC) as the last data object, found its 6304 at offset {marker} "
+        f"inside {describe(last.id)}, whose declared length {len(last.value):02d} swallows it",
+    )
 
 
 def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
@@ -360,16 +384,24 @@ def check_fields(checker: Checker, objects: Tree, table: Mapping[str, Field], pa
         if spec is None or not obj.value:
             continue
         path = join(parent, obj.id)
-        if obj.children is None and not spec.template:
+        if not spec.template:
             check_value(checker, spec, path, obj)
-        elif obj.children is None:
-            continue  # tlv.template_not_tlv says why
-        else:
-            check_text(checker, spec, path, obj)
+        # A template is checked through its children (each in its own table, with its own
+        # path), or tlv.template_not_tlv says why it has none: checking the whole value here
+        # too would report one bad character twice (at 26 and at 26.01).
 
 
-def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
-    """The format (N, ans, S) and the length bounds of one primitive."""
+def check_lengths(checker: Checker, objects: Tree, table: Mapping[str, Field], parent: str) -> None:
+    """Only the length bounds of the primitives of one level that ``table`` knows (for a table
+    that narrows another one's lengths, like the JPQR identifier's levels)."""
+    for obj in objects:
+        spec = table.get(obj.id)
+        if spec is not None and obj.value and not spec.template:
+            check_length(checker, spec, join(parent, obj.id), obj)
+
+
+def check_length(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
+    """A ``field.length`` error when ``obj`` is outside the length bounds of ``spec``."""
     value = obj.value
     if not spec.min_length <= len(value) <= spec.max_length:
         bounds = (
@@ -384,6 +416,12 @@ def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> No
             f"expected {bounds} characters for {describe(path, spec)}, found {len(value)} "
             f"({snippet(value)})",
         )
+
+
+def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
+    """The format (N, ans, S) and the length bounds of one primitive."""
+    value = obj.value
+    check_length(checker, spec, path, obj)
     if spec.format == "N":
         if not (value.isascii() and value.isdigit()):
             checker.error(
@@ -419,15 +457,22 @@ def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> Non
         return
     if spec.template:
         return  # the children are checked one by one
-    control = _CONTROL.search(value)
-    if control is not None:
-        checker.error(
-            "field.charset",
-            path,
-            obj.offset,
-            f"expected text without control characters for {describe(path, spec)}, "
-            f"found {control.group()!r}",
-        )
+    for pattern, expected, found in (
+        (_CONTROL, "text without control characters", "{!r}"),
+        (_SURROGATE, "text that UTF-8 can encode (SPEC §1)", "the lone surrogate U+{:04X}"),
+    ):
+        bad = pattern.search(value)
+        if bad is not None:
+            char = bad.group()
+            shown = found.format(ord(char) if pattern is _SURROGATE else char)
+            checker.error(
+                "field.charset",
+                path,
+                obj.offset,
+                f"expected {expected} for {describe(path, spec)}, found {shown}",
+            )
+            if pattern is _SURROGATE:
+                return  # one finding: no NFC warning on top of a text UTF-8 cannot carry
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
         checker.warn(
             "text.not_nfc",

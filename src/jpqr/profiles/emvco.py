@@ -21,16 +21,19 @@ False
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 from ..dataobject import DataObject
 from ..schema import (
     ADDITIONAL_DATA,
-    GUID_TEMPLATE,
     LANGUAGE,
     MERCHANT_ACCOUNT_IDS,
+    PAYMENT_SYSTEM_TEMPLATE,
     ROOT,
     SUB_TABLES,
+    Currency,
+    by_alpha,
     by_numeric,
     is_country,
 )
@@ -70,7 +73,7 @@ def check(checker: Checker, tree: Tree) -> None:
     currency = objects.get("53")
     exponent = _check_currency(checker, currency)
     _check_amount(checker, objects.get("54"), exponent, "54")
-    _check_tip(checker, objects)
+    _check_tip(checker, objects, exponent)
     country = objects.get("58")
     if country is not None and country.value and not is_country(country.value):
         checker.error(
@@ -119,8 +122,23 @@ def _check_currency(checker: Checker, obj: DataObject | None) -> int | None:
                 f"expected an ISO 4217 numeric currency code for ID 53 (JPY is 392), "
                 f"found {obj.value!r}, which ISO 4217 does not assign",
             )
+        alpha = by_alpha(obj.value)
+        if alpha is not None:
+            _hint_alphabetic_currency(checker, alpha)
         return None
     return currency.exponent
+
+
+def _hint_alphabetic_currency(checker: Checker, currency: Currency) -> None:
+    """53 = "JPY": the usual mistake. Extend the field.format error of the schema check with the
+    numeric code to write instead (one finding, one issue)."""
+    for index, issue in enumerate(checker.errors):
+        if (issue.code, issue.path) == ("field.format", "53"):
+            message = (
+                f"{issue.message}; ID 53 takes the ISO 4217 numeric code: "
+                f"{currency.numeric} for {currency.alpha}"
+            )
+            checker.errors[index] = replace(issue, message=message)
 
 
 def check_amount(value: str) -> str | None:
@@ -152,12 +170,17 @@ def _check_amount(checker: Checker, obj: DataObject | None, exponent: int | None
             "amount.decimals",
             id,
             obj.offset,
-            f"expected at most {exponent} decimals for {describe(id)} (the currency's minor "
+            f"expected {_decimals(exponent)} for {describe(id)} (the currency's minor "
             f"unit), found {decimals} in {obj.value!r}",
         )
 
 
-def _check_tip(checker: Checker, objects: dict[str, DataObject]) -> None:
+def _decimals(exponent: int) -> str:
+    """``no decimals`` or ``at most 2 decimals``: how messages say a currency's minor unit."""
+    return "no decimals" if exponent == 0 else f"at most {exponent} decimals"
+
+
+def _check_tip(checker: Checker, objects: dict[str, DataObject], exponent: int | None) -> None:
     indicator = objects.get("55")
     kind = None
     if indicator is not None and indicator.value:
@@ -180,16 +203,17 @@ def _check_tip(checker: Checker, objects: dict[str, DataObject]) -> None:
                 f"expected {describe(id)} because ID 55 is {value!r}, found none",
             )
         elif obj is not None and kind != wanted:
-            found = f"{indicator.value!r}" if indicator is not None else "absent"
+            found = f"ID 55 {indicator.value!r}" if indicator is not None else "no ID 55"
             checker.error(
                 "tip.unexpected",
                 id,
                 obj.offset,
-                f"expected {describe(id)} only when ID 55 is {value!r}, found ID 55 {found}",
+                f"expected {describe(id)} only when ID 55 is {value!r}, found {found}",
             )
     fee = objects.get("56")
     if fee is not None and kind == "fixed":
-        _check_amount(checker, fee, None, "56")
+        # The fee is an amount in the transaction currency too (SPEC §3: "amount format").
+        _check_amount(checker, fee, exponent, "56")
     percentage = objects.get("57")
     if percentage is not None and kind == "percentage" and percentage.value:
         value = percentage.value
@@ -237,7 +261,7 @@ def _check_guid_template(checker: Checker, template: DataObject, path: str) -> N
     children = template.children or ()
     require(checker, children, "00", path, " (the template's owner)")
     if path.startswith("62."):
-        check_fields(checker, children, GUID_TEMPLATE, path)
+        check_fields(checker, children, PAYMENT_SYSTEM_TEMPLATE, path)
     if children and children[0].id != "00" and template.find("00") is not None:
         checker.warn(
             "position.guid",

@@ -23,7 +23,7 @@ from __future__ import annotations
 from ..dataobject import DataObject
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER
 from . import _engine, emvco
-from ._engine import Checker, Tree, check_fields, join
+from ._engine import Checker, Tree, check_lengths, join
 
 __all__ = ["NAME", "check", "find_identifier", "is_valid", "parse", "validate"]
 
@@ -31,6 +31,7 @@ NAME = "jpqr"
 JAPAN = "JP"
 YEN = "392"
 POSTAL_CODE_LENGTH = 7
+_NAMES = {YEN: " (JPY)"}
 
 
 def find_identifier(tree: Tree) -> DataObject | None:
@@ -49,7 +50,7 @@ def check(checker: Checker, tree: Tree) -> None:
     objects = {obj.id: obj for obj in reversed(tree)}
     _check_identifier(checker, tree)
     _check_equals(checker, objects.get("58"), JAPAN, "jpqr.country", "country code")
-    _check_equals(checker, objects.get("53"), YEN, "jpqr.currency", "currency (JPY)")
+    _check_equals(checker, objects.get("53"), YEN, "jpqr.currency", "currency")
     postal = objects.get("61")
     if postal is None:
         checker.error(
@@ -58,8 +59,7 @@ def check(checker: Checker, tree: Tree) -> None:
             None,
             "expected ID 61 (Postal Code) in a JPQR code, found none",
         )
-    elif not (len(postal.value) == POSTAL_CODE_LENGTH and postal.value.isascii()
-              and postal.value.isdigit()):  # fmt: skip
+    elif postal.value and not _is_postal_code(postal.value):  # empty: tlv.zero_length says it
         checker.error(
             "jpqr.postal_code",
             "61",
@@ -68,19 +68,29 @@ def check(checker: Checker, tree: Tree) -> None:
             f"found {postal.value!r}",
         )
     _check_language(checker, objects.get("64"))
-    amount = objects.get("54")
     currency = objects.get("53")
-    in_yen = currency is not None and currency.value == YEN
-    if amount is not None and in_yen and emvco.check_amount(amount.value) is None:
-        _, _, decimals = amount.value.partition(".")
-        if decimals:
-            checker.error(
-                "jpqr.amount",
-                "54",
-                amount.offset,
-                f"expected a whole number of yen for ID 54 (JPY has no minor unit), "
-                f"found {amount.value!r}",
-            )
+    if currency is not None and currency.value == YEN:
+        # The amount and the fixed fee (55 = 02) are both yen, which has no minor unit.
+        for id in ("54", "56"):
+            _check_whole_yen(checker, objects.get(id))
+
+
+def _check_whole_yen(checker: Checker, amount: DataObject | None) -> None:
+    if amount is None or emvco.check_amount(amount.value) is not None:
+        return  # absent, or amount.format / amount.zero says what is wrong
+    _, _, decimals = amount.value.partition(".")
+    if decimals:
+        checker.error(
+            "jpqr.amount",
+            amount.id,
+            amount.offset,
+            f"expected a whole number of yen for {_engine.describe(amount.id)} (JPY has no "
+            f"minor unit), found {amount.value!r}",
+        )
+
+
+def _is_postal_code(value: str) -> bool:
+    return len(value) == POSTAL_CODE_LENGTH and value.isascii() and value.isdigit()
 
 
 def _check_identifier(checker: Checker, tree: Tree) -> None:
@@ -95,7 +105,8 @@ def _check_identifier(checker: Checker, tree: Tree) -> None:
         return
     children = template.children or ()
     path = template.id
-    check_fields(checker, children, JPQR_IDENTIFIER, path)
+    # The emvco rules already checked the levels as ans (GUID_TEMPLATE); JPQR fixes lengths.
+    check_lengths(checker, children, JPQR_IDENTIFIER, path)
     for id, spec in JPQR_IDENTIFIER.items():
         if template.find(id) is None:
             checker.error(
@@ -105,7 +116,7 @@ def _check_identifier(checker: Checker, tree: Tree) -> None:
                 f"expected ID {join(path, id)} ({spec.name}, {spec.max_length} characters) in "
                 f"the JPQR identifier, found none",
             )
-    # field.length from check_fields already says when a level has the wrong length.
+    # field.length from check_lengths already says when a level has the wrong length.
 
 
 def _check_equals(
@@ -116,7 +127,8 @@ def _check_equals(
             code,
             obj.id,
             obj.offset,
-            f"expected {what} {expected!r} in a JPQR code, found {obj.value!r}",
+            f"expected {what} {expected!r}{_NAMES.get(expected, '')} in a JPQR code, "
+            f"found {obj.value!r}",
         )
 
 

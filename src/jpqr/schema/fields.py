@@ -29,6 +29,7 @@ __all__ = [
     "LANGUAGE",
     "MAX_PAYLOAD_LENGTH",
     "MERCHANT_ACCOUNT_IDS",
+    "PAYMENT_SYSTEM_TEMPLATE",
     "ROOT",
     "SUB_TABLES",
     "UNRESERVED_TEMPLATE",
@@ -122,6 +123,9 @@ GUID_TEMPLATE: Final[Mapping[str, Field]] = _table(
 UNRESERVED_TEMPLATE: Final[Mapping[str, Field]] = _table(
     _GUID, *(Field(i, "Context Specific Data", "S", 1, 99) for i in _ids(1, 99))
 )
+# 62-50..99 sit in ID 62, format S (SPEC §3; EMVCo Table 3.7 gives them format S too): only
+# their GUID is ans, their data may be any text, as in an unreserved template.
+PAYMENT_SYSTEM_TEMPLATE: Final = UNRESERVED_TEMPLATE
 
 ADDITIONAL_DATA: Final[Mapping[str, Field]] = _table(
     Field("01", "Bill Number", "ans", 1, 25),
@@ -194,5 +198,5 @@ def _nested(path: str) -> Mapping[str, Field] | None:
     # Only 62-50..99 are templates below the root (EMVCo Table 3.7).
     parent, _, child = path.rpartition(".")
     if parent == "62" and 50 <= int(child) <= 99:
-        return GUID_TEMPLATE
+        return PAYMENT_SYSTEM_TEMPLATE
     return None
