@@ -45,7 +45,7 @@ def bad_header(text: str, pos: int, end: int, parent_path: str, previous_start: 
         return DecodeError(
             "tlv.trailing_characters",
             f"expected the payload to end after the last data object, found {snippet(rest)}; "
-            "a line end or space was added in transport and must be stripped",
+            "characters added in transport (line ends, spaces, NULs) must be stripped",
             offset=pos,
         )
     hint = ""
