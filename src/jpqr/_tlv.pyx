@@ -59,6 +59,10 @@ cdef extern from "_tlv_scan.h" nogil:
     int jpqr_check_utf8(const uint8_t* p, Py_ssize_t n, int32_t* crc_out, uint32_t* scratch)
 
 
+cdef extern from "_dataobject.h":
+    int jpqr_dataobject_install(PyTypeObject* type) except -1
+
+
 cdef extern from "_tlv_scan.h":
     ctypedef struct jpqr_builder:
         PyTypeObject* type
@@ -79,8 +83,9 @@ cdef list _ID_STRINGS = [f"{n:02d}" for n in range(100)]
 cdef frozenset _IDS = frozenset(_ID_STRINGS)
 cdef list _OFFSETS = list(range(MAX_INPUT_LENGTH + 1))
 cdef PyTypeObject* _DATAOBJECT = <PyTypeObject*>DataObject
-if DataObject.__basicsize__ != tuple.__basicsize__ or DataObject.__itemsize__ != tuple.__itemsize__:
-    raise ImportError("jpqr._tlv needs DataObject to be a tuple with no fields of its own")
+# Checks that DataObject is a tuple with no fields of its own (jpqr_build relies on it too), then
+# gives it a deallocator without subtype_dealloc's general work (_dataobject.h says why).
+jpqr_dataobject_install(_DATAOBJECT)
 cdef Py_ssize_t _MAX_INPUT = MAX_INPUT_LENGTH
 cdef tuple _VERDICTS = VERDICTS
 
