@@ -70,7 +70,7 @@ cdef extern from "_tlv_scan.h":
         PyObject** offsets
         const signed char (*templates)[100]
         int ascii
-    object jpqr_build(const jpqr_builder* b, object text, int kind, const void* data,
+    object jpqr_build(const jpqr_builder* b, int kind, const void* data,
                       Py_ssize_t start, Py_ssize_t end, Py_ssize_t count, int table)
 
 
@@ -177,7 +177,7 @@ def decode(payload):
         raise _scan_error(text, n, &e)
     cdef jpqr_builder builder = _BUILDER
     builder.ascii = PyUnicode_IS_ASCII(text)
-    return jpqr_build(&builder, text, kind, data, 0, n, count, 0)
+    return jpqr_build(&builder, kind, data, 0, n, count, 0)
 
 
 def check(payload):

@@ -188,6 +188,55 @@ static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint
     return jpqr_scan(4, scratch, 0, count, &e) < 0 ? JPQR_INVALID : verdict;
 }
 
+/* Copy `length` characters of `data` from `start` into a new str of the narrowest kind that
+ * holds them: the canonical form CPython requires (a str of ASCII characters must be an ASCII
+ * string, or == and hash() go wrong), which PyUnicode_Substring finds with more calls and checks.
+ * The OR of the characters tells the kind: it is below 0x80 (0x100, 0x10000) exactly when every
+ * character is. Single Latin-1 characters come from CPython's cache of them, as slicing does. */
+#define JPQR_NARROW(FROM, TO, src, dst, n)                                                       \
+    do {                                                                                           \
+        const FROM *s_ = (const FROM *)(src);                                                      \
+        TO *d_ = (TO *)(dst);                                                                      \
+        for (ptrdiff_t i_ = 0; i_ < (n); i_++)                                                     \
+            d_[i_] = (TO)s_[i_];                                                                   \
+    } while (0)
+
+static PyObject *jpqr_value(int kind, const void *data, ptrdiff_t start, ptrdiff_t length,
+                            int ascii)
+{
+    const char *src = (const char *)data + start * kind;
+    uint32_t any = 0;
+    PyObject *value;
+    if (ascii) { /* the caller knows the whole text is ASCII */
+    } else if (kind == 1) {
+        for (ptrdiff_t i = 0; i < length; i++)
+            any |= ((const Py_UCS1 *)src)[i];
+    } else if (kind == 2) {
+        for (ptrdiff_t i = 0; i < length; i++)
+            any |= ((const Py_UCS2 *)src)[i];
+    } else {
+        for (ptrdiff_t i = 0; i < length; i++)
+            any |= ((const Py_UCS4 *)src)[i];
+    }
+    if (length == 1 && any < 0x100)
+        return PyUnicode_FromOrdinal((int)jpqr_read(kind, data, start));
+    Py_UCS4 max = any < 0x80 ? 0x7F : any < 0x100 ? 0xFF : any < 0x10000 ? 0xFFFF : 0x10FFFF;
+    value = PyUnicode_New(length, max);
+    if (value == NULL || length == 0) /* the empty string is a singleton: never written */
+        return value;
+    int to = PyUnicode_KIND(value);
+    void *dst = PyUnicode_DATA(value);
+    if (to == kind)
+        memcpy(dst, src, (size_t)(length * kind));
+    else if (kind == 2)
+        JPQR_NARROW(Py_UCS2, Py_UCS1, src, dst, length);
+    else if (to == 1)
+        JPQR_NARROW(Py_UCS4, Py_UCS1, src, dst, length);
+    else
+        JPQR_NARROW(Py_UCS4, Py_UCS2, src, dst, length);
+    return value;
+}
+
 /* What the decoder needs besides the text: the DataObject type (a tuple subclass that adds no
  * fields: DataObject is a NamedTuple with __slots__ = (); _tlv.pyx checks that at import), the
  * 100 cached ID strings, cached offsets 0..JPQR_MAX_INPUT, and the template table:
@@ -206,10 +255,12 @@ typedef struct {
  *
  * Each DataObject is allocated straight from its type, without the temporary tuple that calling
  * the class would build (what tuple.__new__ does inside, less zeroing memory that is written at
- * once). A primitive holds str, str, None, int, which cannot make a reference cycle, so it is
- * left untracked by the garbage collector, as CPython's own _PyTuple_MaybeUntrack would decide.
+ * once). The tree holds only str, int, None and tuples of those (the objects and the tuples of
+ * children), which cannot make a reference cycle, so none of it is tracked by the garbage
+ * collector: what CPython's own _PyTuple_MaybeUntrack decides for such tuples at its next pass,
+ * without the tracking, the passes over them and the untracking.
  * A template whose value is not data objects keeps children=None: not an error. */
-static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, const void *data,
+static PyObject *jpqr_build(const jpqr_builder *b, int kind, const void *data,
                             ptrdiff_t start, ptrdiff_t end, ptrdiff_t count, int table)
 {
     PyObject *objects = PyTuple_New(count);
@@ -226,7 +277,7 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
             jpqr_scan_error e;
             ptrdiff_t nested = jpqr_scan(kind, data, pos + 4, value_end, &e);
             if (nested >= 0) {
-                children = jpqr_build(b, text, kind, data, pos + 4, value_end, nested, child_table);
+                children = jpqr_build(b, kind, data, pos + 4, value_end, nested, child_table);
                 if (children == NULL)
                     goto fail;
             }
@@ -236,14 +287,8 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
             /* "01", "12", "11"...: two digits are one of the cached ID strings */
             value = b->ids[two_digits * 10 + jpqr_digit(jpqr_read(kind, data, pos + 5))];
             Py_INCREF(value);
-        } else if (b->ascii) {
-            /* ASCII text: every slice is ASCII, so make it directly (what _PyUnicode_FromASCII
-             * does, without PyUnicode_Substring's checks); the empty string is a singleton */
-            value = PyUnicode_New(length, 127);
-            if (value != NULL && length)
-                memcpy(PyUnicode_DATA(value), (const char *)data + pos + 4, (size_t)length);
         } else {
-            value = PyUnicode_Substring(text, pos + 4, value_end);
+            value = jpqr_value(kind, data, pos + 4, length, b->ascii);
         }
         if (value == NULL) {
             Py_XDECREF(children);
@@ -266,11 +311,11 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
         }
         Py_INCREF(b->offsets[pos]);
         PyTuple_SET_ITEM(object, 3, b->offsets[pos]);
-        if (children != NULL)
-            PyObject_GC_Track(object);
         PyTuple_SET_ITEM(objects, i, object);
         pos = value_end;
     }
+    if (count)
+        PyObject_GC_UnTrack(objects); /* PyTuple_New tracks it (the empty tuple is never tracked) */
     return objects;
 fail:
     Py_DECREF(objects); /* the items not yet set are NULL, which tuple deallocation skips */
