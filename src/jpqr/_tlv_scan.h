@@ -162,6 +162,54 @@ static int jpqr_check_ucs(int kind, const void *data, ptrdiff_t n, int ascii, in
     return jpqr_scan(kind, data, 0, n, &e) < 0 ? JPQR_INVALID : verdict;
 }
 
+/* A text for jpqr_check_pair(): a PEP 393 buffer, or ASCII bytes as kind 1. */
+typedef struct {
+    int kind;
+    const void *data;
+    ptrdiff_t n;
+    int ascii;
+} jpqr_text;
+
+/* jpqr_check_ucs() of two texts at once, with the same results. A walk is one chain of dependent
+ * loads (each length says where the next header is), so a single walk leaves the CPU waiting;
+ * two walks in one loop are two independent chains it follows side by side. A batch always has
+ * a second payload to offer. */
+static void jpqr_check_pair(const jpqr_text t[2], int verdict[2], int32_t crc_out[2])
+{
+    ptrdiff_t pos[2] = {0, 0}, end[2];
+    int refused[2], walked[2];
+    for (int i = 0; i < 2; i++) {
+        crc_out[i] = -1;
+        refused[i] = t[i].n > JPQR_MAX_INPUT ||
+                     (t[i].n > 0 && jpqr_read(t[i].kind, t[i].data, 0) == 0xFEFF);
+        end[i] = refused[i] ? 0 : t[i].n;
+        walked[i] = 1;
+    }
+    while (pos[0] < end[0] && pos[1] < end[1]) {
+        for (int i = 0; i < 2; i++) {
+            int id, length;
+            if (end[i] - pos[i] < 4 || !jpqr_header(t[i].kind, t[i].data, pos[i], &id, &length) ||
+                pos[i] + 4 + length > end[i]) {
+                walked[i] = 0;
+                end[i] = pos[i]; /* stops this walk, and the loop */
+            } else {
+                pos[i] += 4 + length;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        jpqr_scan_error e;
+        if (pos[i] < end[i]) /* the rest of the longer walk, alone */
+            walked[i] = jpqr_scan(t[i].kind, t[i].data, pos[i], end[i], &e) >= 0;
+        if (refused[i]) {
+            verdict[i] = JPQR_INVALID;
+            continue;
+        }
+        int v = jpqr_verdict_ucs(t[i].kind, t[i].data, t[i].n, t[i].ascii, &crc_out[i]);
+        verdict[i] = walked[i] ? v : JPQR_INVALID;
+    }
+}
+
 /* The same for UTF-8 bytes; `scratch` holds JPQR_MAX_INPUT code points. */
 static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint32_t *scratch)
 {
@@ -186,6 +234,20 @@ static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint
         verdict = jpqr_crc_compare(scratch + count - 4, crc);
     }
     return jpqr_scan(4, scratch, 0, count, &e) < 0 ? JPQR_INVALID : verdict;
+}
+
+/* jpqr_check_utf8() of two byte strings: as a pair (jpqr_check_pair) when both are ASCII. */
+static void jpqr_check_utf8_pair(const uint8_t *const p[2], const ptrdiff_t n[2], int verdict[2],
+                                 int32_t crc_out[2], uint32_t *scratch)
+{
+    if (n[0] <= JPQR_MAX_INPUT && n[1] <= JPQR_MAX_INPUT && jpqr_is_ascii(p[0], n[0]) &&
+        jpqr_is_ascii(p[1], n[1])) {
+        jpqr_text t[2] = {{1, p[0], n[0], 1}, {1, p[1], n[1], 1}};
+        jpqr_check_pair(t, verdict, crc_out);
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        verdict[i] = jpqr_check_utf8(p[i], n[i], &crc_out[i], scratch);
 }
 
 /* Copy `length` characters of `data` from `start` into a new str of the narrowest kind that
