@@ -80,8 +80,27 @@ static ptrdiff_t jpqr_scan(int kind, const void *data, ptrdiff_t start, ptrdiff_
     return count;
 }
 
+#if JPQR_HAVE_CLMUL && JPQR_HAVE_AVX512_CLMUL
+/* 64 bytes a step, the last part by a masked load (which reads nothing past the end). */
+JPQR_AVX512_TARGET static int jpqr_is_ascii_avx512(const uint8_t *p, ptrdiff_t n)
+{
+    __m512i acc = _mm512_setzero_si512();
+    ptrdiff_t i = 0;
+    for (; i + 64 <= n; i += 64)
+        acc = _mm512_or_si512(acc, _mm512_loadu_si512(p + i));
+    if (i < n)
+        acc = _mm512_or_si512(
+            acc, _mm512_maskz_loadu_epi8((__mmask64)((UINT64_C(1) << (n - i)) - 1), p + i));
+    return _mm512_movepi8_mask(acc) == 0;
+}
+#endif
+
 static inline int jpqr_is_ascii(const uint8_t *p, ptrdiff_t n)
 {
+#if JPQR_HAVE_CLMUL && JPQR_HAVE_AVX512_CLMUL
+    if (jpqr_cpu_has_avx512_clmul) /* which includes AVX-512BW */
+        return jpqr_is_ascii_avx512(p, n);
+#endif
     uint64_t acc = 0, word;
     ptrdiff_t i = 0;
     for (; i + 8 <= n; i += 8) { /* eight bytes at a time; memcpy makes the unaligned load */
