@@ -7,6 +7,12 @@ runs on both twins (``jpqr[python]``, ``jpqr[cython]``) so the report can set th
 
 from __future__ import annotations
 
+import os
+
+# numpy's OpenBLAS starts spinning worker threads, which take the second core from the
+# two-thread batch benchmark on a 2-core machine; no benchmark uses BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from collections import deque
 from collections.abc import Callable, Iterator
 from itertools import repeat

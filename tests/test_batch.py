@@ -130,6 +130,17 @@ class TestBatch:
             assert np.array_equal(got.verdicts, want.verdicts)
             assert np.array_equal(got.crcs, want.crcs)
 
+    def test_threads_share_a_large_array_in_chunks(self, impl: ModuleType) -> None:
+        # Enough rows for several chunks per thread and a short last chunk.
+        data = [p if isinstance(p, bytes) else p.encode("utf-8", "surrogatepass") for p in SAMPLES]
+        data = [p for p in data if not p.endswith(b"\0")]
+        many = data * (3 * batch._CHUNK // len(data) + 1) + data[:3]
+        want = batch.check(many)
+        for threads in (2, 3):
+            got = batch.check(np.array(many), threads=threads)
+            assert np.array_equal(got.verdicts, want.verdicts)
+            assert np.array_equal(got.crcs, want.crcs)
+
     def test_numpy_padding_is_not_part_of_the_payload(self, impl: ModuleType) -> None:
         array = np.array([ASCII.encode(), b"000201"], dtype="S40")
         assert batch.check(array).names() == ["ok", "missing"]

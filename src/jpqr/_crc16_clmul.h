@@ -80,21 +80,42 @@ JPQR_CLMUL_TARGET static inline __m128i jpqr_fold(__m128i a, __m128i k)
     return _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x11), _mm_clmulepi64_si128(a, k, 0x00));
 }
 
-/* The CRC register from the folded remainder (its 16 bytes, in message order) and the last
- * n < 16 bytes. A few tail bytes go byte by byte after one slicing-by-16 step; more go as two
- * steps over zeros ‖ remainder ‖ tail, 32 bytes (leading zero bytes leave a CRC started at 0
- * at 0), which is shorter than a byte-at-a-time chain. */
+/* Byte masks for jpqr_clmul_finish: 16 bytes loaded from jpqr_shift_tab + 16 - s shuffle a
+ * register left by s bytes (towards its high end), from + 16 + s right by s; the 0x80 entries
+ * make zeros. 16 bytes from jpqr_low_tab + 16 - n keep the low n bytes. */
+static const uint8_t jpqr_shift_tab[48] = {
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+static const uint8_t jpqr_low_tab[32] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+/* The CRC register from the folded remainder (its 16 bytes as a number, first message byte
+ * highest) and the last n < 16 bytes at p, which have at least 16 bytes of the message before
+ * them. A CRC started at 0 is M(x)·x^16 mod P, so any 16-byte V ≡ M mod P gives it: with M =
+ * remainder ‖ tail = R_hi·x^128 + (R_lo ‖ tail), fold the first n bytes R_hi once more (two
+ * multiplications, as in the loop) onto the last 16 bytes of M, then one slicing-by-16 step.
+ * The tail comes from one 16-byte load ending at the message's end, its low n bytes kept. Up
+ * to 3 tail bytes go byte by byte after the table step instead: shorter than the fold. */
 JPQR_CLMUL_TARGET static inline uint16_t jpqr_clmul_finish(__m128i remainder, const uint8_t *p,
                                                            size_t n)
 {
-    uint8_t buf[32] = {0};
-    if (n <= 3) {
-        _mm_storeu_si128((__m128i *)buf, remainder);
-        return jpqr_crc16_bytewise(jpqr_crc16_table(0, buf, 16), p, n);
+    const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    uint8_t buf[16];
+    if (n > 3) { /* up to 3 bytes are cheaper one by one after the table step */
+        const __m128i k128 = _mm_set_epi64x((long long)jpqr_k128_hi, (long long)jpqr_k128_lo);
+        __m128i r_hi = _mm_shuffle_epi8(
+            remainder, _mm_loadu_si128((const __m128i *)(jpqr_shift_tab + 32 - n)));
+        __m128i r_lo = _mm_shuffle_epi8(
+            remainder, _mm_loadu_si128((const __m128i *)(jpqr_shift_tab + 16 - n)));
+        __m128i tail = _mm_and_si128(
+            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + n - 16)), swap),
+            _mm_loadu_si128((const __m128i *)(jpqr_low_tab + 16 - n)));
+        remainder = _mm_xor_si128(jpqr_fold(r_hi, k128), _mm_or_si128(r_lo, tail));
     }
-    _mm_storeu_si128((__m128i *)(buf + 16 - n), remainder);
-    memcpy(buf + 32 - n, p, n);
-    return jpqr_crc16_table(0, buf, 32);
+    _mm_storeu_si128((__m128i *)buf, _mm_shuffle_epi8(remainder, swap));
+    return n > 3 ? jpqr_crc16_table(0, buf, 16) : jpqr_crc16_bytewise(jpqr_crc16_table(0, buf, 16), p, n);
 }
 
 JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *p, size_t n)
@@ -139,7 +160,7 @@ JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *
         p += 16;
         n -= 16;
     }
-    return jpqr_clmul_finish(_mm_shuffle_epi8(a0, swap), p, n);
+    return jpqr_clmul_finish(a0, p, n);
 }
 
 #if defined(__clang__) || __GNUC__ >= 8 /* the first to know VPCLMULQDQ */
@@ -217,7 +238,7 @@ JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t
         p += 16;
         n -= 16;
     }
-    return jpqr_clmul_finish(_mm_shuffle_epi8(a0, swap128), p, n);
+    return jpqr_clmul_finish(a0, p, n);
 }
 #else
 #define JPQR_HAVE_AVX512_CLMUL 0

@@ -57,6 +57,18 @@ cdef extern from "_tlv_scan.h" nogil:
     int jpqr_is_ascii(const uint8_t* p, Py_ssize_t n)
     int jpqr_check_ucs(int kind, const void* data, Py_ssize_t n, int ascii, int32_t* crc_out)
     int jpqr_check_utf8(const uint8_t* p, Py_ssize_t n, int32_t* crc_out, uint32_t* scratch)
+    ctypedef struct jpqr_text:
+        int kind
+        const void* data
+        Py_ssize_t n
+        int ascii
+    void jpqr_check_pair(const jpqr_text* t, int* verdict, int32_t* crc_out)
+    void jpqr_check_utf8_pair(const uint8_t* const* p, const Py_ssize_t* n, int* verdict,
+                              int32_t* crc_out, uint32_t* scratch)
+
+
+cdef extern from "_dataobject.h":
+    int jpqr_dataobject_install(PyTypeObject* type) except -1
 
 
 cdef extern from "_tlv_scan.h":
@@ -66,7 +78,7 @@ cdef extern from "_tlv_scan.h":
         PyObject** offsets
         const signed char (*templates)[100]
         int ascii
-    object jpqr_build(const jpqr_builder* b, object text, int kind, const void* data,
+    object jpqr_build(const jpqr_builder* b, int kind, const void* data,
                       Py_ssize_t start, Py_ssize_t end, Py_ssize_t count, int table)
 
 
@@ -79,8 +91,9 @@ cdef list _ID_STRINGS = [f"{n:02d}" for n in range(100)]
 cdef frozenset _IDS = frozenset(_ID_STRINGS)
 cdef list _OFFSETS = list(range(MAX_INPUT_LENGTH + 1))
 cdef PyTypeObject* _DATAOBJECT = <PyTypeObject*>DataObject
-if DataObject.__basicsize__ != tuple.__basicsize__ or DataObject.__itemsize__ != tuple.__itemsize__:
-    raise ImportError("jpqr._tlv needs DataObject to be a tuple with no fields of its own")
+# Checks that DataObject is a tuple with no fields of its own (jpqr_build relies on it too), then
+# gives it a deallocator without subtype_dealloc's general work (_dataobject.h says why).
+jpqr_dataobject_install(_DATAOBJECT)
 cdef Py_ssize_t _MAX_INPUT = MAX_INPUT_LENGTH
 cdef tuple _VERDICTS = VERDICTS
 
@@ -172,7 +185,7 @@ def decode(payload):
         raise _scan_error(text, n, &e)
     cdef jpqr_builder builder = _BUILDER
     builder.ascii = PyUnicode_IS_ASCII(text)
-    return jpqr_build(&builder, text, kind, data, 0, n, count, 0)
+    return jpqr_build(&builder, kind, data, 0, n, count, 0)
 
 
 def check(payload):
@@ -233,10 +246,35 @@ def check_code(payload):
     return verdict, crc
 
 
+cdef bint _as_text(object payload, jpqr_text* t):
+    """Whether jpqr_check_pair() can take the payload (str, or ASCII bytes), filling ``t``."""
+    if isinstance(payload, str):
+        t.kind = PyUnicode_KIND(payload)
+        t.data = PyUnicode_DATA(payload)
+        t.n = PyUnicode_GET_LENGTH(payload)
+        t.ascii = PyUnicode_IS_ASCII(payload)
+        return True
+    if type(payload) is bytes and PyBytes_GET_SIZE(payload) <= JPQR_MAX_INPUT and \
+            jpqr_is_ascii(<const uint8_t*>PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload)):
+        t.kind = 1
+        t.data = PyBytes_AS_STRING(payload)
+        t.n = PyBytes_GET_SIZE(payload)
+        t.ascii = 1
+        return True
+    return False
+
+
 def check_many(payloads, unsigned char[::1] verdicts, int32_t[::1] crcs):
-    """Store check_code() of each payload at its index in ``verdicts`` and ``crcs``."""
+    """Store check_code() of each payload at its index in ``verdicts`` and ``crcs``.
+
+    Texts are checked two at a time (jpqr_check_pair): the first waits, holding a reference to
+    its payload, until a second comes or the payloads end."""
     cdef int32_t crc
-    cdef Py_ssize_t index = 0
+    cdef Py_ssize_t index = 0, waiting = -1
+    cdef jpqr_text pair[2]
+    cdef int pair_verdicts[2]
+    cdef int32_t pair_crcs[2]
+    cdef object held = None  # the waiting payload, whose buffer pair[0] points into
     cdef uint32_t* scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
     if scratch == NULL:
         raise MemoryError()
@@ -244,18 +282,38 @@ def check_many(payloads, unsigned char[::1] verdicts, int32_t[::1] crcs):
         for payload in payloads:
             if index >= verdicts.shape[0] or index >= crcs.shape[0]:
                 raise IndexError("more payloads than room for their results")
-            verdicts[index] = _check_one(payload, &crc, scratch)
-            crcs[index] = crc
+            if not _as_text(payload, &pair[0 if waiting < 0 else 1]):
+                verdicts[index] = _check_one(payload, &crc, scratch)
+                crcs[index] = crc
+            elif waiting < 0:
+                waiting = index
+                held = payload
+            else:
+                jpqr_check_pair(pair, pair_verdicts, pair_crcs)
+                verdicts[waiting] = pair_verdicts[0]
+                crcs[waiting] = pair_crcs[0]
+                verdicts[index] = pair_verdicts[1]
+                crcs[index] = pair_crcs[1]
+                waiting = -1
+                held = None
             index += 1
     finally:
+        if waiting >= 0:  # also before an error: every payload seen gets its result
+            verdicts[waiting] = jpqr_check_ucs(pair[0].kind, pair[0].data, pair[0].n,
+                                               pair[0].ascii, &crc)
+            crcs[waiting] = crc
         free(scratch)
 
 
 def check_rows(const unsigned char[::1] rows, Py_ssize_t width, unsigned char[::1] verdicts,
                int32_t[::1] crcs):
-    """check_many() over NUL-padded fixed-width records (a numpy ``S`` array), GIL released."""
-    cdef Py_ssize_t count, index, n
-    cdef const unsigned char* row
+    """check_many() over NUL-padded fixed-width records (a numpy ``S`` array), GIL released,
+    two records at a time."""
+    cdef Py_ssize_t count, index, i
+    cdef const uint8_t* row[2]
+    cdef Py_ssize_t n[2]
+    cdef int pair_verdicts[2]
+    cdef int32_t pair_crcs[2]
     cdef int32_t crc
     cdef uint32_t* scratch
     if width <= 0:
@@ -269,14 +327,26 @@ def check_rows(const unsigned char[::1] rows, Py_ssize_t width, unsigned char[::
     if scratch == NULL:
         raise MemoryError()
     with nogil:
-        for index in range(count):
-            row = &rows[index * width]
-            n = width
-            while n > 0 and row[n - 1] == 0:
-                n -= 1
-            verdicts[index] = jpqr_check_utf8(row, n, &crc, scratch)
-            crcs[index] = crc
+        for index in range(0, count - 1, 2):
+            for i in range(2):
+                row[i] = &rows[(index + i) * width]
+                n[i] = _unpadded(row[i], width)
+            jpqr_check_utf8_pair(row, n, pair_verdicts, pair_crcs, scratch)
+            for i in range(2):
+                verdicts[index + i] = pair_verdicts[i]
+                crcs[index + i] = pair_crcs[i]
+        if count % 2:
+            row[0] = &rows[(count - 1) * width]
+            verdicts[count - 1] = jpqr_check_utf8(row[0], _unpadded(row[0], width), &crc, scratch)
+            crcs[count - 1] = crc
     free(scratch)
+
+
+cdef inline Py_ssize_t _unpadded(const uint8_t* row, Py_ssize_t width) noexcept nogil:
+    """The record's length without its trailing NUL padding."""
+    while width > 0 and row[width - 1] == 0:
+        width -= 1
+    return width
 
 
 def encode(objects, *, crc=True):

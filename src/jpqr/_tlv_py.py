@@ -94,34 +94,47 @@ def decode(payload: str | bytes | bytearray | memoryview) -> tuple[DataObject, .
     return _decode_objects(text, 0, len(text), "", ROOT_TEMPLATE_IDS)
 
 
+# DataObject(...) without the Python-level __new__ a NamedTuple defines (its default arguments
+# cost more than the slicing): tuple.__new__ makes the same object from one tuple of fields.
+_new_tuple: Final = tuple.__new__
+
+
 def _decode_objects(
     text: str, start: int, end: int, parent_path: str, template_ids: frozenset[str]
 ) -> tuple[DataObject, ...]:
-    objects = []
+    objects: list[DataObject] = []
+    append = objects.append
     pos = start
     previous_start = start
     while pos < end:
         id = text[pos : pos + 2]
         length = _LENGTHS.get(text[pos + 2 : pos + 4], -1)
-        if end - pos < 4 or id not in _IDS or length < 0:
-            raise err.bad_header(text, pos, end, parent_path, previous_start)
-        value_start = pos + 4
-        value_end = value_start + length
-        if value_end > end:
-            raise err.length_overrun(text, pos, end, id, length, parent_path)
+        value_end = pos + 4 + length
+        # One test for the good case; _object_error sorts out which rule broke.
+        if value_end > end or length < 0 or id not in _IDS:
+            raise _object_error(text, pos, end, id, length, parent_path, previous_start)
         children = None
         if id in template_ids:
             path = f"{parent_path}.{id}" if parent_path else id
             try:
                 children = _decode_objects(
-                    text, value_start, value_end, path, NESTED_TEMPLATE_IDS.get(path, _NO_TEMPLATES)
+                    text, pos + 4, value_end, path, NESTED_TEMPLATE_IDS.get(path, _NO_TEMPLATES)
                 )
             except DecodeError:
                 children = None
-        objects.append(DataObject(id, text[value_start:value_end], children, pos))
+        append(_new_tuple(DataObject, (id, text[pos + 4 : value_end], children, pos)))
         previous_start = pos
         pos = value_end
     return tuple(objects)
+
+
+def _object_error(
+    text: str, pos: int, end: int, id: str, length: int, parent_path: str, previous_start: int
+) -> DecodeError:
+    """Why the object at ``pos`` cannot be read: its header first, then its length."""
+    if end - pos < 4 or id not in _IDS or length < 0:
+        return err.bad_header(text, pos, end, parent_path, previous_start)
+    return err.length_overrun(text, pos, end, id, length, parent_path)
 
 
 def encode(objects: Iterable[DataObject], *, crc: bool = True) -> str:
@@ -192,10 +205,8 @@ def _walk(text: str, end: int) -> None:
     while pos < end:
         id = text[pos : pos + 2]
         length = _LENGTHS.get(text[pos + 2 : pos + 4], -1)
-        if end - pos < 4 or id not in _IDS or length < 0:
-            raise err.bad_header(text, pos, end, "", previous_start)
-        if pos + 4 + length > end:
-            raise err.length_overrun(text, pos, end, id, length, "")
+        if pos + 4 + length > end or length < 0 or id not in _IDS:
+            raise _object_error(text, pos, end, id, length, "", previous_start)
         previous_start = pos
         pos += 4 + length
 

@@ -80,8 +80,27 @@ static ptrdiff_t jpqr_scan(int kind, const void *data, ptrdiff_t start, ptrdiff_
     return count;
 }
 
+#if JPQR_HAVE_CLMUL && JPQR_HAVE_AVX512_CLMUL
+/* 64 bytes a step, the last part by a masked load (which reads nothing past the end). */
+JPQR_AVX512_TARGET static int jpqr_is_ascii_avx512(const uint8_t *p, ptrdiff_t n)
+{
+    __m512i acc = _mm512_setzero_si512();
+    ptrdiff_t i = 0;
+    for (; i + 64 <= n; i += 64)
+        acc = _mm512_or_si512(acc, _mm512_loadu_si512(p + i));
+    if (i < n)
+        acc = _mm512_or_si512(
+            acc, _mm512_maskz_loadu_epi8((__mmask64)((UINT64_C(1) << (n - i)) - 1), p + i));
+    return _mm512_movepi8_mask(acc) == 0;
+}
+#endif
+
 static inline int jpqr_is_ascii(const uint8_t *p, ptrdiff_t n)
 {
+#if JPQR_HAVE_CLMUL && JPQR_HAVE_AVX512_CLMUL
+    if (jpqr_cpu_has_avx512_clmul) /* which includes AVX-512BW */
+        return jpqr_is_ascii_avx512(p, n);
+#endif
     uint64_t acc = 0, word;
     ptrdiff_t i = 0;
     for (; i + 8 <= n; i += 8) { /* eight bytes at a time; memcpy makes the unaligned load */
@@ -162,6 +181,54 @@ static int jpqr_check_ucs(int kind, const void *data, ptrdiff_t n, int ascii, in
     return jpqr_scan(kind, data, 0, n, &e) < 0 ? JPQR_INVALID : verdict;
 }
 
+/* A text for jpqr_check_pair(): a PEP 393 buffer, or ASCII bytes as kind 1. */
+typedef struct {
+    int kind;
+    const void *data;
+    ptrdiff_t n;
+    int ascii;
+} jpqr_text;
+
+/* jpqr_check_ucs() of two texts at once, with the same results. A walk is one chain of dependent
+ * loads (each length says where the next header is), so a single walk leaves the CPU waiting;
+ * two walks in one loop are two independent chains it follows side by side. A batch always has
+ * a second payload to offer. */
+static void jpqr_check_pair(const jpqr_text t[2], int verdict[2], int32_t crc_out[2])
+{
+    ptrdiff_t pos[2] = {0, 0}, end[2];
+    int refused[2], walked[2];
+    for (int i = 0; i < 2; i++) {
+        crc_out[i] = -1;
+        refused[i] = t[i].n > JPQR_MAX_INPUT ||
+                     (t[i].n > 0 && jpqr_read(t[i].kind, t[i].data, 0) == 0xFEFF);
+        end[i] = refused[i] ? 0 : t[i].n;
+        walked[i] = 1;
+    }
+    while (pos[0] < end[0] && pos[1] < end[1]) {
+        for (int i = 0; i < 2; i++) {
+            int id, length;
+            if (end[i] - pos[i] < 4 || !jpqr_header(t[i].kind, t[i].data, pos[i], &id, &length) ||
+                pos[i] + 4 + length > end[i]) {
+                walked[i] = 0;
+                end[i] = pos[i]; /* stops this walk, and the loop */
+            } else {
+                pos[i] += 4 + length;
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        jpqr_scan_error e;
+        if (pos[i] < end[i]) /* the rest of the longer walk, alone */
+            walked[i] = jpqr_scan(t[i].kind, t[i].data, pos[i], end[i], &e) >= 0;
+        if (refused[i]) {
+            verdict[i] = JPQR_INVALID;
+            continue;
+        }
+        int v = jpqr_verdict_ucs(t[i].kind, t[i].data, t[i].n, t[i].ascii, &crc_out[i]);
+        verdict[i] = walked[i] ? v : JPQR_INVALID;
+    }
+}
+
 /* The same for UTF-8 bytes; `scratch` holds JPQR_MAX_INPUT code points. */
 static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint32_t *scratch)
 {
@@ -188,6 +255,69 @@ static int jpqr_check_utf8(const uint8_t *p, ptrdiff_t n, int32_t *crc_out, uint
     return jpqr_scan(4, scratch, 0, count, &e) < 0 ? JPQR_INVALID : verdict;
 }
 
+/* jpqr_check_utf8() of two byte strings: as a pair (jpqr_check_pair) when both are ASCII. */
+static void jpqr_check_utf8_pair(const uint8_t *const p[2], const ptrdiff_t n[2], int verdict[2],
+                                 int32_t crc_out[2], uint32_t *scratch)
+{
+    if (n[0] <= JPQR_MAX_INPUT && n[1] <= JPQR_MAX_INPUT && jpqr_is_ascii(p[0], n[0]) &&
+        jpqr_is_ascii(p[1], n[1])) {
+        jpqr_text t[2] = {{1, p[0], n[0], 1}, {1, p[1], n[1], 1}};
+        jpqr_check_pair(t, verdict, crc_out);
+        return;
+    }
+    for (int i = 0; i < 2; i++)
+        verdict[i] = jpqr_check_utf8(p[i], n[i], &crc_out[i], scratch);
+}
+
+/* Copy `length` characters of `data` from `start` into a new str of the narrowest kind that
+ * holds them: the canonical form CPython requires (a str of ASCII characters must be an ASCII
+ * string, or == and hash() go wrong), which PyUnicode_Substring finds with more calls and checks.
+ * The OR of the characters tells the kind: it is below 0x80 (0x100, 0x10000) exactly when every
+ * character is. Single Latin-1 characters come from CPython's cache of them, as slicing does. */
+#define JPQR_NARROW(FROM, TO, src, dst, n)                                                       \
+    do {                                                                                           \
+        const FROM *s_ = (const FROM *)(src);                                                      \
+        TO *d_ = (TO *)(dst);                                                                      \
+        for (ptrdiff_t i_ = 0; i_ < (n); i_++)                                                     \
+            d_[i_] = (TO)s_[i_];                                                                   \
+    } while (0)
+
+static PyObject *jpqr_value(int kind, const void *data, ptrdiff_t start, ptrdiff_t length,
+                            int ascii)
+{
+    const char *src = (const char *)data + start * kind;
+    uint32_t any = 0;
+    PyObject *value;
+    if (ascii) { /* the caller knows the whole text is ASCII */
+    } else if (kind == 1) {
+        for (ptrdiff_t i = 0; i < length; i++)
+            any |= ((const Py_UCS1 *)src)[i];
+    } else if (kind == 2) {
+        for (ptrdiff_t i = 0; i < length; i++)
+            any |= ((const Py_UCS2 *)src)[i];
+    } else {
+        for (ptrdiff_t i = 0; i < length; i++)
+            any |= ((const Py_UCS4 *)src)[i];
+    }
+    if (length == 1 && any < 0x100)
+        return PyUnicode_FromOrdinal((int)jpqr_read(kind, data, start));
+    Py_UCS4 max = any < 0x80 ? 0x7F : any < 0x100 ? 0xFF : any < 0x10000 ? 0xFFFF : 0x10FFFF;
+    value = PyUnicode_New(length, max);
+    if (value == NULL || length == 0) /* the empty string is a singleton: never written */
+        return value;
+    int to = PyUnicode_KIND(value);
+    void *dst = PyUnicode_DATA(value);
+    if (to == kind)
+        memcpy(dst, src, (size_t)(length * kind));
+    else if (kind == 2)
+        JPQR_NARROW(Py_UCS2, Py_UCS1, src, dst, length);
+    else if (to == 1)
+        JPQR_NARROW(Py_UCS4, Py_UCS1, src, dst, length);
+    else
+        JPQR_NARROW(Py_UCS4, Py_UCS2, src, dst, length);
+    return value;
+}
+
 /* What the decoder needs besides the text: the DataObject type (a tuple subclass that adds no
  * fields: DataObject is a NamedTuple with __slots__ = (); _tlv.pyx checks that at import), the
  * 100 cached ID strings, cached offsets 0..JPQR_MAX_INPUT, and the template table:
@@ -206,10 +336,12 @@ typedef struct {
  *
  * Each DataObject is allocated straight from its type, without the temporary tuple that calling
  * the class would build (what tuple.__new__ does inside, less zeroing memory that is written at
- * once). A primitive holds str, str, None, int, which cannot make a reference cycle, so it is
- * left untracked by the garbage collector, as CPython's own _PyTuple_MaybeUntrack would decide.
+ * once). The tree holds only str, int, None and tuples of those (the objects and the tuples of
+ * children), which cannot make a reference cycle, so none of it is tracked by the garbage
+ * collector: what CPython's own _PyTuple_MaybeUntrack decides for such tuples at its next pass,
+ * without the tracking, the passes over them and the untracking.
  * A template whose value is not data objects keeps children=None: not an error. */
-static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, const void *data,
+static PyObject *jpqr_build(const jpqr_builder *b, int kind, const void *data,
                             ptrdiff_t start, ptrdiff_t end, ptrdiff_t count, int table)
 {
     PyObject *objects = PyTuple_New(count);
@@ -226,7 +358,7 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
             jpqr_scan_error e;
             ptrdiff_t nested = jpqr_scan(kind, data, pos + 4, value_end, &e);
             if (nested >= 0) {
-                children = jpqr_build(b, text, kind, data, pos + 4, value_end, nested, child_table);
+                children = jpqr_build(b, kind, data, pos + 4, value_end, nested, child_table);
                 if (children == NULL)
                     goto fail;
             }
@@ -236,14 +368,8 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
             /* "01", "12", "11"...: two digits are one of the cached ID strings */
             value = b->ids[two_digits * 10 + jpqr_digit(jpqr_read(kind, data, pos + 5))];
             Py_INCREF(value);
-        } else if (b->ascii) {
-            /* ASCII text: every slice is ASCII, so make it directly (what _PyUnicode_FromASCII
-             * does, without PyUnicode_Substring's checks); the empty string is a singleton */
-            value = PyUnicode_New(length, 127);
-            if (value != NULL && length)
-                memcpy(PyUnicode_DATA(value), (const char *)data + pos + 4, (size_t)length);
         } else {
-            value = PyUnicode_Substring(text, pos + 4, value_end);
+            value = jpqr_value(kind, data, pos + 4, length, b->ascii);
         }
         if (value == NULL) {
             Py_XDECREF(children);
@@ -266,11 +392,11 @@ static PyObject *jpqr_build(const jpqr_builder *b, PyObject *text, int kind, con
         }
         Py_INCREF(b->offsets[pos]);
         PyTuple_SET_ITEM(object, 3, b->offsets[pos]);
-        if (children != NULL)
-            PyObject_GC_Track(object);
         PyTuple_SET_ITEM(objects, i, object);
         pos = value_end;
     }
+    if (count)
+        PyObject_GC_UnTrack(objects); /* PyTuple_New tracks it (the empty tuple is never tracked) */
     return objects;
 fail:
     Py_DECREF(objects); /* the items not yet set are NULL, which tuple deallocation skips */
