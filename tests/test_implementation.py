@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -73,6 +74,7 @@ def test_compiled_twin_is_available_in_process() -> None:
 WITHOUT_COMPILED_TWIN = """
 import sys
 from pathlib import Path
+from types import ModuleType
 from importlib.abc import MetaPathFinder
 
 class Unbuilt(MetaPathFinder):
@@ -103,3 +105,9 @@ def test_missing_compiled_twin_fails_unless_pure_mode(pure_mode: bool, fails: bo
     assert (done.returncode != 0) == fails, done.stdout
     assert ("1 failed" in done.stdout or "1 error" in done.stdout) == fails, done.stdout
     assert ("1 skipped" in done.stdout) == (not fails), done.stdout
+
+
+def test_public_check_follows_the_selected_twin(impl: ModuleType) -> None:
+    # jpqr.check is the check-only scan of whichever twin is in use.
+    assert jpqr.check is impl.check
+    assert jpqr.check("0002010102116304AD0A") == "ok"

@@ -43,6 +43,7 @@ __all__ = [
     "ValidationError",
     "ValidationReport",
     "__version__",
+    "check",
     "crc16",
     "crc_verdict",
     "decode",
@@ -55,6 +56,7 @@ __all__ = [
 
 # Bound here once; _kernels.use() rebinds them when a test switches twins.
 IMPLEMENTATION = _kernels.IMPLEMENTATION
+check = _kernels.check
 crc16 = _kernels.crc16
 crc_verdict = _kernels.crc_verdict
 decode = _kernels.decode

@@ -86,7 +86,7 @@ def use(name: Implementation) -> None:
     check_many = tlv_module.check_many
     check_rows = tlv_module.check_rows
     package = sys.modules[__package__]
-    for attr in ("IMPLEMENTATION", "crc16", "crc_verdict", "decode", "encode"):
+    for attr in ("IMPLEMENTATION", "check", "crc16", "crc_verdict", "decode", "encode"):
         setattr(package, attr, globals()[attr])
 
 
