@@ -138,7 +138,9 @@ cpdef str to_text(payload):
             raise err.too_long(n, _MAX_INPUT, "characters")
         text = payload
     elif isinstance(payload, (bytes, bytearray, memoryview)):
-        n = len(payload)
+        # nbytes, not len(): a memoryview of wider items (array("I")) is longer than its len(),
+        # and the C walk indexes tables of _MAX_INPUT + 1 entries by offset
+        n = payload.nbytes if isinstance(payload, memoryview) else len(payload)
         if n > _MAX_INPUT:
             raise err.too_long(n, _MAX_INPUT, "bytes")
         try:

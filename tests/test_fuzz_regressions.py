@@ -1,0 +1,54 @@
+"""Inputs found by fuzzing (fuzz/), minimised, on both twins: each once crashed, leaked, read out of
+bounds or made the twins disagree. Expected values come from the spec's rules (MAX_INPUT_LENGTH
+is counted in bytes for byte input), not from the code under test."""
+
+from __future__ import annotations
+
+import array
+from types import ModuleType
+
+import pytest
+
+import jpqr
+from jpqr.dataobject import MAX_INPUT_LENGTH
+from jpqr.errors import DecodeError
+
+
+def _wide_view(payload: bytes) -> memoryview:
+    """The payload's bytes seen as 4-byte items: len() is a quarter of the byte count."""
+    return memoryview(array.array("I", payload))
+
+
+# 1500 items of 4 bytes: 6000 bytes, over the 4096-byte cap, though len() says 1500. The compiled
+# decode walked all 6000 characters and indexed its table of cached offsets (4097 entries) past
+# its end: a segfault. check_code() said "invalid" on one twin and "missing" on the other.
+OVERSIZED = _wide_view(b"0000" * 1500)
+
+
+def test_memoryview_of_wide_items_is_capped_in_bytes(impl: ModuleType) -> None:
+    assert OVERSIZED.nbytes > MAX_INPUT_LENGTH >= len(OVERSIZED)
+    with pytest.raises(DecodeError) as caught:
+        impl.decode(OVERSIZED)
+    assert caught.value.code == "tlv.too_long"
+    assert caught.value.offset == MAX_INPUT_LENGTH
+    assert str(OVERSIZED.nbytes) in caught.value.message
+    with pytest.raises(DecodeError, match="6000"):
+        impl.check(OVERSIZED)
+    assert impl.check_code(OVERSIZED) == (4, -1)  # "invalid", as decode() refuses it
+    assert impl.to_text.__name__ == "to_text"
+    with pytest.raises(DecodeError):
+        impl.to_text(OVERSIZED)
+
+
+def test_memoryview_of_wide_items_within_the_cap_reads_as_its_bytes(impl: ModuleType) -> None:
+    payload = b"0002010102116304AD0A"  # EMVCo §4.7.3 example; 20 bytes, 5 items of 4 bytes
+    view = _wide_view(payload)
+    assert [o.id for o in impl.decode(view)] == ["00", "01", "63"]
+    assert impl.check(view) == "ok"
+    assert impl.check_code(view) == (0, 0xAD0A)
+
+
+def test_validate_reports_an_oversized_wide_memoryview(impl: ModuleType) -> None:
+    report = jpqr.validate(OVERSIZED)
+    assert not report.ok
+    assert "tlv.too_long" in [issue.code for issue in report.errors]
