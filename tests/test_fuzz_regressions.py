@@ -52,3 +52,18 @@ def test_validate_reports_an_oversized_wide_memoryview(impl: ModuleType) -> None
     report = jpqr.validate(OVERSIZED)
     assert not report.ok
     assert "tlv.too_long" in [issue.code for issue in report.errors]
+
+
+@pytest.mark.cython
+@pytest.mark.skipif(jpqr._kernels.NO_EXTENSIONS, reason="JPQR_NO_EXTENSIONS")
+def test_crc_path_switch_reaches_the_decoder_kernels() -> None:
+    # _crc16.h is compiled into both extensions, each with its own path switch: _use_path() set
+    # only _crc's, so check(), check_code() and the batch kernels never ran the paths tests chose.
+    from jpqr import _crc, _tlv
+
+    before = _crc._use_path("table")
+    try:
+        assert _tlv._crc_path() == "table"
+    finally:
+        _crc._use_path(before)
+    assert _tlv._crc_path() == before

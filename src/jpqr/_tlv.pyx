@@ -20,6 +20,8 @@ from jpqr._ccore cimport (
     PyUnicode_IS_ASCII,
     PyUnicode_KIND,
     jpqr_crc_init_tables,
+    jpqr_crc_path,
+    jpqr_crc_set_path,
     jpqr_read,
     jpqr_verdict_ucs,
 )
@@ -126,6 +128,17 @@ _BUILDER.type = _DATAOBJECT
 _BUILDER.ids = _ID_POINTERS
 _BUILDER.offsets = _OFFSET_POINTERS
 _BUILDER.templates = _TEMPLATE
+
+
+def _set_crc_path(int path):
+    """For jpqr._crc._use_path only: this module's copy of the CRC kernels takes the same path."""
+    if not jpqr_crc_set_path(path):
+        raise ValueError(f"CRC path {path} is not available here")
+
+
+def _crc_path():
+    """The CRC kernel this module's check() and batch kernels use (tests: see _crc._use_path)."""
+    return jpqr_crc_path().decode("ascii")
 
 
 cpdef str to_text(payload):
