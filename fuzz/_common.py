@@ -18,6 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+# The lazy layers, loaded now so that atheris.instrument_all() sees them too.
+import jpqr.api
+import jpqr.batch
+import jpqr.builder
+import jpqr.model  # noqa: F401
 from jpqr import _crc_py, _kernels, _tlv_py
 from jpqr.errors import JPQRError
 
@@ -180,7 +185,8 @@ def _mutant(rng: random.Random, item: bytes, pool: list[bytes]) -> bytes:
         if op == 0 and data:  # flip a byte
             data[rng.randrange(len(data))] = rng.randrange(256)
         elif op == 1:  # insert bytes, often digits (headers) or a 6304
-            data[at:at] = rng.choice([b"6304", b"00", b"99", b"0", b"\x80", bytes([rng.randrange(256)])])
+            pieces = [b"6304", b"00", b"99", b"0", b"\x80", bytes([rng.randrange(256)])]
+            data[at:at] = rng.choice(pieces)
         elif op == 2 and data:  # delete a run
             del data[at : at + rng.randint(1, 8)]
         elif op == 3 and data:  # change a digit (lengths and IDs)

@@ -67,3 +67,37 @@ def test_crc_path_switch_reaches_the_decoder_kernels() -> None:
     finally:
         _crc._use_path(before)
     assert _tlv._crc_path() == before
+
+
+# Builder.from_dict (what `jpqr build` reads): only a BuildError may come out of a bad spec.
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        {"unreserved": "64"},  # dict("64"): ValueError, not BuildError
+        {"merchant_accounts": ["02"]},
+        {"merchant_account": {"id": "²²", "value": "4000123456789012"}},  # int("²²") raises
+        {"unreserved": {"id": "⁸⁰", "guid": "A000000677010111"}},
+        {"payment_system_template": {"id": "⁵⁰", "guid": "A000000677010111"}},
+        {"merchant_account": {"id": "٣٣", "guid": "A000000677010111"}},  # int() reads 33
+    ],
+)
+def test_builder_spec_of_the_wrong_shape_is_a_build_error(impl: ModuleType, spec: dict) -> None:
+    with pytest.raises(jpqr.BuildError) as caught:
+        jpqr.Builder.from_dict(spec).build()
+    assert caught.value.code in ("build.spec", "build.id")
+
+
+@pytest.mark.parametrize("amount", ["1e99999999", "1e-99999999", "1E+13"])
+def test_builder_amount_with_a_huge_exponent_is_refused_at_once(
+    impl: ModuleType, amount: str
+) -> None:
+    # Formatting 1e99999999 as a fixed-point number wrote 100 MB of text before the 13-character
+    # limit (EMVCo ID 54, ans 13) refused it; 1e999999999 would be 1 GB.
+    builder = jpqr.Builder("emvco").amount(amount)
+    with pytest.raises(jpqr.BuildError) as caught:
+        builder._objects()
+    assert caught.value.code == "field.length"
+    assert caught.value.path == "54"
+    assert len(caught.value.message) < 200
