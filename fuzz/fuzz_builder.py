@@ -30,7 +30,8 @@ KEYS = [
 ]  # fmt: skip
 ARG_KEYS = [
     "id", "guid", "value", "values", "level1", "level2", "level3", "level4", "template_id",
-    "language", "name", "city", "00", "01", "02", "05", "10", "99", "0", "²²", "",
+    "language_preference", "merchant_name", "merchant_city", "00", "01", "02", "05", "10", "99",
+    "0", "²²", "",
 ]  # fmt: skip
 STRINGS = [
     "", "jpqr", "emvco", "static", "dynamic", "02", "15", "25", "26", "29", "51", "52", "62", "64",
@@ -70,9 +71,15 @@ def spec_from(data: bytes) -> Any:
         except (ValueError, RecursionError):
             return None
     fdp = atheris.FuzzedDataProvider(data)
-    spec = {}
-    for _ in range(fdp.ConsumeIntInRange(0, 14)):
-        spec[KEYS[fdp.ConsumeIntInRange(0, len(KEYS) - 1)]] = value(fdp, 0)
+    # From a spec that builds (so that the output checks are reached), or from nothing; then
+    # set or delete keys.
+    spec: dict[str, Any] = json.loads(json.dumps(BASES[fdp.ConsumeIntInRange(0, len(BASES) - 1)]))
+    for _ in range(fdp.ConsumeIntInRange(0, 8)):
+        key = KEYS[fdp.ConsumeIntInRange(0, len(KEYS) - 1)]
+        if fdp.ConsumeBool():
+            spec.pop(key, None)
+        else:
+            spec[key] = value(fdp, 0)
     return spec
 
 
@@ -99,23 +106,36 @@ def test_one(data: bytes) -> None:
 
 
 def seeds() -> list[bytes]:
-    spec = {
+    return [json.dumps(s, ensure_ascii=False).encode() for s in BASES] + [
+        bytes(range(n, n + 64)) for n in range(0, 192, 16)
+    ]
+
+
+BASES: list[dict[str, Any]] = [
+    {
         "dynamic": True,
         "jpqr_identifier": {"level1": "0000000000001", "level2": "0001", "level3": "000001",
                             "level4": "000001"},
         "merchant_category_code": "5999", "amount": "1500", "merchant_name": "EV CHARGE",
         "merchant_city": "TOKYO", "postal_code": "1066143",
-        "language": {"language": "JA", "name": "EV充電ステーション"},
+        "language": {"language_preference": "JA", "merchant_name": "EV充電ステーション"},
         "reference_label": "S-20261121-0042", "terminal_label": "EVSE-1",
-    }  # fmt: skip
-    emvco = {
+    },
+    {
         "profile": "emvco", "static": True, "merchant_account": {"id": "02",
         "value": "4000123456789012"}, "merchant_category_code": "5999", "currency": "USD",
         "country": "US", "merchant_name": "SHOP", "merchant_city": "NYC", "terminal_label": "T1",
-    }  # fmt: skip
-    return [json.dumps(s, ensure_ascii=False).encode() for s in (spec, emvco)] + [
-        bytes(range(n, n + 64)) for n in range(0, 192, 16)
-    ]
+    },
+    {
+        "profile": "emvco", "dynamic": True, "merchant_account": {"id": "29",
+        "guid": "A000000677010111", "values": {"01": "0066801234567"}}, "country": "TH",
+        "merchant_category_code": "5411", "currency": "764", "amount": "12.50",
+        "merchant_name": "EV PARK", "merchant_city": "BANGKOK", "tip_prompt": True,
+        "unreserved": {"id": "80", "guid": "A000000999", "values": {"01": "X"}},
+        "payment_system_template": {"id": "50", "guid": "A000000888", "values": {"01": "Y"}},
+    },
+    {},
+]  # fmt: skip
 
 
 if __name__ == "__main__":
