@@ -101,3 +101,61 @@ def test_builder_amount_with_a_huge_exponent_is_refused_at_once(
     assert caught.value.code == "field.length"
     assert caught.value.path == "54"
     assert len(caught.value.message) < 200
+
+
+@pytest.mark.parametrize("init", [2**70, -(2**70), 0x10000, -1])
+def test_crc16_refuses_an_init_outside_16_bits(impl: ModuleType, init: int) -> None:
+    # The compiled twin raised OverflowError for ints beyond a C long.
+    with pytest.raises(ValueError) as caught:
+        impl.crc16("123456789", init)
+    assert str(caught.value) == f"init must be a 16-bit value (0 to 0xFFFF), got {init!r}"
+
+
+def test_crc16_refuses_a_float_init_as_binascii_does(impl: ModuleType) -> None:
+    # The compiled twin took 1.5 as 1 and returned a CRC; binascii.crc_hqx refuses a float.
+    import binascii
+
+    with pytest.raises(TypeError) as expected:
+        binascii.crc_hqx(b"123456789", 1.5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as caught:
+        impl.crc16("123456789", 1.5)
+    assert str(caught.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("init", ["1", None])
+def test_crc16_refuses_an_init_that_is_no_number(impl: ModuleType, init: object) -> None:
+    with pytest.raises(TypeError):
+        impl.crc16("123456789", init)
+
+
+def test_crc16_takes_a_bool_init_as_binascii_does(impl: ModuleType) -> None:
+    import binascii
+
+    assert impl.crc16("123456789", True) == binascii.crc_hqx(b"123456789", 1)
+
+
+def _nested(depth: int) -> jpqr.DataObject:
+    obj = jpqr.DataObject("00", "x")
+    for _ in range(depth):
+        obj = jpqr.DataObject("62", "", (obj,))
+    return obj
+
+
+@pytest.mark.parametrize("depth", [5_000, 100_000])
+def test_encode_of_absurdly_deep_templates_is_a_recursion_error(
+    impl: ModuleType, depth: int
+) -> None:
+    # The compiled encoder recursed in C without the interpreter's depth check: a segfault at
+    # 100 000 levels (C stack overflow). Now both twins raise RecursionError, like any Python
+    # recursion. (No such tree can encode: each level adds 4 characters to a 99-character value.)
+    with pytest.raises(RecursionError):
+        impl.encode([_nested(depth)])
+
+
+def test_encode_of_deep_templates_says_which_value_is_too_long(impl: ModuleType) -> None:
+    with pytest.raises(jpqr.EncodeError) as caught:
+        impl.encode([_nested(30)])
+    assert caught.value.code == "tlv.value_too_long"
+    # 00 01 x (5) then 4 more per level: the 25th template's value is 5 + 4 * 24 = 101 characters
+    assert caught.value.path == ".".join(["62"] * 6)
+    assert "found 101" in caught.value.message

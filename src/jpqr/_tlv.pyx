@@ -43,6 +43,12 @@ __all__ = ["VERDICTS", "check", "check_code", "check_many", "check_rows", "decod
            "to_text"]
 
 
+cdef extern from "Python.h":
+    # Nonzero (not -1) with RecursionError set: `except *` has Cython look at the error itself.
+    int Py_EnterRecursiveCall(const char* where) except *
+    void Py_LeaveRecursiveCall()
+
+
 cdef extern from "_tlv_scan.h" nogil:
     enum:
         JPQR_MAX_INPUT
@@ -315,7 +321,13 @@ cdef str _encode_objects(objects, str parent_path):
             raise err.bad_id(id, parent_path)
         children = (<tuple>obj)[2]
         if children is not None:
-            value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+            # A cdef function is no Python frame: without this, templates nested 100 000 deep
+            # overflow the C stack where the pure twin raises RecursionError.
+            Py_EnterRecursiveCall("")
+            try:
+                value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+            finally:
+                Py_LeaveRecursiveCall()
         else:
             value = (<tuple>obj)[1]
             if not isinstance(value, str):
