@@ -26,6 +26,7 @@ if os.environ.get("JPQR_NO_EXTENSIONS"):
 from jpqr import _crc, _tlv  # type: ignore[attr-defined]
 
 from .conftest import PUBLISHED
+from .test_differential import crc_paths
 
 ODD = "\x80\xe9\xff\u0100\u0131\u017f\u0660\u00b2\u2028\x85\ufeff\ufb00\uff21\ud800\udfff\uffff"
 ODD += "\U00010000\U0010ffff北\x00\r\n "
@@ -85,18 +86,6 @@ def outcome(function: Callable[..., Any], *args: Any) -> tuple[Any, ...]:
     except Exception as error:
         return ("raised", type(error), str(error))
     return ("ok", repr(result), result)
-
-
-def crc_paths() -> list[str]:
-    paths = []
-    for path in _crc.CRC_PATHS:
-        try:
-            before = _crc._use_path(path)
-        except ValueError:
-            continue
-        _crc._use_path(before)
-        paths.append(path)
-    return paths
 
 
 @pytest.fixture(params=crc_paths())
