@@ -159,3 +159,17 @@ def test_encode_of_deep_templates_says_which_value_is_too_long(impl: ModuleType)
     # 00 01 x (5) then 4 more per level: the 25th template's value is 5 + 4 * 24 = 101 characters
     assert caught.value.path == ".".join(["62"] * 6)
     assert "found 101" in caught.value.message
+
+
+def test_lenient_validate_of_a_wide_memoryview_strips_nothing_it_does_not_have(
+    impl: ModuleType,
+) -> None:
+    # Lenient mode compared the stripped bytes (20) with len() of the view (5 items) and warned
+    # "payload.stripped" about a payload with no BOM and no trailing spaces.
+    view = _wide_view(b"0002010102116304AD0A")
+    report = jpqr.validate(view, lenient=True)
+    assert [issue.code for issue in report.warnings] == []
+    assert report.payload == "0002010102116304AD0A"
+    stripped = jpqr.validate(_wide_view(b"0002010102116304AD0A\r\n  "), lenient=True)
+    assert [issue.code for issue in stripped.warnings] == ["payload.stripped"]
+    assert stripped.payload == "0002010102116304AD0A"
