@@ -41,10 +41,15 @@ def test_one(data: bytes) -> None:
         valid = outcome(jpqr.is_valid, value, profile, **options)
         if valid != ("ok", result[1].ok):
             fail(f"is_valid is not validate().ok on {twin}", value, valid)
+        parsed = outcome(jpqr.parse, value, profile, **options)
+        if parsed[0] == "raised" or (parsed[0] == "ok") != result[1].ok:
+            fail(f"parse does not follow validate on {twin}", value, parsed, result[1].errors)
+        results[twin + " parse"] = repr(parsed)
     _kernels.use("cython")
-    if results["python"] != results["cython"]:
+    if results["python"] != results["cython"] or results["python parse"] != results["cython parse"]:
         fail("validate: the twins disagree", value, profile, options, *results.items())
     report = results["python"]
+    assert isinstance(report, tuple)
     if not options["lenient"]:
         decoded = outcome(PYTHON[1].decode, value)
         if decoded[0] != "ok" and report[0]:
