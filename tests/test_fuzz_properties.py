@@ -135,3 +135,48 @@ def test_kernels_agree_on_every_shape_and_crc_path(crc_path: str, payload: objec
             payload.encode("utf-8", "surrogatepass") if isinstance(payload, str) else bytes(payload)
         )  # type: ignore[arg-type]
         assert results["crc16"][2] == binascii.crc_hqx(raw, 0xFFFF)
+
+
+# Builder.from_dict, what `jpqr build` reads from JSON: a spec that builds, with keys set to
+# near-miss values or removed. Only a JPQRError may come out, and what builds validates.
+BUILDABLE = {
+    "profile": "emvco",
+    "dynamic": True,
+    "merchant_account": {"id": "29", "guid": "A000000677010111", "values": {"01": "0066801"}},
+    "merchant_category_code": "5411",
+    "currency": "764",
+    "country": "TH",
+    "amount": "12.50",
+    "merchant_name": "EV PARK",
+    "merchant_city": "BANGKOK",
+}
+SPEC_KEYS = [*BUILDABLE, "tip_prompt", "unreserved", "payment_system_template", "language",
+             "postal_code", "terminal_label", "convenience_fee", "jpqr_identifier"]  # fmt: skip
+NEAR_MISSES = st.sampled_from(
+    ["", "02", "29", "80", "²²", "٣٣", "1e99999999", "NaN", "-1", "北", "\x00", "A" * 100, "JPY"]
+)
+SPEC_VALUES = st.recursive(
+    NEAR_MISSES | st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "guid", "value", "values", "01", "²²"]), inner, max_size=4
+        )
+    ),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None)
+@given(
+    changes=st.dictionaries(st.sampled_from(SPEC_KEYS), SPEC_VALUES | st.just(None), max_size=4),
+)
+def test_builder_from_dict_raises_only_jpqr_errors(changes: dict[str, Any]) -> None:
+    import jpqr
+
+    spec = {**BUILDABLE, **changes}
+    try:
+        code = jpqr.Builder.from_dict(spec).build()
+    except JPQRError:
+        return
+    assert jpqr.validate(code.to_payload(), "emvco").ok
