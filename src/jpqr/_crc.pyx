@@ -10,8 +10,8 @@ encoded to UTF-8 in chunks ("surrogatepass", as the pure twin does).
 
 from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.exc cimport PyErr_Clear, PyErr_Occurred
-from cpython.long cimport PyLong_AsLong
+from cpython.long cimport PyLong_AsLongAndOverflow
+from cpython.number cimport PyNumber_Index
 
 from jpqr._ccore cimport (
     PyUnicode_DATA,
@@ -49,6 +49,10 @@ def _use_path(path):
     global CRC_PATH
     if path not in CRC_PATHS or not jpqr_crc_set_path(CRC_PATHS.index(path)):
         raise ValueError(f"the {path!r} CRC path is not available here")
+    # _tlv has its own copy of the kernels (static in _crc16.h): check() and the batch kernels
+    # must follow, or tests of a path never reach them.
+    from jpqr import _tlv
+    _tlv._set_crc_path(CRC_PATHS.index(path))
     before, CRC_PATH = CRC_PATH, path
     return before
 
@@ -64,15 +68,15 @@ cdef inline bint _is_buffer(object data):
 
 cdef uint16_t _check_init(object init) except? 0:
     cdef long value
+    cdef int overflow = 0
     if type(init) is int:  # the common case, without Python comparisons
-        value = PyLong_AsLong(init)
-        if value == -1 and PyErr_Occurred():
-            PyErr_Clear()
-        elif 0 <= value <= 0xFFFF:
+        value = PyLong_AsLongAndOverflow(init, &overflow)  # never raises for an int
+        if not overflow and 0 <= value <= 0xFFFF:
             return <uint16_t>value
     if not 0 <= init <= 0xFFFF:
         raise ValueError(f"init must be a 16-bit value (0 to 0xFFFF), got {init!r}")
-    return init
+    # As binascii.crc_hqx (the pure twin) takes it: an integer, never a float cut short.
+    return PyNumber_Index(init)
 
 
 def crc16(data, init=0xFFFF):

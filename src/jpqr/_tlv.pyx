@@ -20,6 +20,8 @@ from jpqr._ccore cimport (
     PyUnicode_IS_ASCII,
     PyUnicode_KIND,
     jpqr_crc_init_tables,
+    jpqr_crc_path,
+    jpqr_crc_set_path,
     jpqr_read,
     jpqr_verdict_ucs,
 )
@@ -39,6 +41,12 @@ from jpqr.errors import DecodeError
 
 __all__ = ["VERDICTS", "check", "check_code", "check_many", "check_rows", "decode", "encode",
            "to_text"]
+
+
+cdef extern from "Python.h":
+    # Nonzero (not -1) with RecursionError set: `except *` has Cython look at the error itself.
+    int Py_EnterRecursiveCall(const char* where) except *
+    void Py_LeaveRecursiveCall()
 
 
 cdef extern from "_tlv_scan.h" nogil:
@@ -141,6 +149,17 @@ _BUILDER.offsets = _OFFSET_POINTERS
 _BUILDER.templates = _TEMPLATE
 
 
+def _set_crc_path(int path):
+    """For jpqr._crc._use_path only: this module's copy of the CRC kernels takes the same path."""
+    if not jpqr_crc_set_path(path):
+        raise ValueError(f"CRC path {path} is not available here")
+
+
+def _crc_path():
+    """The CRC kernel this module's check() and batch kernels use (tests: see _crc._use_path)."""
+    return jpqr_crc_path().decode("ascii")
+
+
 cpdef str to_text(payload):
     """Check the input's type and size and return it as text (``bytes`` are read as UTF-8)."""
     cdef str text
@@ -151,7 +170,9 @@ cpdef str to_text(payload):
             raise err.too_long(n, _MAX_INPUT, "characters")
         text = payload
     elif isinstance(payload, (bytes, bytearray, memoryview)):
-        n = len(payload)
+        # nbytes, not len(): a memoryview of wider items (array("I")) is longer than its len(),
+        # and the C walk indexes tables of _MAX_INPUT + 1 entries by offset
+        n = payload.nbytes if isinstance(payload, memoryview) else len(payload)
         if n > _MAX_INPUT:
             raise err.too_long(n, _MAX_INPUT, "bytes")
         try:
@@ -370,7 +391,13 @@ cdef str _encode_objects(objects, str parent_path):
             raise err.bad_id(id, parent_path)
         children = (<tuple>obj)[2]
         if children is not None:
-            value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+            # A cdef function is no Python frame: without this, templates nested 100 000 deep
+            # overflow the C stack where the pure twin raises RecursionError.
+            Py_EnterRecursiveCall("")
+            try:
+                value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+            finally:
+                Py_LeaveRecursiveCall()
         else:
             value = (<tuple>obj)[1]
             if not isinstance(value, str):

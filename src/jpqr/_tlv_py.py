@@ -71,8 +71,10 @@ def to_text(payload: str | bytes | bytearray | memoryview) -> str:
             raise err.too_long(len(payload), MAX_INPUT_LENGTH, "characters")
         text = payload
     elif isinstance(payload, (bytes, bytearray, memoryview)):
-        if len(payload) > MAX_INPUT_LENGTH:
-            raise err.too_long(len(payload), MAX_INPUT_LENGTH, "bytes")
+        # nbytes, not len(): a memoryview of wider items (array("I")) is longer than its len()
+        size = payload.nbytes if isinstance(payload, memoryview) else len(payload)
+        if size > MAX_INPUT_LENGTH:
+            raise err.too_long(size, MAX_INPUT_LENGTH, "bytes")
         try:
             text = bytes(payload).decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -37,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from . import _kernels
 from .dataobject import DataObject
@@ -147,6 +147,15 @@ def _decimal(value: object, name: str, path: str) -> Decimal:
 
 
 def _amount_text(number: Decimal, name: str, path: str) -> str:
+    limit = ROOT[path].max_length
+    if number.adjusted() >= limit or number.as_tuple().exponent <= -limit:  # type: ignore[operator]
+        # Too many digits before or after the point to fit: say so without writing them all out
+        # ("1e99999999" would be 100 MB of text).
+        raise BuildError(
+            "field.length",
+            f"expected at most {limit} characters for {name}, found {number}",
+            path=path,
+        )
     text = format(number, "f")
     if not _AMOUNT.fullmatch(text) or len(text) > ROOT[path].max_length:
         raise BuildError(
@@ -155,6 +164,11 @@ def _amount_text(number: Decimal, name: str, path: str) -> str:
             path=path,
         )
     return text
+
+
+def _two_digits(id: object) -> TypeGuard[str]:
+    # ASCII only: "²²".isdigit() is true and int() refuses it; "٣٣" is 33 to int() but no ID.
+    return isinstance(id, str) and len(id) == 2 and id.isascii() and id.isdigit()
 
 
 def _sub_id(key: str, path: str) -> str:
@@ -248,7 +262,7 @@ class Builder:
 
     def unreserved(self, id: str, guid: str, **values: str) -> Builder:
         """An unreserved template (80-99) owned by ``guid``; sub-values by 2-digit ID."""
-        if not (isinstance(id, str) and id.isdigit() and 80 <= int(id) <= 99 and len(id) == 2):
+        if not (_two_digits(id) and 80 <= int(id) <= 99):
             raise BuildError(
                 "build.id", f"expected an unreserved template ID 80-99, found {id!r}", path=str(id)
             )
@@ -271,7 +285,7 @@ class Builder:
 
     def _check_account_id(self, id: object, *, templates: bool | None) -> None:
         low = 26 if templates else 2
-        if not (isinstance(id, str) and len(id) == 2 and id.isdigit() and low <= int(id) <= 51):
+        if not (_two_digits(id) and low <= int(id) <= 51):
             raise BuildError(
                 "build.id",
                 f"expected a merchant account ID from {low:02d} to 51, found {id!r}",
@@ -443,7 +457,7 @@ class Builder:
 
     def payment_system_template(self, id: str, guid: str, **values: str) -> Builder:
         """62-50..99: a payment system's own template inside ID 62, owned by ``guid``."""
-        if not (isinstance(id, str) and id.isdigit() and 50 <= int(id) <= 99 and len(id) == 2):
+        if not (_two_digits(id) and 50 <= int(id) <= 99):
             raise BuildError(
                 "build.id", f"expected a template ID 50-99 inside 62, found {id!r}", path="62"
             )
@@ -580,6 +594,10 @@ class Builder:
                 "payment_system_template": self.payment_system_template,
             }.get(key, self.merchant_account)
             for item in items:
+                if not isinstance(item, Mapping):
+                    raise BuildError(
+                        "build.spec", f"expected an object for {key!r}, found {item!r}"
+                    )
                 args = dict(item)
                 sub = args.pop("values", {})
                 method(**args, **sub)

@@ -182,6 +182,8 @@ def _strip(
     payload: str | bytes | bytearray | memoryview, checker: Checker
 ) -> str | bytes | bytearray | memoryview:
     """``lenient=True``: drop a leading BOM and trailing CR, LF and spaces, with a warning."""
+    if not isinstance(payload, str):
+        payload = bytes(payload)  # a memoryview's len() counts items, not bytes
     if isinstance(payload, str):
         stripped: str | bytes = payload.removeprefix(_BOM).rstrip(_STRIPPABLE)
     else:
