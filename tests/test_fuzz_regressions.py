@@ -5,6 +5,7 @@ is counted in bytes for byte input), not from the code under test."""
 from __future__ import annotations
 
 import array
+from decimal import Decimal
 from types import ModuleType
 
 import pytest
@@ -94,8 +95,12 @@ def test_builder_amount_with_a_huge_exponent_is_refused_at_once(
     impl: ModuleType, amount: str
 ) -> None:
     # Formatting 1e99999999 as a fixed-point number wrote 100 MB of text before the 13-character
-    # limit (EMVCo ID 54, ans 13) refused it; 1e999999999 would be 1 GB.
-    builder = jpqr.Builder("emvco").amount(amount)
+    # limit (EMVCo ID 54, ans 13) refused it; 1e999999999 would be 1 GB. As text, an exponent is
+    # not EMVCo's amount form and is refused at the setter; as a Decimal, by its length.
+    with pytest.raises(jpqr.BuildError) as as_text:
+        jpqr.Builder("emvco").amount(amount)
+    assert (as_text.value.code, as_text.value.path) == ("amount.format", "54")
+    builder = jpqr.Builder("emvco").amount(Decimal(amount))
     with pytest.raises(jpqr.BuildError) as caught:
         builder._objects()
     assert caught.value.code == "field.length"
