@@ -310,8 +310,8 @@ def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
     """SPEC §6 trap: a declared length that swallows the ``6304`` and still ends at the end of
     the text. The text then ends like a CRC object (so the CRC verdict may even be "ok"), but ID
     63 is not a data object of the root: the code has no CRC (EMVCo §4.7.3, 63 mandatory)."""
-    if not tree or any(obj.id == "63" for obj in tree):
-        return
+    if not tree or tree[-1].id == "63" or any(obj.id == "63" for obj in tree):
+        return  # (63 last: the usual case, without the scan)
     last = tree[-1]
     if last.value[-8:-4] != "6304" or last.offset is None:
         return  # no trailing 6304: crc.missing says it
