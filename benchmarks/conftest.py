@@ -7,7 +7,6 @@ runs on both twins (``jpqr[python]``, ``jpqr[cython]``) so the report can set th
 
 from __future__ import annotations
 
-import binascii
 import os
 
 # numpy's OpenBLAS starts spinning worker threads, which take the second core from the
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import twin
+from tests.test_cli import SESSION_CODE
 from tests.test_tlv import EMVCO_EXAMPLE
 
 from jpqr import DataObject, _kernels, _tlv_py
@@ -59,41 +59,13 @@ assert len(ASCII_PAYLOAD) == 197 and ASCII_PAYLOAD.isascii()
 PAYLOADS = {"ascii": ASCII_PAYLOAD, "emvco": EMVCO_EXAMPLE}
 
 
-def _tlv(id: str, value: str) -> str:
-    return f"{id}{len(value):02d}{value}"
-
-
 # ASCII_PAYLOAD is not a valid JPQR code (26.03 has 7 characters and 26.04 3, where the JPQR
 # identifier wants 6 each; no language template 64), so validating it times the error path.
-# The same session as a valid JPQR code, written by hand with the CRC of binascii (independent
-# of jpqr): 222 ASCII characters, validate's path when nothing is reported.
-_BODY = (
-    _tlv("00", "01")
-    + _tlv("01", "12")
-    + _tlv(
-        "26",
-        _tlv("00", "jp.or.paymentsjapan")
-        + _tlv("01", "0000000000001")
-        + _tlv("02", "0001")
-        + _tlv("03", "000001")
-        + _tlv("04", "000001"),
-    )
-    + _tlv("52", "5999")
-    + _tlv("53", "392")
-    + _tlv("54", "1500")
-    + _tlv("58", "JP")
-    + _tlv("59", "EV CHARGE INC")
-    + _tlv("60", "TOKYO")
-    + _tlv("61", "1000001")
-    + _tlv("62", _tlv("05", "SESSION-20261121-0042") + _tlv("07", "EVSE-001"))
-    + _tlv("64", _tlv("00", "JA") + _tlv("01", "EV CHARGE"))
-    + "6304"
-)
-VALID_JPQR_PAYLOAD = _BODY + f"{binascii.crc_hqx(_BODY.encode(), 0xFFFF):04X}"
-assert len(VALID_JPQR_PAYLOAD) == 222 and VALID_JPQR_PAYLOAD.isascii()
-
-# validate times both paths: the two payloads above (errors) and the valid JPQR code.
-VALIDATE_PAYLOADS = {**PAYLOADS, "jpqr-valid": VALID_JPQR_PAYLOAD}
+# validate also times a valid JPQR code: the EV-charging session of the CLI tests, written by
+# hand with the CRC of binascii.crc_hqx (independent of jpqr), 211 characters, the merchant name
+# in Japanese in 64.
+assert len(SESSION_CODE) == 211
+VALIDATE_PAYLOADS = {**PAYLOADS, "jpqr-valid": SESSION_CODE}
 
 TWINS = ["python", "cython"]
 
