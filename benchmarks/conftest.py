@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import twin
+from tests.test_cli import SESSION_CODE
 from tests.test_tlv import EMVCO_EXAMPLE
 
 from jpqr import DataObject, _kernels, _tlv_py
@@ -56,6 +57,15 @@ assert len(ASCII_PAYLOAD) == 197 and ASCII_PAYLOAD.isascii()
 
 # The EMVCo example: 248 characters with Chinese text in the language template 64.
 PAYLOADS = {"ascii": ASCII_PAYLOAD, "emvco": EMVCO_EXAMPLE}
+
+
+# ASCII_PAYLOAD is not a valid JPQR code (26.03 has 7 characters and 26.04 3, where the JPQR
+# identifier wants 6 each; no language template 64), so validating it times the error path.
+# validate also times a valid JPQR code: the EV-charging session of the CLI tests, written by
+# hand with the CRC of binascii.crc_hqx (independent of jpqr), 211 characters, the merchant name
+# in Japanese in 64.
+assert len(SESSION_CODE) == 211
+VALIDATE_PAYLOADS = {**PAYLOADS, "jpqr-valid": SESSION_CODE}
 
 TWINS = ["python", "cython"]
 

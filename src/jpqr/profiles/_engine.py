@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -45,6 +45,7 @@ def describe(path: str, spec: Field | None = None) -> str:
 
 
 # One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
+# check_ans and check_text search them only when str.isprintable() says there may be one.
 _NOT_ANS = re.compile(r"[^\x20-\x7e]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # A lone surrogate: a str can hold one, but UTF-8 (SPEC §1, the payload's encoding) cannot.
@@ -311,8 +312,8 @@ def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
     """SPEC §6 trap: a declared length that swallows the ``6304`` and still ends at the end of
     the text. The text then ends like a CRC object (so the CRC verdict may even be "ok"), but ID
     63 is not a data object of the root: the code has no CRC (EMVCo §4.7.3, 63 mandatory)."""
-    if not tree or any(obj.id == "63" for obj in tree):
-        return
+    if not tree or tree[-1].id == "63" or any(obj.id == "63" for obj in tree):
+        return  # (63 last: the usual case, without the scan)
     last = tree[-1]
     if last.value[-8:-4] != "6304" or last.offset is None:
         return  # no trailing 6304: crc.missing says it
@@ -327,12 +328,14 @@ def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
 
 
 def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
+    # Paths and messages are built only for a finding (and for the templates to recurse into).
     seen: dict[str, DataObject] = {}
-    level = f"in template {parent}" if parent else "at the root"
+    templates = _template_ids(parent)
     for obj in objects:
-        path = join(parent, obj.id)
         first = seen.setdefault(obj.id, obj)
         if first is not obj:
+            path = join(parent, obj.id)
+            level = f"in template {parent}" if parent else "at the root"
             checker.error(
                 "duplicate.id",
                 path,
@@ -342,6 +345,7 @@ def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
                 f" after the one at offset {first.offset}",
             )
         if not obj.value:
+            path = join(parent, obj.id)
             checker.error(
                 "tlv.zero_length",
                 path,
@@ -349,15 +353,21 @@ def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
                 f"expected a length from 01 to 99 for {describe(path)}, found 00",
             )
         elif obj.children is not None:
-            _check_level(checker, obj.children, path)
-        elif _is_template(parent, obj.id):
+            _check_level(checker, obj.children, join(parent, obj.id))
+        elif obj.id in templates:
+            path = join(parent, obj.id)
             checker.error("tlv.template_not_tlv", path, obj.offset, _not_tlv_message(obj, path))
 
 
-def _is_template(parent: str, id: str) -> bool:
+def _template_ids(parent: str) -> Collection[str]:
+    """The IDs that are templates at the level of ``parent`` (``""``: the root)."""
     if not parent:
-        return id in ROOT_TEMPLATE_IDS
-    return id in NESTED_TEMPLATE_IDS.get(parent, ())
+        return ROOT_TEMPLATE_IDS
+    return NESTED_TEMPLATE_IDS.get(parent, ())
+
+
+def _is_template(parent: str, id: str) -> bool:
+    return id in _template_ids(parent)
 
 
 def _not_tlv_message(obj: DataObject, path: str) -> str:
@@ -383,14 +393,13 @@ def check_fields(checker: Checker, objects: Tree, table: Mapping[str, Field], pa
     """Format and length of every object of one level whose ID the ``table`` knows."""
     for obj in objects:
         spec = table.get(obj.id)
-        if spec is None or not obj.value:
+        if spec is None or not obj.value or spec.template:
+            # A template is checked through its children (each in its own table, with its own
+            # path), or tlv.template_not_tlv says why it has none: checking the whole value here
+            # too would report one bad character twice (at 26 and at 26.01).
             continue
-        path = join(parent, obj.id)
-        if not spec.template:
-            check_value(checker, spec, path, obj)
-        # A template is checked through its children (each in its own table, with its own
-        # path), or tlv.template_not_tlv says why it has none: checking the whole value here
-        # too would report one bad character twice (at 26 and at 26.01).
+        check_length(checker, spec, parent, obj)
+        _FORMAT_CHECKS[spec.format](checker, spec, parent, obj)
 
 
 def check_lengths(checker: Checker, objects: Tree, table: Mapping[str, Field], parent: str) -> None:
@@ -399,13 +408,15 @@ def check_lengths(checker: Checker, objects: Tree, table: Mapping[str, Field], p
     for obj in objects:
         spec = table.get(obj.id)
         if spec is not None and obj.value and not spec.template:
-            check_length(checker, spec, join(parent, obj.id), obj)
+            check_length(checker, spec, parent, obj)
 
 
-def check_length(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
-    """A ``field.length`` error when ``obj`` is outside the length bounds of ``spec``."""
+def check_length(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
+    """A ``field.length`` error when ``obj`` (in template ``parent``) is outside the length
+    bounds of ``spec``."""
     value = obj.value
     if not spec.min_length <= len(value) <= spec.max_length:
+        path = join(parent, obj.id)
         bounds = (
             f"{spec.min_length}"
             if spec.min_length == spec.max_length
@@ -420,62 +431,79 @@ def check_length(checker: Checker, spec: Field, path: str, obj: DataObject) -> N
         )
 
 
-def check_value(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
-    """The format (N, ans, S) and the length bounds of one primitive."""
+def check_digits(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
+    """Format N: digits only."""
     value = obj.value
-    check_length(checker, spec, path, obj)
-    if spec.format == "N":
-        if not (value.isascii() and value.isdigit()):
-            checker.error(
-                "field.format",
-                path,
-                obj.offset,
-                f"expected digits only (format N) for {describe(path, spec)}, "
-                f"found {snippet(value)}",
-            )
-        return
-    check_text(checker, spec, path, obj)
+    if not (value.isascii() and value.isdigit()):
+        path = join(parent, obj.id)
+        checker.error(
+            "field.format",
+            path,
+            obj.offset,
+            f"expected digits only (format N) for {describe(path, spec)}, found {snippet(value)}",
+        )
 
 
-def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> None:
-    """ans: printable ASCII; S: any text without control characters, in NFC."""
+def check_ans(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
+    """Format ans: printable ASCII (0x20-0x7E).
+
+    Within ASCII, ``str.isprintable()`` is true for exactly that range, so it is the fast path:
+
+    >>> all(chr(c).isprintable() == (0x20 <= c <= 0x7E) for c in range(0x80))
+    True
+    """
     value = obj.value
-    if spec.format == "ans":
-        bad = _NOT_ANS.search(value)
-        if bad is not None:
-            char = bad.group()
-            nfd = (
-                " (decomposed text: a letter followed by a combining mark)"
-                if unicodedata.combining(char)
-                else ""
-            )
-            checker.error(
-                "field.charset",
-                path,
-                obj.offset,
-                f"expected printable ASCII (format ans) for {describe(path, spec)}, found "
-                f"{char!r} (U+{ord(char):04X}){nfd} in {snippet(value)}",
-            )
+    if value.isascii() and value.isprintable():
         return
-    if spec.template:
-        return  # the children are checked one by one
-    for pattern, expected, found in (
-        (_CONTROL, "text without control characters", "{!r}"),
-        (_SURROGATE, "text that UTF-8 can encode (SPEC §1)", "the lone surrogate U+{:04X}"),
-    ):
-        bad = pattern.search(value)
-        if bad is not None:
-            char = bad.group()
-            shown = found.format(ord(char) if pattern is _SURROGATE else char)
-            checker.error(
-                "field.charset",
-                path,
-                obj.offset,
-                f"expected {expected} for {describe(path, spec)}, found {shown}",
-            )
-            if pattern is _SURROGATE:
-                return  # one finding: no NFC warning on top of a text UTF-8 cannot carry
+    bad = _NOT_ANS.search(value)
+    if bad is not None:
+        char = bad.group()
+        nfd = (
+            " (decomposed text: a letter followed by a combining mark)"
+            if unicodedata.combining(char)
+            else ""
+        )
+        path = join(parent, obj.id)
+        checker.error(
+            "field.charset",
+            path,
+            obj.offset,
+            f"expected printable ASCII (format ans) for {describe(path, spec)}, found "
+            f"{char!r} (U+{ord(char):04X}){nfd} in {snippet(value)}",
+        )
+
+
+def check_text(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
+    """Format S: any text without control characters, in NFC.
+
+    ``str.isprintable()`` is false for every control character (Cc) and surrogate (Cs), so a
+    printable text needs neither search:
+
+    >>> cc_cs = [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
+    >>> any(chr(c).isprintable() for c in cc_cs)
+    False
+    """
+    value = obj.value
+    if not value.isprintable():
+        for pattern, expected, found in (
+            (_CONTROL, "text without control characters", "{!r}"),
+            (_SURROGATE, "text that UTF-8 can encode (SPEC §1)", "the lone surrogate U+{:04X}"),
+        ):
+            bad = pattern.search(value)
+            if bad is not None:
+                char = bad.group()
+                shown = found.format(ord(char) if pattern is _SURROGATE else char)
+                path = join(parent, obj.id)
+                checker.error(
+                    "field.charset",
+                    path,
+                    obj.offset,
+                    f"expected {expected} for {describe(path, spec)}, found {shown}",
+                )
+                if pattern is _SURROGATE:
+                    return  # one finding: no NFC warning on top of a text UTF-8 cannot carry
     if not value.isascii() and not unicodedata.is_normalized("NFC", value):
+        path = join(parent, obj.id)
         checker.warn(
             "text.not_nfc",
             path,
@@ -486,9 +514,23 @@ def check_text(checker: Checker, spec: Field, path: str, obj: DataObject) -> Non
         )
 
 
-def require(checker: Checker, objects: Tree, id: str, parent: str, why: str = "") -> None:
-    """A ``field.missing`` error unless an object with ``id`` is in ``objects``."""
-    if all(obj.id != id for obj in objects):
+# The format check of each Field.format, looked up once per object.
+_FORMAT_CHECKS: Mapping[str, Callable[[Checker, Field, str, DataObject], None]] = {
+    "N": check_digits,
+    "ans": check_ans,
+    "S": check_text,
+}
+
+
+def by_id(objects: Tree) -> dict[str, DataObject]:
+    """The objects of one level by ID; of duplicates, the first wins (as in ``find``)."""
+    return {obj.id: obj for obj in reversed(objects)}
+
+
+def require(checker: Checker, present: Container[str], id: str, parent: str, why: str = "") -> None:
+    """A ``field.missing`` error unless ``id`` is among the IDs ``present`` at one level
+    (``by_id(objects)``: one lookup table per level, whatever the number of IDs required)."""
+    if id not in present:
         path = join(parent, id)
         checker.error("field.missing", path, None, f"expected {describe(path)}{why}, found none")
 

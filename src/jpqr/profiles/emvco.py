@@ -38,7 +38,7 @@ from ..schema import (
     is_country,
 )
 from . import _engine
-from ._engine import Checker, Tree, check_fields, describe, join, require
+from ._engine import Checker, Tree, by_id, check_fields, describe, join, require
 
 __all__ = ["NAME", "check", "is_valid", "parse", "validate"]
 
@@ -59,16 +59,16 @@ TIP_INDICATORS = {"01": "prompt", "02": "fixed", "03": "percentage"}
 def check(checker: Checker, tree: Tree) -> None:
     """The EMVCo rules over a decoded tree (structure is checked before, by the engine)."""
     check_fields(checker, tree, ROOT, "")
+    objects = by_id(tree)
     for id in MANDATORY:
-        require(checker, tree, id, "")
-    if not any(obj.id in MERCHANT_ACCOUNT_IDS for obj in tree):
+        require(checker, objects, id, "")
+    if MERCHANT_ACCOUNT_IDS.isdisjoint(objects):
         checker.error(
             "account.missing",
             "",
             None,
             "expected at least one merchant account (IDs 02-51), found none",
         )
-    objects = {obj.id: obj for obj in reversed(tree)}  # the first of duplicates wins
     _check_fixed_values(checker, objects)
     currency = objects.get("53")
     exponent = _check_currency(checker, currency)
@@ -236,9 +236,10 @@ def _check_template(checker: Checker, template: DataObject) -> None:
         return
     check_fields(checker, children, table, path)
     if table is LANGUAGE:
+        objects = by_id(children)
         for id in ("00", "01"):
-            require(checker, children, id, path)
-        language = template.find("00")
+            require(checker, objects, id, path)
+        language = objects.get("00")
         if language is not None and language.value and not LANGUAGE_CODE.fullmatch(language.value):
             checker.error(
                 "field.value",
@@ -259,14 +260,16 @@ def _check_template(checker: Checker, template: DataObject) -> None:
 def _check_guid_template(checker: Checker, template: DataObject, path: str) -> None:
     """26-51, 80-99 and 62-50..99 start with a GUID in 00 (EMVCo §4.7.11.2 [CR])."""
     children = template.children or ()
-    require(checker, children, "00", path, " (the template's owner)")
+    objects = by_id(children)
+    require(checker, objects, "00", path, " (the template's owner)")
     if path.startswith("62."):
         check_fields(checker, children, PAYMENT_SYSTEM_TEMPLATE, path)
-    if children and children[0].id != "00" and template.find("00") is not None:
+    guid = objects.get("00")
+    if guid is not None and children[0].id != "00":
         checker.warn(
             "position.guid",
             join(path, "00"),
-            template.find("00").offset,  # type: ignore[union-attr]
+            guid.offset,
             f"expected the GUID (ID 00) first in template {path}, found ID {children[0].id} first",
         )
 

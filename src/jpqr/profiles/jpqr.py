@@ -23,7 +23,7 @@ from __future__ import annotations
 from ..dataobject import DataObject
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER
 from . import _engine, emvco
-from ._engine import Checker, Tree, check_lengths, join
+from ._engine import Checker, Tree, by_id, check_lengths, join
 
 __all__ = ["NAME", "check", "find_identifier", "is_valid", "parse", "validate"]
 
@@ -47,7 +47,7 @@ def find_identifier(tree: Tree) -> DataObject | None:
 def check(checker: Checker, tree: Tree) -> None:
     """The EMVCo rules, then the JPQR rules."""
     emvco.check(checker, tree)
-    objects = {obj.id: obj for obj in reversed(tree)}
+    objects = by_id(tree)
     _check_identifier(checker, tree)
     _check_equals(checker, objects.get("58"), JAPAN, "jpqr.country", "country code")
     _check_equals(checker, objects.get("53"), YEN, "jpqr.currency", "currency")
@@ -107,8 +107,9 @@ def _check_identifier(checker: Checker, tree: Tree) -> None:
     path = template.id
     # The emvco rules already checked the levels as ans (GUID_TEMPLATE); JPQR fixes lengths.
     check_lengths(checker, children, JPQR_IDENTIFIER, path)
+    present = {child.id for child in children}
     for id, spec in JPQR_IDENTIFIER.items():
-        if template.find(id) is None:
+        if id not in present:
             checker.error(
                 "jpqr.identifier",
                 join(path, id),

@@ -51,7 +51,7 @@ JPQR_GUID: Final = "jp.or.paymentsjapan"
 ANS: Final = frozenset(chr(c) for c in range(0x20, 0x7F))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     """One data object's rules: ``format`` N (digits), ans (printable ASCII) or S (any NFC text)."""
 
