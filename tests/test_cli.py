@@ -12,6 +12,7 @@ import binascii
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 import unicodedata
@@ -421,6 +422,7 @@ def test_progress_only_on_a_terminal(twin: str, tmp_path: Path) -> None:
     status, shown = run_on_tty(twin, ["validate", "--quiet", "--file", str(file)], NO_COLOR="1")
     assert status == 0
     assert "checked 1 payload, 0 invalid" in shown
+    assert re.search(r"\[[#-]{20}\] +\d+% checked", shown)  # a file's size is known: a bar
     assert shown.rstrip().endswith("50 payloads: 50 valid, 0 invalid")
     piped = run_jpqr(twin, "validate", "--quiet", "--file", str(file))
     assert "checked" not in piped.stdout + piped.stderr

@@ -26,6 +26,7 @@ __all__ = [
     "Progress",
     "Style",
     "display_width",
+    "progress_bar",
     "safe",
     "wants_colour",
     "writes_utf8",
@@ -171,7 +172,7 @@ class Marker:
 
 class Progress:
     """A one-line progress count on a terminal (stderr): drawn at the first payload, then at most
-    ten times a second, with a percentage when the size of the input is known.
+    ten times a second, with a bar and a percentage when the size of the input is known.
 
     Call :meth:`clear` before writing anything else to the same terminal.
     """
@@ -193,7 +194,7 @@ class Progress:
         text = f"checked {done:,} payload{'s' if done != 1 else ''}, {invalid:,} invalid"
         position = _position(self.source) if self.total_bytes else None
         if self.total_bytes and position is not None:
-            text += f" ({min(position * 100 // self.total_bytes, 100)}%)"
+            text = f"{progress_bar(position, self.total_bytes)} {text}"
         self.stream.write(f"\r\x1b[K{text}")
         self.stream.flush()
         self._shown = True
@@ -203,6 +204,19 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self._shown = False
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    """A bar of ``width`` cells and the percentage done (of the input's bytes).
+
+    >>> progress_bar(1, 4)
+    '[#####---------------]  25%'
+    >>> progress_bar(9, 4)
+    '[####################] 100%'
+    """
+    share = min(done, total) / total if total > 0 else 1.0
+    filled = int(share * width)
+    return f"[{'#' * filled}{'-' * (width - filled)}] {int(share * 100):3d}%"
 
 
 def _file_size(source: BinaryIO) -> int | None:
