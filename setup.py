@@ -1,27 +1,41 @@
 """Declares the Cython extensions only; all metadata is in pyproject.toml.
 
-The compiled twins are optional: where they cannot be built the pure-Python twin serves, and the
-build says so loudly. Under CI (``CI`` set) or with ``JPQR_REQUIRE_EXTENSIONS=1`` a failed build is
-an error, so CI always proves the fast path.
+The compiled twin is optional: where it cannot be built the pure-Python twin serves, and the
+build says so loudly (and the wheel is tagged ``py3-none-any``, so pip's "Created wheel" line
+shows it too). Under CI (``CI`` set) or with ``JPQR_REQUIRE_EXTENSIONS=1`` a failed build is an
+error, so CI always proves the fast path. ``JPQR_NO_EXTENSIONS=1`` builds the pure twin on purpose.
 """
 
 from __future__ import annotations
 
 import os
+import platform
 import sys
+import sysconfig
+import tempfile
 from pathlib import Path
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 HERE = Path(__file__).parent
-PYX = sorted((HERE / "src" / "jpqr").glob("*.pyx"))
+PACKAGE = HERE / "src" / "jpqr"
+PYX = sorted(PACKAGE.glob("*.pyx"))
 REQUIRE = bool(os.environ.get("CI") or os.environ.get("JPQR_REQUIRE_EXTENSIONS"))
+PURE_FALLBACK = "jpqr will work in pure-Python mode, several times slower."
 
 
 def _banner(message: str) -> None:
     line = "*" * 78
     print(f"\n{line}\n{message}\n{line}\n", file=sys.stderr)
+
+
+def _cannot_build(reason: str) -> list:  # type: ignore[type-arg]
+    """No extensions: an error where the build must be compiled, else a loud fallback."""
+    if REQUIRE:
+        raise SystemExit(f"jpqr: {reason} (the compiled twin is required here)")
+    _banner(f"jpqr: {reason}.\n{PURE_FALLBACK}")
+    return []
 
 
 class OptionalBuildExt(build_ext):
@@ -42,32 +56,64 @@ class OptionalBuildExt(build_ext):
     def _fallback(self, exc: Exception) -> None:
         if REQUIRE:
             raise
-        _banner(
-            f"jpqr: the Cython extensions could not be built ({exc}).\n"
-            "jpqr will work in pure-Python mode, several times slower."
-        )
+        _banner(f"jpqr: the Cython extensions could not be built ({exc}).\n{PURE_FALLBACK}")
+
+
+def _compiler_works() -> str | None:
+    """Why a C extension cannot be compiled here, or None when a probe compiles.
+
+    Probed before setup() so that a machine without a compiler gets a wheel tagged as pure
+    Python (``py3-none-any``), not a platform wheel that holds no extension."""
+    from setuptools._distutils.ccompiler import new_compiler
+    from setuptools._distutils.sysconfig import customize_compiler
+
+    compiler = new_compiler()
+    customize_compiler(compiler)
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = Path(scratch) / "probe.c"
+        probe.write_text("#include <Python.h>\nint jpqr_probe(void) { return 0; }\n")
+        try:
+            compiler.compile(
+                [str(probe)], output_dir=scratch, include_dirs=[sysconfig.get_paths()["include"]]
+            )
+        except Exception as exc:
+            return f"no working C compiler ({exc})"
+    return None
+
+
+def _link_args() -> list[str]:
+    # Release wheels carry no debug info (the _tlv module is 1.6 MB with it, most of it DWARF).
+    # A build asked for with -g (sanitizers, debugging: see fuzz/README.md) keeps it.
+    if sys.platform.startswith("linux") and "-g" not in os.environ.get("CFLAGS", "").split():
+        return ["-Wl,--strip-debug"]
+    return []
 
 
 def extensions() -> list:  # type: ignore[type-arg]
-    if os.environ.get("JPQR_NO_EXTENSIONS") or not PYX:
+    if os.environ.get("JPQR_NO_EXTENSIONS"):
         return []
+    if platform.python_implementation() != "CPython":
+        return []  # the compiled twin is CPython's C API; jpqr._kernels uses the pure one elsewhere
+    if not PYX:
+        return _cannot_build("the Cython sources (src/jpqr/*.pyx) are missing from this tree")
     try:
         from Cython.Build import cythonize
     except ImportError:
-        if REQUIRE:
-            raise
-        _banner("jpqr: Cython is not installed; building the pure-Python twin only.")
-        return []
+        return _cannot_build("Cython is not installed")
+    unusable = None if REQUIRE else _compiler_works()
+    if unusable:
+        return _cannot_build(unusable)
     from setuptools import Extension
 
     # The hand-written C kernels the .pyx include: a change to them must rebuild the extensions.
-    headers = [str(path.relative_to(HERE)) for path in sorted(PYX[0].parent.glob("*.h"))]
-    headers += [str(path.relative_to(HERE)) for path in sorted(PYX[0].parent.glob("*.pxd"))]
+    headers = [str(path.relative_to(HERE)) for path in sorted(PACKAGE.glob("*.h"))]
+    headers += [str(path.relative_to(HERE)) for path in sorted(PACKAGE.glob("*.pxd"))]
     modules = [
         Extension(
             f"jpqr.{path.stem}",
             [str(path.relative_to(HERE))],
             depends=headers,
+            extra_link_args=_link_args(),
             optional=not REQUIRE,
         )
         for path in PYX

@@ -111,3 +111,78 @@ def test_public_check_follows_the_selected_twin(impl: ModuleType) -> None:
     # jpqr.check is the check-only scan of whichever twin is in use.
     assert jpqr.check is impl.check
     assert jpqr.check("0002010102116304AD0A") == "ok"
+
+
+# A fresh interpreter whose compiled twin cannot be imported, as after a build that fell back.
+UNBUILT = WITHOUT_COMPILED_TWIN.split("import pytest")[0]
+
+
+def run_unbuilt(code: str, *python_options: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "JPQR_NO_EXTENSIONS"}
+    return subprocess.run(
+        [sys.executable, *python_options, "-c", UNBUILT + code],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_missing_compiled_twin_is_said_once_at_import_and_never_breaks_the_program() -> None:
+    done = run_unbuilt(
+        "import jpqr, jpqr.cli, jpqr._kernels as k\n"
+        "print(jpqr.IMPLEMENTATION, jpqr.crc16(b'123456789'))\n"
+        "print(k.UNAVAILABLE)\n",
+        "-W",
+        "error",  # a Python warning would be an exception here: the notice must not be one
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.splitlines()
+    assert out[0] == f"python {0x29B1}"
+    assert out[1].startswith("the compiled twin cannot be imported (not built")
+    notices = [line for line in done.stderr.splitlines() if line.startswith("jpqr: ")]
+    assert len(notices) == 1, done.stderr
+    assert "pure-Python twin" in notices[0] and "JPQR_NO_EXTENSIONS=1" in notices[0]
+
+
+def test_version_of_an_unbuilt_install_says_pure_and_why() -> None:
+    done = run_unbuilt("from jpqr.cli import version_line\nprint(version_line())\n")
+    line = done.stdout.strip()
+    assert line.startswith(f"jpqr {jpqr.__version__}: pure-Python twin, several times slower: ")
+    assert "cannot be imported (not built)" in line
+
+
+def test_pure_mode_on_purpose_is_silent() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "import jpqr"],
+        env={**os.environ, "JPQR_NO_EXTENSIONS": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize("pure_mode", [False, True])
+def test_version_names_the_implementation_and_crc_kernel(pure_mode: bool) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "JPQR_NO_EXTENSIONS"}
+    if pure_mode:
+        env["JPQR_NO_EXTENSIONS"] = "1"
+    elif NO_EXTENSIONS:
+        pytest.skip("JPQR_NO_EXTENSIONS is set")
+    done = subprocess.run(
+        [sys.executable, "-m", "jpqr", "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = done.stdout.strip()
+    assert "\n" not in line and done.stderr == ""
+    assert line.startswith(f"jpqr {jpqr.__version__}: ")
+    if pure_mode:
+        assert "pure-Python twin (JPQR_NO_EXTENSIONS is set)" in line
+    else:
+        from jpqr import _crc
+
+        assert f"compiled twin (Cython), CRC kernel {_crc.CRC_PATH};" in line
+    assert sys.implementation.name in line.lower()

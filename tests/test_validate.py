@@ -644,7 +644,8 @@ def test_issue_codes_are_documented() -> None:
     from pathlib import Path
 
     root = Path(__file__).parent.parent
-    sources = [*(root / "src" / "jpqr" / "profiles").glob("*.py"), root / "src/jpqr/builder.py"]
+    package = Path(jpqr.__file__).parent  # the jpqr under test, installed or in src/
+    sources = [*(package / "profiles").glob("*.py"), package / "builder.py"]
     prefixes = "tlv|crc|position|duplicate|field|account|currency|country|amount|tip|additional"
     pattern = re.compile(rf'"((?:{prefixes}|text|payload|jpqr|build)\.[a-z_]+)"')
     emitted = set()

@@ -3,10 +3,17 @@
 ``JPQR_NO_EXTENSIONS=1`` (any non-empty value) forces the pure twin, as does any Python other than
 CPython. The layers above call the kernels through this module (``_kernels.decode(...)``), so
 :func:`use` can switch every layer at once; the test suite runs on both twins that way.
+
+Where the compiled twin should be there and is not (a build that fell back to pure Python, a
+broken install), the ``jpqr`` logger says so once, at import, as a warning: a program keeps
+running (it is no Python warning, so ``-W error`` cannot turn it into an exception), and with no
+logging set up Python prints it on stderr. ``UNAVAILABLE`` keeps the reason; ``jpqr --version``
+shows it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from importlib import import_module
@@ -17,6 +24,7 @@ from . import _crc_py, _tlv_py
 
 __all__ = [
     "IMPLEMENTATION",
+    "UNAVAILABLE",
     "Implementation",
     "available",
     "check",
@@ -24,6 +32,7 @@ __all__ = [
     "check_many",
     "check_rows",
     "crc16",
+    "crc_kernel",
     "crc_verdict",
     "decode",
     "encode",
@@ -36,11 +45,23 @@ Implementation = Literal["cython", "python"]
 NO_EXTENSIONS = bool(os.environ.get("JPQR_NO_EXTENSIONS")) or sys.implementation.name != "cpython"
 
 
+#: Why the compiled twin is not in use (None when it is, or when pure mode was asked for).
+UNAVAILABLE: str | None = None
+
+
 def _load_cython() -> tuple[ModuleType, ModuleType] | None:
+    global UNAVAILABLE
     # By name, so type checkers need no stub for the optional compiled modules.
     try:
         return import_module(f"{__package__}._crc"), import_module(f"{__package__}._tlv")
-    except ImportError:
+    except ImportError as exc:
+        UNAVAILABLE = f"the compiled twin cannot be imported ({exc})"
+        logging.getLogger(__package__).warning(
+            "jpqr: %s; using the pure-Python twin, about 10x slower. Reinstall jpqr where a C "
+            "compiler is available (or from a wheel), or set JPQR_NO_EXTENSIONS=1 to choose "
+            "the pure twin and silence this.",
+            UNAVAILABLE,
+        )
         return None
 
 
@@ -60,6 +81,15 @@ check = _tlv_py.check
 check_code = _tlv_py.check_code
 check_many = _tlv_py.check_many
 check_rows = _tlv_py.check_rows
+
+
+def crc_kernel() -> str:
+    """The CRC kernel in use: the compiled twin's (``"avx512"``, ``"pclmul"``, ``"table"``, as
+    the CPU allows) or ``"binascii"`` (the pure twin's ``binascii.crc_hqx``)."""
+    if IMPLEMENTATION == "cython":
+        path: str = _TWINS["cython"][0].CRC_PATH
+        return path
+    return "binascii"
 
 
 def available() -> tuple[Implementation, ...]:

@@ -18,14 +18,33 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import platform
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .. import __version__, _kernels
 from . import build, decode, render, validate
 from ._io import InputError
 
-__all__ = ["main", "make_parser"]
+__all__ = ["main", "make_parser", "version_line"]
+
+
+def version_line() -> str:
+    """What ``jpqr --version`` prints: the version, the twin in use and its CRC kernel.
+
+    >>> version_line().startswith("jpqr ")
+    True
+    """
+    if _kernels.IMPLEMENTATION == "cython":
+        twin = f"compiled twin (Cython), CRC kernel {_kernels.crc_kernel()}"
+    elif _kernels.NO_EXTENSIONS and sys.implementation.name == "cpython":
+        twin = "pure-Python twin (JPQR_NO_EXTENSIONS is set)"
+    elif _kernels.NO_EXTENSIONS:
+        twin = "pure-Python twin (the compiled twin is for CPython only)"
+    else:
+        twin = f"pure-Python twin, several times slower: {_kernels.UNAVAILABLE}"
+    python = f"{platform.python_implementation()} {platform.python_version()} {platform.machine()}"
+    return f"jpqr {__version__}: {twin}; {python}"
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -37,11 +56,24 @@ def make_parser() -> argparse.ArgumentParser:
             "Exit status: 0 success, 1 invalid payload or refused value, 2 usage or input error."
         ),
     )
-    parser.add_argument("--version", action="version", version=f"jpqr {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_Version,
+        nargs=0,
+        help="show the version, the implementation in use (compiled or pure) and exit",
+    )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for command in (validate, decode, build, render):
         command.add_parser(commands)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version`` printed as one line (argparse's own action wraps it at the terminal width)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        sys.stdout.write(version_line() + "\n")
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

