@@ -4,6 +4,7 @@ and ``_kernels.use`` switches every layer (DESIGN "Kernels")."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,16 @@ def test_version_names_the_implementation_and_crc_kernel(pure_mode: bool) -> Non
 
         assert f"compiled twin (Cython), CRC kernel {_crc.CRC_PATH};" in line
     assert sys.implementation.name in line.lower()
+
+
+def test_readme_shows_the_version_line_as_it_is_printed() -> None:
+    # The README's `jpqr --version` example, with this machine's kernel and Python in it.
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ jpqr --version\n", 1)[1].split("\n", 1)[0]
+    from jpqr.cli import version_line
+
+    if jpqr.IMPLEMENTATION != "cython":
+        pytest.skip("the README shows a compiled install")
+    pattern = r"jpqr [\d.]+: compiled twin \(Cython\), CRC kernel \w+; CPython [\d.]+ \w+"
+    assert re.fullmatch(pattern, shown) and re.fullmatch(pattern, version_line())
+    assert shown.split(":")[0] == f"jpqr {jpqr.__version__}"

@@ -27,7 +27,7 @@ sdist="$(ls "$dist"/jpqr-*.tar.gz)"
 # The sdist holds what a build and the tests need, and no generated C or built module.
 listing="$(tar -tzf "$sdist")"
 for needed in LICENSE README.md setup.py pyproject.toml src/jpqr/_crc.pyx src/jpqr/_tlv.pyx \
-    src/jpqr/_ccore.pxd src/jpqr/_crc16.h src/jpqr/py.typed tests/conftest.py \
+    src/jpqr/_ccore.pxd src/jpqr/_crc16.h src/jpqr/py.typed conftest.py tests/conftest.py \
     tests/data/published.jsonl docs/cli.md examples/csms.py benchmarks/conftest.py; do
     grep -q "^jpqr-[^/]*/$needed\$" <<<"$listing" || { echo "sdist lacks $needed"; exit 1; }
 done
