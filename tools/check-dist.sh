@@ -40,7 +40,8 @@ mkdir -p "$tree"
 tar -xzf "$sdist" -C "$tree" --strip-components=1
 rm -rf "$tree/src"
 
-for python in "${pythons[@]}"; do
+check_python() {
+    local python="$1" version venv raw wheel package
     version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
     echo "== Python $version: wheel from the sdist, installed, tested"
     venv="$work/venv-$version"
@@ -66,6 +67,18 @@ PY
         package="$("$venv/bin/python" -c 'import jpqr, os; print(os.path.dirname(jpqr.__file__))')"
         "$venv/bin/python" -m pytest -q -p no:cacheprovider tests docs "$package"
     )
+}
+
+failed=()
+for python in "${pythons[@]}"; do
+    # As a job of its own, so that set -e holds inside it (it does not in `f || ...`), and a
+    # failure on one Python does not hide the others.
+    check_python "$python" &
+    wait $! || failed+=("$python")
 done
 echo "== distributions"
 ls -l "$dist"
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED on: ${failed[*]}"
+    exit 1
+fi
