@@ -40,6 +40,26 @@ mkdir -p "$tree"
 tar -xzf "$sdist" -C "$tree" --strip-components=1
 rm -rf "$tree/src"
 
+# Without a working C compiler the build falls back to the pure twin and says so: a wheel
+# tagged py3-none-any, a banner in the build log, and a warning at import.
+echo "== no compiler: the fallback says so"
+(
+    unset JPQR_REQUIRE_EXTENSIONS CI
+    CC=false "$tools_venv/bin/python" -m pip wheel --no-deps --no-cache-dir -v \
+        --wheel-dir "$work/fallback" "$sdist" >"$work/fallback.log" 2>&1 ||
+        { cat "$work/fallback.log"; exit 1; }
+    fallback="$(ls "$work"/fallback/jpqr-*.whl)"
+    [[ "$fallback" == *-py3-none-any.whl ]] || { echo "fallback wheel is $fallback"; exit 1; }
+    grep -q "jpqr will work in pure-Python mode" "$work/fallback.log" ||
+        { echo "no banner in the build log"; exit 1; }
+    python3 -m venv "$work/venv-fallback"
+    "$work/venv-fallback/bin/python" -m pip install --quiet --no-deps "$fallback"
+    notice="$(cd "$work" && "$work/venv-fallback/bin/python" -W error -c 'import jpqr; assert jpqr.IMPLEMENTATION == "python"' 2>&1)"
+    grep -q "^jpqr: the compiled twin cannot be imported" <<<"$notice" ||
+        { echo "no warning at import: $notice"; exit 1; }
+    echo "$(basename "$fallback"); banner in the build log; at import: ${notice:0:60}..."
+)
+
 check_python() {
     local python="$1" version venv raw wheel package
     version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
@@ -65,7 +85,12 @@ sys.exit(0 if jpqr.IMPLEMENTATION == "cython" and "site-packages" in where else 
 PY
         # tests, the docs' examples, and the docstrings of the installed modules
         package="$("$venv/bin/python" -c 'import jpqr, os; print(os.path.dirname(jpqr.__file__))')"
-        "$venv/bin/python" -m pytest -q -p no:cacheprovider tests docs "$package"
+        # conftest.py's hooks do not reach a path outside the tree: below 3.11 (no ocpp, see
+        # there) the installed module that calls ocpp is left out here
+        ignore=()
+        "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info >= (3, 11))' &&
+            ignore=(--ignore "$package/ocpp/calls.py")
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider tests docs "$package" "${ignore[@]}"
     )
 }
 
