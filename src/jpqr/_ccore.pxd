@@ -17,6 +17,8 @@ cdef extern from "_crc16.h" nogil:
         JPQR_MISMATCH
         JPQR_MISSING
         JPQR_INVALID
+        JPQR_CLMUL_MIN
+        JPQR_AVX512_MIN
     void jpqr_crc_init_tables()
     uint16_t jpqr_crc16(uint16_t crc, const uint8_t* p, size_t n)
     uint16_t jpqr_crc16_table(uint16_t crc, const uint8_t* p, size_t n)

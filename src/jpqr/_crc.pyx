@@ -14,6 +14,8 @@ from cpython.long cimport PyLong_AsLongAndOverflow
 from cpython.number cimport PyNumber_Index
 
 from jpqr._ccore cimport (
+    JPQR_AVX512_MIN,
+    JPQR_CLMUL_MIN,
     PyUnicode_DATA,
     PyUnicode_GET_LENGTH,
     PyUnicode_IS_ASCII,
@@ -45,6 +47,10 @@ CRC_PATH = jpqr_crc_path().decode("ascii")
 
 
 CRC_PATHS = ("table", "pclmul", "avx512")
+# From how many bytes jpqr_crc16() leaves the table for each carry-less kernel (_crc16_clmul.h
+# says why there); for benchmarks that must reach a kernel.
+_CLMUL_MIN = JPQR_CLMUL_MIN
+_AVX512_MIN = JPQR_AVX512_MIN
 
 
 def _use_path(path):

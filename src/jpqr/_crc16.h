@@ -61,6 +61,12 @@ static uint16_t jpqr_crc16_table(uint16_t crc, const uint8_t *p, size_t n)
 }
 
 #include "_crc16_clmul.h"
+#ifndef JPQR_CLMUL_MIN
+#define JPQR_CLMUL_MIN 0 /* no carry-less kernels in this build */
+#endif
+#ifndef JPQR_AVX512_MIN
+#define JPQR_AVX512_MIN 0
+#endif
 
 /* The path jpqr_crc16() takes: 0 table, 1 PCLMULQDQ, 2 VPCLMULQDQ on AVX-512 registers; the
  * best the CPU has, unless a test or benchmark says otherwise. */
