@@ -91,7 +91,11 @@ JPQR_AVX512_TARGET static int jpqr_is_ascii_avx512(const uint8_t *p, ptrdiff_t n
     if (i < n)
         acc = _mm512_or_si512(
             acc, _mm512_maskz_loadu_epi8((__mmask64)((UINT64_C(1) << (n - i)) - 1), p + i));
-    return _mm512_movepi8_mask(acc) == 0;
+    int ascii = _mm512_movepi8_mask(acc) == 0;
+    /* Explicit rather than left to the compiler, which may drop it (GCC PR 112891; see
+     * jpqr_crc16_avx512): dirty upper halves slow every later SSE/AVX switch on Intel. */
+    _mm256_zeroupper();
+    return ascii;
 }
 #endif
 
