@@ -25,7 +25,9 @@
 #define JPQR_HAVE_CLMUL 1
 #include <immintrin.h>
 
-/* Below this the table is as fast (the set-up and the final step cost ~30 table rounds). */
+/* Below this the table is as fast (the set-up and the final step cost ~30 table rounds); the
+ * kernel needs 64 bytes anyway. Intel, ns a call at 32/64/128 bytes: table 7.4/13.5/26.5,
+ * pclmul -/13.0/15.3 (in a loop); 11.5/18.5/30.8 and -/13.8/16.9 for a lone call. */
 #define JPQR_CLMUL_MIN 64
 
 static int jpqr_cpu_has_clmul = 0;
@@ -165,9 +167,19 @@ JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *
 
 #if defined(__clang__) || __GNUC__ >= 8 /* the first to know VPCLMULQDQ */
 #define JPQR_HAVE_AVX512_CLMUL 1
-/* The same folding on four 128-bit lanes at once (VPCLMULQDQ on 512-bit registers), from 128
- * bytes on: one register holds the four accumulators of the loop above. */
-#define JPQR_AVX512_MIN 128
+/* The same folding on four 128-bit lanes at once (VPCLMULQDQ on 512-bit registers): one
+ * register holds the four accumulators of the loop above.
+ *
+ * From 512 bytes on, where it starts to win on Intel and AMD alike. ns a call in a loop, Intel
+ * Xeon (Sapphire Rapids, KVM), gcc 12 (clang 14 within 1.5 ns), after the VZEROUPPER fix:
+ *   bytes     64    128   256   320   384   512   1024  4096
+ *   pclmul    13.0  15.3  18.5  20.2  23.2  25.0  39.2  151
+ *   avx512    15.3  17.0  19.5  19.0  20.5  19.7  22.8  62
+ * AMD (issue 9): equal at 100-256 bytes, AVX-512 ahead from 512. Intel also charges the first
+ * 512-bit instructions after a few µs without any (the upper lanes power up): a lone call then
+ * costs 30-60 ns more, and only wins from ~4 KB. At 512 every EMVCo payload (at most 512
+ * characters, the CRC over all but 4) stays on PCLMUL, and bulk CRCs get the wide kernel. */
+#define JPQR_AVX512_MIN 512
 #define JPQR_AVX512_TARGET                                                                      \
     __attribute__((target("avx512f,avx512bw,vpclmulqdq,pclmul,ssse3,sse2")))
 
