@@ -148,7 +148,9 @@ def test_tlv_kernel_leaves_upper_clean(path: str, kernel: str) -> None:
     if kernel not in ("check_ascii", "check_pair"):  # these two take ASCII text only
         payloads += [code.encode() for code in UTF8_CODES]
     for payload in payloads:
-        _, before, after = _tlv._upper_state_after(kernel, payload)
+        result, before, after = _tlv._upper_state_after(kernel, payload)
+        if kernel == "is_ascii":
+            assert result == payload.isascii(), len(payload)
         assert clean(before), (kernel, path, len(payload))
         assert clean(after), f"{kernel} [{path}], {len(payload)} bytes: XINUSE {after:#x}"
 
@@ -176,3 +178,15 @@ def test_public_calls_leave_upper_clean(path: str) -> None:
                 call()
             state = _crc._upper_state()
             assert clean(state), f"{what} [{path}]: XINUSE {state:#x} after it"
+
+
+def test_ascii_scan_sees_every_byte() -> None:
+    # The 8-byte loop below 512 bytes, 64-byte steps and a masked tail from there (_tlv_scan.h).
+    for n in (511, 512, 513, 575, 576, 577, 1000, 4096):
+        assert _tlv._upper_state_after("is_ascii", b"A" * n)[0] == 1
+        for at in {0, 7, 8, 63, 64, 65, n // 2, n - 65, n - 64, n - 9, n - 8, n - 1}:
+            payload = bytearray(b"A" * n)
+            payload[at] = 0x80
+            result, _, after = _tlv._upper_state_after("is_ascii", bytes(payload))
+            assert result == 0, (n, at)
+            assert clean(after), (n, at)
