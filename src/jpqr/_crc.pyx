@@ -30,8 +30,8 @@ from jpqr._ccore cimport (
     jpqr_crc_path,
     jpqr_crc_set_path,
     jpqr_verdict_bytes,
-    jpqr_xinuse,
     jpqr_verdict_ucs,
+    jpqr_xinuse,
     uint8_t,
     uint16_t,
 )

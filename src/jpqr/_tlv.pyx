@@ -184,11 +184,12 @@ def _upper_state_after(kernel, const uint8_t[::1] payload):
     cdef int which = _STATE_KERNELS.index(kernel)  # ValueError for any other name
     cdef Py_ssize_t n = payload.shape[0]
     cdef const uint8_t* p = &payload[0] if n else <const uint8_t*>""
-    cdef uint32_t* scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
-    if scratch == NULL:
-        raise MemoryError()
+    cdef uint32_t* scratch
     if n > JPQR_MAX_INPUT:
         raise ValueError("longer than any payload")
+    scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
+    if scratch == NULL:
+        raise MemoryError()
     for i in range(2):
         pair[i].kind = 1
         pair[i].data = p
