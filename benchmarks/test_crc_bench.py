@@ -1,5 +1,5 @@
 """crc16 at 32, 256 and 4096 bytes and 1 MiB against binascii.crc_hqx (the baseline) and
-fastcrc; the compiled twin also on each CRC path this CPU has (table, pclmul, avx512)."""
+fastcrc; the compiled twin also on each CRC path this CPU has (table, pclmul, avx512), each size."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_fastcrc(benchmark: Any, size: int) -> None:
     ) == binascii.crc_hqx(data, 0xFFFF)
 
 
-@pytest.mark.parametrize("size", [32, 256, 1 << 20])
+@pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("path", ["table", "pclmul", "avx512"])
 def test_jpqr_crc_paths(benchmark: Any, path: str, size: int) -> None:
     _crc = pytest.importorskip("jpqr._crc")

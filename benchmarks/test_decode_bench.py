@@ -4,6 +4,8 @@ for the pure twin), and the peers qriskit and cemacqr (extra ``bench``) where in
 
 from __future__ import annotations
 
+import random
+from collections import deque
 from types import ModuleType
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 
 from jpqr import _tlv_py
 
-from .conftest import PAYLOADS, timed
+from .conftest import CALLS, PAYLOADS, timed
 
 KINDS = sorted(PAYLOADS)
 
@@ -90,3 +92,64 @@ def test_peer_parse(benchmark: Any, peer: str, kind: str) -> None:
     benchmark.group = f"decode+crc-{kind}"
     benchmark.name = f"{peer}.{parse.__name__}"
     timed(benchmark, parse, PAYLOADS[kind])
+
+
+# decode right after crc16 on the AVX-512 path (DESIGN.md: "costs the same as alone"). A kernel
+# that leaves the zmm upper halves dirty makes every later SSE/AVX switch pay on Intel (~50-60 ns
+# each, GCC PR 112891), decode's included. Each round starts from a clean upper state, as a fresh
+# process would; every variant calls through the same zero-argument loop, so
+# (crc16 then decode - crc16) / decode is the cost of decode after crc16, report.py prints it.
+AFTER_CRC = ["decode", "crc16", "crc16 then decode"]
+
+try:
+    from operator import call as _call  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+
+    def _call(function: Any) -> Any:
+        return function()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("what", AFTER_CRC)
+def test_decode_after_crc16(benchmark: Any, kind: str, what: str) -> None:
+    _crc = pytest.importorskip("jpqr._crc")
+    from functools import partial
+
+    from jpqr import _tlv  # type: ignore[attr-defined]
+
+    path = "avx512" if "avx512" in _crc_paths(_crc) else _crc.CRC_PATH
+    before = _crc._use_path(path)
+    try:
+        # long enough that the dispatch takes the AVX-512 kernel, whatever its threshold
+        data = random.Random(0).randbytes(max(256, _crc._AVX512_MIN))
+        steps = {
+            "decode": [partial(_tlv.decode, PAYLOADS[kind])],
+            "crc16": [partial(_crc.crc16, data)],
+            "crc16 then decode": [partial(_crc.crc16, data), partial(_tlv.decode, PAYLOADS[kind])],
+        }[what]
+        calls = steps * CALLS
+
+        def run() -> None:
+            _crc._clear_upper()
+            deque(map(_call, calls), maxlen=0)
+
+        benchmark.group = f"decode-after-crc16-{kind}"
+        benchmark.name = f"jpqr[cython] {what}"
+        benchmark.extra_info["items"] = CALLS
+        benchmark.extra_info["path"] = path
+        benchmark.extra_info["baseline"] = what == "decode"
+        benchmark(run)
+    finally:
+        _crc._use_path(before)
+
+
+def _crc_paths(_crc: ModuleType) -> list[str]:
+    paths = []
+    for path in _crc.CRC_PATHS:
+        try:
+            before = _crc._use_path(path)
+        except ValueError:
+            continue
+        _crc._use_path(before)
+        paths.append(path)
+    return paths

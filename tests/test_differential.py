@@ -247,3 +247,21 @@ def test_crc_paths_at_every_length_near_the_blocks() -> None:
             _crc._use_path(before)
     with pytest.raises(ValueError):
         _crc._use_path("avx9000")
+
+
+def test_long_bytes_on_both_ascii_loops() -> None:
+    # Bytes payloads are tested for ASCII by an 8-byte loop below 512 bytes and by 64-byte
+    # AVX-512 steps with a masked tail from 512 (where the CPU has them): a non-ASCII byte
+    # anywhere, valid UTF-8 or not, must lead both twins to the same result or error.
+    for n in (500, 511, 512, 513, 600, 1000, 4000):
+        code = _tlv_py.encode(
+            [DataObject("59", "A" * 99) for _ in range(n // 103)] + [DataObject("60", "B")]
+        ).encode()
+        same_batch([code, code])
+        for at in (4, 70, 200, 450, 505, 520, 600, 990, 3900):
+            if at + 2 >= len(code) - 8:  # keep the CRC marker intact
+                continue
+            for bad in (b"\xc3\xa9", b"\x80A"):
+                payload = code[:at] + bad + code[at + 2 :]
+                same_everywhere(payload)
+                same_batch([payload, code])

@@ -14,18 +14,24 @@ from cpython.long cimport PyLong_AsLongAndOverflow
 from cpython.number cimport PyNumber_Index
 
 from jpqr._ccore cimport (
+    JPQR_AVX512_MIN,
+    JPQR_CLMUL_MIN,
     PyUnicode_DATA,
     PyUnicode_GET_LENGTH,
     PyUnicode_IS_ASCII,
     PyUnicode_KIND,
     int32_t,
+    int64_t,
+    jpqr_clear_upper,
     jpqr_crc16,
+    jpqr_crc16_on_path,
     jpqr_crc16_ucs,
     jpqr_crc_init_tables,
     jpqr_crc_path,
     jpqr_crc_set_path,
     jpqr_verdict_bytes,
     jpqr_verdict_ucs,
+    jpqr_xinuse,
     uint8_t,
     uint16_t,
 )
@@ -41,6 +47,10 @@ CRC_PATH = jpqr_crc_path().decode("ascii")
 
 
 CRC_PATHS = ("table", "pclmul", "avx512")
+# From how many bytes jpqr_crc16() leaves the table for each carry-less kernel (_crc16_clmul.h
+# says why there); for benchmarks that must reach a kernel.
+_CLMUL_MIN = JPQR_CLMUL_MIN
+_AVX512_MIN = JPQR_AVX512_MIN
 
 
 def _use_path(path):
@@ -55,6 +65,42 @@ def _use_path(path):
     _tlv._set_crc_path(CRC_PATHS.index(path))
     before, CRC_PATH = CRC_PATH, path
     return before
+
+
+def _upper_state():
+    """For tests: XGETBV(1) now (XINUSE, see _crc16.h), or None where this CPU cannot say."""
+    cdef int64_t state = jpqr_xinuse()
+    return None if state < 0 else state
+
+
+def _clear_upper():
+    """For tests: put the upper halves of the vector registers in their initial state."""
+    jpqr_clear_upper()
+
+
+def _upper_state_after(path, const uint8_t[::1] data):
+    """For tests: (crc, XINUSE before, XINUSE after) of one CRC kernel run on ``data``, read in C
+    on either side of the call, from a clean upper state. ``path`` is one of CRC_PATHS (that
+    kernel itself, at any length from 64 bytes) or "crc16" (the dispatch, as crc16() runs it).
+    ValueError where the kernel cannot run it; the states are None where the CPU cannot say."""
+    cdef int64_t before, after
+    cdef int32_t crc
+    cdef int kernel = -1 if path == "crc16" else CRC_PATHS.index(path) if path in CRC_PATHS \
+        else -2
+    cdef const uint8_t* p = &data[0] if data.shape[0] else NULL
+    cdef size_t n = <size_t>data.shape[0]
+    if kernel == -2:
+        raise ValueError(f"no CRC kernel {path!r}")
+    jpqr_clear_upper()
+    before = jpqr_xinuse()
+    if kernel == -1:
+        crc = jpqr_crc16(0xFFFF, p, n)
+    else:
+        crc = jpqr_crc16_on_path(kernel, 0xFFFF, p, n)
+    after = jpqr_xinuse()
+    if crc < 0:
+        raise ValueError(f"the {path!r} CRC kernel cannot run {n} bytes here")
+    return crc, None if before < 0 else before, None if after < 0 else after
 
 
 # Releasing the GIL costs more than the CRC of a short buffer.

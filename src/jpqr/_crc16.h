@@ -61,6 +61,12 @@ static uint16_t jpqr_crc16_table(uint16_t crc, const uint8_t *p, size_t n)
 }
 
 #include "_crc16_clmul.h"
+#ifndef JPQR_CLMUL_MIN
+#define JPQR_CLMUL_MIN 0 /* no carry-less kernels in this build */
+#endif
+#ifndef JPQR_AVX512_MIN
+#define JPQR_AVX512_MIN 0
+#endif
 
 /* The path jpqr_crc16() takes: 0 table, 1 PCLMULQDQ, 2 VPCLMULQDQ on AVX-512 registers; the
  * best the CPU has, unless a test or benchmark says otherwise. */
@@ -105,6 +111,63 @@ static inline uint16_t jpqr_crc16(uint16_t crc, const uint8_t *p, size_t n)
 #endif
     return jpqr_crc16_table(crc, p, n);
 }
+
+/* For tests: one kernel itself (a JPQR_PATH_*), whatever the length; -1 where this CPU or build
+ * lacks it, or the length is below the 64 bytes the carry-less kernels start from. */
+static inline int32_t jpqr_crc16_on_path(int path, uint16_t crc, const uint8_t *p, size_t n)
+{
+    if (path == JPQR_PATH_TABLE)
+        return jpqr_crc16_table(crc, p, n);
+#if JPQR_HAVE_CLMUL
+    if (path == JPQR_PATH_PCLMUL && jpqr_cpu_has_clmul && n >= 64)
+        return jpqr_crc16_clmul(crc, p, n);
+#if JPQR_HAVE_AVX512_CLMUL
+    if (path == JPQR_PATH_AVX512 && jpqr_cpu_has_avx512_clmul && n >= 64)
+        return jpqr_crc16_avx512(crc, p, n);
+#endif
+#endif
+    return -1;
+}
+
+/* For tests: XINUSE (XGETBV with ECX=1), the XSAVE state components not in their initial state,
+ * or -1 where the CPU cannot report it (CPUID.(EAX=0Dh,ECX=1):EAX bit 2). Bit 2 (bits 128-255 of
+ * ymm0-15) or bit 6 (bits 256-511 of zmm0-15) still set when a kernel has returned means it left
+ * the upper halves dirty; on Intel every later switch between SSE and VEX code then pays
+ * (Intel's optimization manual, "Mixing AVX code with SSE code"). The "memory" clobber keeps the
+ * read in its place between the calls around it. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+static int64_t jpqr_xinuse(void)
+{
+    static int supported = -1;
+    if (supported < 0) {
+        unsigned a, b, c, d;
+        supported = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_OSXSAVE) &&
+                    __get_cpuid_max(0, NULL) >= 0xD;
+        if (supported) {
+            __cpuid_count(0xD, 1, a, b, c, d);
+            supported = (a >> 2) & 1;
+        }
+    }
+    if (!supported)
+        return -1;
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1) : "memory");
+    return (int64_t)(((uint64_t)hi << 32) | lo);
+}
+
+/* For tests: put the upper halves back in their initial state, so that what XINUSE shows after a
+ * kernel is that kernel's doing. Only where they are dirty, which means AVX is on. */
+static void jpqr_clear_upper(void)
+{
+    int64_t state = jpqr_xinuse();
+    if (state > 0 && (state & 0x44))
+        __asm__ volatile("vzeroupper" ::: "memory");
+}
+#else
+static int64_t jpqr_xinuse(void) { return -1; }
+static void jpqr_clear_upper(void) {}
+#endif
 
 /* Which path jpqr_crc16() takes on this CPU (for benchmarks and bug reports). */
 static const char *jpqr_crc_path(void)

@@ -25,7 +25,9 @@
 #define JPQR_HAVE_CLMUL 1
 #include <immintrin.h>
 
-/* Below this the table is as fast (the set-up and the final step cost ~30 table rounds). */
+/* Below this the table is as fast (the set-up and the final step cost ~30 table rounds); the
+ * kernel needs 64 bytes anyway. Intel, ns a call at 32/64/128 bytes: table 7.4/13.5/26.5,
+ * pclmul -/13.0/15.3 (in a loop); 11.5/18.5/30.8 and -/13.8/16.9 for a lone call. */
 #define JPQR_CLMUL_MIN 64
 
 static int jpqr_cpu_has_clmul = 0;
@@ -165,9 +167,19 @@ JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_clmul(uint16_t crc, const uint8_t *
 
 #if defined(__clang__) || __GNUC__ >= 8 /* the first to know VPCLMULQDQ */
 #define JPQR_HAVE_AVX512_CLMUL 1
-/* The same folding on four 128-bit lanes at once (VPCLMULQDQ on 512-bit registers), from 128
- * bytes on: one register holds the four accumulators of the loop above. */
-#define JPQR_AVX512_MIN 128
+/* The same folding on four 128-bit lanes at once (VPCLMULQDQ on 512-bit registers): one
+ * register holds the four accumulators of the loop above.
+ *
+ * From 512 bytes on, where it starts to win on Intel and AMD alike. ns a call in a loop, Intel
+ * Xeon (Sapphire Rapids, KVM), gcc 12 (clang 14 within 1.5 ns), after the VZEROUPPER fix:
+ *   bytes     64    128   256   320   384   512   1024  4096
+ *   pclmul    13.0  15.3  18.5  20.2  23.2  25.0  39.2  151
+ *   avx512    15.3  17.0  19.5  19.0  20.5  19.7  22.8  62
+ * AMD (issue 9): equal at 100-256 bytes, AVX-512 ahead from 512. Intel also charges the first
+ * 512-bit instructions after a few µs without any (the upper lanes power up): a lone call then
+ * costs 30-60 ns more, and only wins from ~4 KB. At 512 every EMVCo payload (at most 512
+ * characters, the CRC over all but 4) stays on PCLMUL, and bulk CRCs get the wide kernel. */
+#define JPQR_AVX512_MIN 512
 #define JPQR_AVX512_TARGET                                                                      \
     __attribute__((target("avx512f,avx512bw,vpclmulqdq,pclmul,ssse3,sse2")))
 
@@ -182,7 +194,16 @@ JPQR_AVX512_TARGET static inline __m512i jpqr_k_broadcast(uint64_t hi, uint64_t 
     return _mm512_broadcast_i32x4(_mm_set_epi64x((long long)hi, (long long)lo));
 }
 
-JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t *p, size_t n)
+/* The AVX-512 part: every whole 64-byte block of the n >= 64 bytes at p, folded down to one
+ * 128-bit remainder congruent to them. A function of its own that ends in a return: the 16-byte
+ * steps and the table call that finish the CRC run in jpqr_crc16_avx512 below, after it. GCC
+ * omits the VZEROUPPER a function owes when it ends in a call (GCC PR 112891), and while the
+ * upper halves stay dirty Intel CPUs charge every later switch between SSE and VEX code in the
+ * process (Intel's optimization manual, "Mixing AVX code with SSE code"): crc16 of 256 bytes
+ * took 190 ns instead of 35, and decode 1.7x as long after it. The explicit VZEROUPPER keeps it
+ * so whatever the compiler decides; tests/test_upper_state.py checks every path. */
+JPQR_AVX512_TARGET __attribute__((noinline)) static __m128i
+jpqr_avx512_fold(uint16_t crc, const uint8_t *p, size_t n)
 {
     const __m512i swap = _mm512_broadcast_i32x4(
         _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
@@ -192,8 +213,6 @@ JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t
     const __m512i k_lanes = _mm512_set_epi64(
         0, 0, (long long)jpqr_k128_hi, (long long)jpqr_k128_lo, (long long)jpqr_k256_hi,
         (long long)jpqr_k256_lo, (long long)jpqr_k384_hi, (long long)jpqr_k384_lo);
-    const __m128i k128 = _mm_set_epi64x((long long)jpqr_k128_hi, (long long)jpqr_k128_lo);
-    const __m128i swap128 = _mm512_castsi512_si128(swap);
     __m512i x = _mm512_xor_si512(_mm512_shuffle_epi8(_mm512_loadu_si512(p), swap),
                                  _mm512_set_epi64(0, 0, 0, 0, 0, 0, (long long)((uint64_t)crc << 48), 0));
     p += 64;
@@ -231,10 +250,22 @@ JPQR_AVX512_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t
     __m128i a0 = _mm_xor_si128(
         _mm_xor_si128(_mm512_castsi512_si128(y), _mm512_extracti32x4_epi32(y, 1)),
         _mm_xor_si128(_mm512_extracti32x4_epi32(y, 2), _mm512_extracti32x4_epi32(y, 3)));
+    _mm256_zeroupper();
+    return a0;
+}
+
+/* From 64 bytes on (JPQR_AVX512_MIN says from when it pays): the blocks of 64 on AVX-512
+ * registers, the rest as in jpqr_crc16_clmul, with 128-bit registers and the table. */
+JPQR_CLMUL_TARGET static uint16_t jpqr_crc16_avx512(uint16_t crc, const uint8_t *p, size_t n)
+{
+    const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m128i k128 = _mm_set_epi64x((long long)jpqr_k128_hi, (long long)jpqr_k128_lo);
+    __m128i a0 = jpqr_avx512_fold(crc, p, n);
+    p += n & ~(size_t)63;
+    n &= 63;
     while (n >= 16) {
-        a0 = _mm_xor_si128(
-            _mm_xor_si128(_mm_clmulepi64_si128(a0, k128, 0x11), _mm_clmulepi64_si128(a0, k128, 0x00)),
-            _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), swap128));
+        a0 = _mm_xor_si128(jpqr_fold(a0, k128),
+                           _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)p), swap));
         p += 16;
         n -= 16;
     }

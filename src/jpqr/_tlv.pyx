@@ -10,7 +10,7 @@ the same arguments the pure twin passes, so messages match to the letter.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.object cimport PyObject, PyTypeObject
-from libc.stdint cimport int32_t, uint8_t, uint32_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc
 
 from jpqr._ccore cimport (
@@ -19,11 +19,14 @@ from jpqr._ccore cimport (
     PyUnicode_GET_LENGTH,
     PyUnicode_IS_ASCII,
     PyUnicode_KIND,
+    jpqr_clear_upper,
+    jpqr_crc16,
     jpqr_crc_init_tables,
     jpqr_crc_path,
     jpqr_crc_set_path,
     jpqr_read,
     jpqr_verdict_ucs,
+    jpqr_xinuse,
 )
 
 from jpqr import _tlv_errors as err
@@ -158,6 +161,61 @@ def _set_crc_path(int path):
 def _crc_path():
     """The CRC kernel this module's check() and batch kernels use (tests: see _crc._use_path)."""
     return jpqr_crc_path().decode("ascii")
+
+
+_STATE_KERNELS = ("is_ascii", "check_ascii", "check_pair", "check_utf8", "check_utf8_pair",
+                  "crc16")
+
+
+def _upper_state_after(kernel, const uint8_t[::1] payload):
+    """For tests: (result, XINUSE before, XINUSE after) of one C kernel of this module run on
+    ``payload``, read in C on either side of the call, from a clean upper state (_crc16.h says
+    what XINUSE is). ``kernel`` is one of _STATE_KERNELS; "check_ascii" and "check_pair" take
+    the bytes as ASCII text (check() and the batch on ASCII). The states are None where the CPU
+    cannot say."""
+    cdef int64_t before, after
+    cdef int result
+    cdef int32_t crc
+    cdef int pair_verdicts[2]
+    cdef int32_t pair_crcs[2]
+    cdef jpqr_text pair[2]
+    cdef const uint8_t* rows[2]
+    cdef Py_ssize_t lengths[2]
+    cdef int which = _STATE_KERNELS.index(kernel)  # ValueError for any other name
+    cdef Py_ssize_t n = payload.shape[0]
+    cdef const uint8_t* p = &payload[0] if n else <const uint8_t*>""
+    cdef uint32_t* scratch
+    if n > JPQR_MAX_INPUT:
+        raise ValueError("longer than any payload")
+    scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
+    if scratch == NULL:
+        raise MemoryError()
+    for i in range(2):
+        pair[i].kind = 1
+        pair[i].data = p
+        pair[i].n = n
+        pair[i].ascii = 1
+        rows[i] = p
+        lengths[i] = n
+    jpqr_clear_upper()
+    before = jpqr_xinuse()
+    if which == 0:
+        result = jpqr_is_ascii(p, n)
+    elif which == 1:
+        result = jpqr_check_ucs(1, p, n, 1, &crc)
+    elif which == 2:
+        jpqr_check_pair(pair, pair_verdicts, pair_crcs)
+        result = pair_verdicts[1]
+    elif which == 3:
+        result = jpqr_check_utf8(p, n, &crc, scratch)
+    elif which == 4:
+        jpqr_check_utf8_pair(rows, lengths, pair_verdicts, pair_crcs, scratch)
+        result = pair_verdicts[1]
+    else:
+        result = jpqr_crc16(0xFFFF, p, <size_t>n)
+    after = jpqr_xinuse()
+    free(scratch)
+    return result, None if before < 0 else before, None if after < 0 else after
 
 
 cpdef str to_text(payload):

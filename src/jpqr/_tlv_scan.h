@@ -91,14 +91,24 @@ JPQR_AVX512_TARGET static int jpqr_is_ascii_avx512(const uint8_t *p, ptrdiff_t n
     if (i < n)
         acc = _mm512_or_si512(
             acc, _mm512_maskz_loadu_epi8((__mmask64)((UINT64_C(1) << (n - i)) - 1), p + i));
-    return _mm512_movepi8_mask(acc) == 0;
+    int ascii = _mm512_movepi8_mask(acc) == 0;
+    /* Explicit rather than left to the compiler, which may drop it (GCC PR 112891; see
+     * jpqr_crc16_avx512): dirty upper halves slow every later SSE/AVX switch on Intel. */
+    _mm256_zeroupper();
+    return ascii;
 }
 #endif
+
+/* The AVX-512 test from 512 bytes on. Intel Xeon (Sapphire Rapids), ns a call, 8-byte loop
+ * against AVX-512 in a loop: 20 bytes 3.8/6.1, 200 6.1/6.9, 256 6.9/6.1, 512 11.5/8.4; a lone
+ * call (the 512-bit units cold, as for check() between Python code) 200 bytes 7.7/15.4, 512
+ * 12.3/18.4. Payloads are mostly shorter than 512 (SPEC: "should not exceed 512 characters"). */
+#define JPQR_AVX512_ASCII_MIN 512
 
 static inline int jpqr_is_ascii(const uint8_t *p, ptrdiff_t n)
 {
 #if JPQR_HAVE_CLMUL && JPQR_HAVE_AVX512_CLMUL
-    if (jpqr_cpu_has_avx512_clmul) /* which includes AVX-512BW */
+    if (n >= JPQR_AVX512_ASCII_MIN && jpqr_cpu_has_avx512_clmul) /* which includes AVX-512BW */
         return jpqr_is_ascii_avx512(p, n);
 #endif
     uint64_t acc = 0, word;
