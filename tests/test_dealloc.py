@@ -4,9 +4,9 @@ The compiled twin gives exact DataObject instances a cheaper deallocator (src/jp
 a subclass keeps CPython's, which calls that one as its base's. Each case runs in a child
 process, on both twins, so a hang (the old deallocator restarted subtype_dealloc for ever) or a
 crash fails the test instead of stopping the suite. Expected behaviour is CPython's for any
-tuple subclass: finalizers run once, resurrection works, weak references die with the object,
-cycles are collected, weak references to what an instance holds die with it (a tuple
-subclass itself cannot be weakly referenced in CPython), the type's reference count comes back to where it was.
+tuple subclass: finalizers run once, resurrection works, cycles are collected, weak references
+to what an instance holds die with it (a tuple subclass itself cannot be weakly referenced in
+CPython), the type's reference count comes back to where it was.
 """
 
 from __future__ import annotations
