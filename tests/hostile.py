@@ -179,6 +179,15 @@ def fortran(data: bytes) -> memoryview:
 
 # --- the table ---------------------------------------------------------------------------------
 
+
+def _b(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # fuzzed text may hold lone surrogates
+
+
+def _b(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # fuzzed text may hold lone surrogates
+
+
 CLEAN = "0002010102116304AD0A"  # EMVCo §4.7.3: 00, 01, 63 with the right CRC
 BIG = "000201" * 3000  # 18000 characters: over the 4096 cap
 
@@ -187,26 +196,26 @@ BIG = "000201" * 3000  # 18000 characters: over the 4096 cap
 #: wrong type, ``plain`` is None: they must raise TypeError.
 Maker = Callable[[str], Any]
 HOSTILE: list[tuple[str, Maker, Maker | None]] = [
-    ("bytes/__len__ short", lambda s: ShortLenBytes(s.encode()), lambda s: s.encode()),
-    ("bytes/__len__ long", lambda s: LongLenBytes(s.encode()), lambda s: s.encode()),
-    ("bytes/__bytes__", lambda s: OtherBytes(s.encode()), lambda s: s.encode()),
-    ("bytes/raising", lambda s: RaisingBytes(s.encode()), lambda s: s.encode()),
-    ("bytearray/__len__", lambda s: ShortLenBytearray(s.encode()), lambda s: s.encode()),
-    ("bytearray/__bytes__", lambda s: OtherBytearray(s.encode()), lambda s: s.encode()),
+    ("bytes/__len__ short", lambda s: ShortLenBytes(_b(s)), lambda s: _b(s)),
+    ("bytes/__len__ long", lambda s: LongLenBytes(_b(s)), lambda s: _b(s)),
+    ("bytes/__bytes__", lambda s: OtherBytes(_b(s)), lambda s: _b(s)),
+    ("bytes/raising", lambda s: RaisingBytes(_b(s)), lambda s: _b(s)),
+    ("bytearray/__len__", lambda s: ShortLenBytearray(_b(s)), lambda s: _b(s)),
+    ("bytearray/__bytes__", lambda s: OtherBytearray(_b(s)), lambda s: _b(s)),
     ("str/__len__ short", ShortLenStr, lambda s: s),
     ("str/__len__ long", LongLenStr, lambda s: s),
     ("str/__str__ etc", OtherStr, lambda s: s),
     ("str/raising", RaisingStr, lambda s: s),
     ("numpy.str_", np.str_, lambda s: s),
-    ("numpy.bytes_", lambda s: np.bytes_(s.encode()), lambda s: s.encode()),
-    ("memoryview/strided", lambda s: strided(s.encode()), lambda s: s.encode()),
-    ("memoryview/wide", lambda s: wide(s.encode()), lambda s: wide(s.encode()).tobytes()),
+    ("numpy.bytes_", lambda s: np.bytes_(_b(s)), lambda s: _b(s)),
+    ("memoryview/strided", lambda s: strided(_b(s)), lambda s: _b(s)),
+    ("memoryview/wide", lambda s: wide(_b(s)), lambda s: wide(_b(s)).tobytes()),
     (
         "memoryview/2-D",
-        lambda s: two_dimensional(s.encode()),
-        lambda s: two_dimensional(s.encode()).tobytes(),
+        lambda s: two_dimensional(_b(s)),
+        lambda s: two_dimensional(_b(s)).tobytes(),
     ),
-    ("memoryview/fortran", lambda s: fortran(s.encode()), lambda s: fortran(s.encode()).tobytes()),
+    ("memoryview/fortran", lambda s: fortran(_b(s)), lambda s: fortran(_b(s)).tobytes()),
     ("pretend str", lambda s: PretendStr(), None),
     ("pretend bytes", lambda s: PretendBytes(), None),
     ("raising object", lambda s: RaisingObject(), None),
