@@ -15,6 +15,7 @@ import binascii
 import dataclasses
 import enum
 import gc
+import sys
 import threading
 import tracemalloc
 from collections.abc import Callable
@@ -421,3 +422,25 @@ def test_strenum_member_is_its_value() -> None:
 def _no_boom() -> Any:
     yield
     assert Boom  # a Boom escaping a test fails it; nothing to check here
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 __buffer__ is 3.12+")
+def test_a_python_buffer_is_the_buffer_that_is_read(impl: ModuleType) -> None:
+    # PEP 688: a bytes subclass may export another buffer than its own bytes. That buffer, the
+    # one actually read, is what is capped and decoded, on both twins.
+    class Exports(bytes):
+        def __init__(self, exported: bytes) -> None:
+            self.exported = exported
+
+        def __buffer__(self, flags: int) -> memoryview:
+            return memoryview(self.exported)
+
+    big = Exports(b"00")
+    big.exported = BIG.encode()
+    with pytest.raises(DecodeError, match="found 18000"):
+        impl.decode(big)
+    small = Exports(BIG.encode())
+    small.exported = CLEAN.encode()
+    assert impl.decode(small) == impl.decode(CLEAN)
+    assert impl.check(small) == impl.crc_verdict(small) == "ok"
+    assert jpqr.validate(small).crc == "ok"

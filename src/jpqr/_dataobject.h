@@ -5,7 +5,9 @@
  * such an instance with subtype_dealloc, which looks for finalizers, slots, a __dict__ and weak
  * references, then calls tuple's own deallocator, which untracks the object and enters the
  * trashcan a second time. Profiling a decode showed that path as the largest single cost
- * (~25% of it). For a type that has none of those things the work left is exactly what
+ * (~25% of it; measured again for issue 9 on an Intel Xeon: without this deallocator, decode of
+ * the 20-object ASCII code takes 1253 ns instead of 1030 ns, +22%, and of the EMVCo example
+ * +20%). For a type that has none of those things the work left is exactly what
  * tuple's deallocator does, plus dropping the reference to the heap type: this function.
  *
  * Only exact DataObject instances take that short path. A subclass a user defines (with
