@@ -131,7 +131,7 @@ def crc16_reference(data: bytes | bytearray | memoryview | str, init: int = INIT
     """
     buffer = _as_bytes(data)
     crc = _check_init(init)
-    for byte in bytes(buffer):
+    for byte in buffer_bytes(buffer):
         crc = ((crc << 8) & 0xFFFF) ^ _TABLE[(crc >> 8) ^ byte]
     return crc
 
