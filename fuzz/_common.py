@@ -27,6 +27,9 @@ from jpqr import _crc_py, _kernels, _tlv_py
 from jpqr.errors import JPQRError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.hostile import HOSTILE  # noqa: E402  (the objects of tests/test_hostile_objects.py)
+
 PUBLISHED = ROOT / "tests" / "data" / "published.jsonl"
 
 PYTHON = (_crc_py, _tlv_py)
@@ -74,13 +77,26 @@ def _fix_crc(text: str, flags: int) -> str:
     return text
 
 
+# The hostile objects with a plain content (tests/hostile.py): subclasses of str, bytes and
+# bytearray whose __len__, __bytes__, __str__, __getitem__, encode, __hash__ lie or raise,
+# numpy.str_/bytes_, strided, wide, 2-D and Fortran-ordered memoryviews.
+HOSTILE_SHAPES = [entry for entry in HOSTILE if entry[2] is not None]
+
+
 def payload(data: bytes) -> Any:
     """A payload of one of the accepted types (str of each kind, bytes, bytearray, memoryview of
-    several layouts) from fuzz bytes: the first byte says which and how, the rest is content."""
+    several layouts) from fuzz bytes: the first byte says which and how, the rest is content.
+
+    With bit 6 set and shape 0-6 (bit 6 is used by shape 7 only), the text is wrapped in one of
+    the hostile objects instead (shape and bit 7 pick which): the twins must agree on it, and
+    the kernels' own checks (to_text, crc_hqx of its plain bytes) must hold for it too."""
     if not data:
         return ""
     flags, body = data[0], data[1:]
     shape = flags & 7
+    if shape != 7 and flags & 0x40:
+        make = HOSTILE_SHAPES[(shape | (flags >> 7) << 3) % len(HOSTILE_SHAPES)][1]
+        return make(_fix_crc(_odd_text(body), flags))
     if shape == 0:
         return _fix_crc(body.decode("latin-1"), flags).encode("latin-1")  # raw bytes, any
     if shape == 1:
@@ -117,14 +133,26 @@ def outcome(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[An
 
 
 def accepted_type(value: Any) -> bool:
-    return isinstance(value, (str, bytes, bytearray, memoryview))
+    return issubclass(type(value), (str, bytes, bytearray, memoryview))
+
+
+def plain_bytes(value: Any) -> bytes:
+    """What an accepted payload holds, as bytes, read the way jpqr reads it (its characters or
+    its buffer), never through its own methods: the oracle for hostile objects."""
+    if issubclass(type(value), str):
+        return str.encode(value, "utf-8", "surrogatepass")
+    with memoryview(value) as view:
+        return view.tobytes()
 
 
 def fail(what: str, value: Any, *details: Any) -> None:
     """Stop the fuzzer with everything needed to turn the input into a regression test."""
-    lines = [f"FUZZ FAILURE: {what}", f"  input: {value!r}"]
+    shown = repr(value) if type(value) in (str, bytes, bytearray, memoryview) else type(value)
+    lines = [f"FUZZ FAILURE: {what}", f"  input: {shown!r}"]
     if isinstance(value, memoryview):
         lines.append(f"  memoryview format={value.format!r} bytes={value.tobytes()!r}")
+    if type(value) not in (str, bytes, bytearray, memoryview):
+        lines.append(f"  a {type(value).__name__} holding {plain_bytes(value)!r}")
     lines += [f"  {detail!r}" for detail in details]
     raise AssertionError("\n".join(lines))
 
@@ -148,6 +176,8 @@ def payload_seeds() -> list[bytes]:
         raw = text.encode("utf-8", "surrogatepass")
         # bytes, str (surrogateescape), ASCII/odd str, bytes via odd text, right CRC re-fixed
         items += [b"\x00" + raw, b"\x01" + raw, b"\x0b" + raw, b"\x0c" + raw, b"\x0f" + raw]
+        # wrapped in each hostile object (bit 6; shape and bit 7 pick which)
+        items += [bytes([0x48 | shape | top]) + raw for shape in range(7) for top in (0, 0x80)]
     return items
 
 

@@ -6,7 +6,7 @@ GIL, on 1 or 2 threads). The batch must say of each item what check_code says of
 from __future__ import annotations
 
 import numpy as np
-from _common import PYTHON, fail, outcome, payload, payload_seeds, run
+from _common import PYTHON, fail, outcome, payload, payload_seeds, plain_bytes, run
 
 from jpqr import _kernels, batch
 
@@ -18,7 +18,7 @@ def test_one(data: bytes) -> None:
     threads = 2 if data[:1] and data[0] & 0x80 else 1
     expected = [PYTHON[1].check_code(item) for item in items]
     rows = [
-        bytes(item) if not isinstance(item, str) else item.encode("utf-8", "surrogatepass")
+        plain_bytes(item)  # what the item holds, never its own __bytes__ or encode
         for item in items
     ]
     # numpy drops trailing NULs of S items, so a row is what check_code says of it without them

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from jpqr import DataObject, JPQRError, _crc_py, _tlv_py
 from jpqr.dataobject import MAX_INPUT_LENGTH
 
+from .hostile import HOSTILE, OtherStr, RaisingStr, ShortLenStr
 from .strategies import SCRIPTS, trees
 from .test_tlv import EMVCO_EXAMPLE
 
@@ -64,7 +65,7 @@ def same_batch(payloads: list[str] | list[bytes]) -> None:
         kernels.check_many(payloads, verdicts, crcs)
         results.append((verdicts.tolist(), crcs.tolist()))
     assert results[0] == results[1]
-    if payloads and all(isinstance(p, bytes) and not p.endswith(b"\0") for p in payloads):
+    if payloads and all(type(p) is bytes and not p.endswith(b"\0") for p in payloads):
         array = np.array(payloads)
         width = array.dtype.itemsize
         for kernels in (_tlv_py, _tlv):
@@ -265,3 +266,71 @@ def test_long_bytes_on_both_ascii_loops() -> None:
                 payload = code[:at] + bad + code[at + 2 :]
                 same_everywhere(payload)
                 same_batch([payload, code])
+
+
+# --- hostile objects (tests/hostile.py, issue 9): a subclass that lies in its own methods must
+# give what its plain content gives, on both twins; a pretender, what any wrong type gives.
+
+HOSTILE_WITH_CONTENT = [entry for entry in HOSTILE if entry[2] is not None]
+
+
+@settings(max_examples=300)
+@given(
+    payload=mutated_payloads() | st.text(alphabet=TEXT, max_size=80),
+    which=st.sampled_from(HOSTILE),
+)
+def test_hostile_objects_read_as_their_content(payload: str, which: Any) -> None:
+    name, make, plain = which
+    for text in (payload, payload * (MAX_INPUT_LENGTH // max(len(payload), 1) + 1)):
+        hostile = outcome_everywhere(make(text))
+        if plain is None:
+            assert all(result[:2] == ("raised", TypeError) for result in hostile), name
+        else:
+            assert hostile == outcome_everywhere(plain(text)), (name, text)
+
+
+def outcome_everywhere(payload: object) -> list[tuple[Any, ...]]:
+    """What each kernel gives for ``payload``, the twins held to the same (same_everywhere)."""
+    same_everywhere(payload)
+    results = [outcome(getattr(_tlv_py, n), payload) for n in ("decode", "check", "check_code")]
+    results += [outcome(getattr(_crc_py, n), payload) for n in ("crc16", "crc_verdict")]
+    return results
+
+
+@given(
+    payloads=st.lists(mutated_payloads(), max_size=6),
+    which=st.lists(st.sampled_from(HOSTILE_WITH_CONTENT), min_size=6, max_size=6),
+)
+def test_hostile_batches(payloads: list[str], which: list[Any]) -> None:
+    hostile = [which[i][1](p) for i, p in enumerate(payloads)]
+    same_batch(hostile)
+    results = []
+    for kernels in (_tlv_py, _tlv):
+        verdicts = np.full(len(payloads), 255, np.uint8)
+        crcs = np.full(len(payloads), -2, np.int32)
+        kernels.check_many([which[i][2](p) for i, p in enumerate(payloads)], verdicts, crcs)
+        results.append((verdicts.tolist(), crcs.tolist()))
+    for kernels in (_tlv_py, _tlv):
+        verdicts = np.full(len(payloads), 255, np.uint8)
+        crcs = np.full(len(payloads), -2, np.int32)
+        kernels.check_many(hostile, verdicts, crcs)
+        assert (verdicts.tolist(), crcs.tolist()) == results[0]
+
+
+@given(
+    tree=trees,
+    wrap=st.sampled_from([str, ShortLenStr, OtherStr, np.str_, RaisingStr]),
+)
+def test_encode_of_str_subclasses(tree: list[DataObject], wrap: Any) -> None:
+    def rewrap(objects: Any) -> Any:
+        return [
+            DataObject(
+                wrap(o.id), wrap(o.value), None if o.children is None else rewrap(o.children)
+            )
+            for o in objects
+        ]
+
+    wrapped = rewrap(tree)
+    compiled = outcome(lambda: _tlv.encode(wrapped))
+    assert compiled == outcome(lambda: _tlv_py.encode(wrapped))
+    assert compiled == outcome(lambda: _tlv_py.encode(tree))

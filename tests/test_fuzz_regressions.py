@@ -178,3 +178,124 @@ def test_lenient_validate_of_a_wide_memoryview_strips_nothing_it_does_not_have(
     stripped = jpqr.validate(_wide_view(b"0002010102116304AD0A\r\n  "), lenient=True)
     assert [issue.code for issue in stripped.warnings] == ["payload.stripped"]
     assert stripped.payload == "0002010102116304AD0A"
+
+
+# --- issue 9: hostile objects (found by an outside tester feeding 35 hostile inputs to the 31
+# public functions; the harnesses now feed them too, see fuzz/_common.py). Expected values are
+# the spec's: the cap is on the bytes actually decoded, a str subclass is its characters.
+
+
+class _LyingLength(bytes):
+    def __len__(self) -> int:
+        return 10
+
+
+class _OtherBytes(bytes):
+    def __bytes__(self) -> bytes:
+        return b"000201" * 3000
+
+
+def test_bytes_subclass_lying_in_len_is_capped_on_its_buffer(impl: ModuleType) -> None:
+    # The cap was checked on len() (10) and the decode ran on all 18000 bytes: SIGSEGV.
+    with pytest.raises(DecodeError) as caught:
+        impl.decode(_LyingLength(b"000201" * 3000))
+    assert (caught.value.code, caught.value.offset) == ("tlv.too_long", MAX_INPUT_LENGTH)
+    assert "found 18000" in caught.value.message
+    assert impl.check_code(_LyingLength(b"000201" * 3000)) == (4, -1)
+
+
+def test_bytes_subclass_lying_in_bytes_is_read_as_its_buffer(impl: ModuleType) -> None:
+    # __bytes__ gave 18000 bytes after the 20-byte buffer passed the cap: SIGSEGV.
+    payload = _OtherBytes(b"0002010102116304AD0A")  # EMVCo §4.7.3 example
+    assert [o.id for o in impl.decode(payload)] == ["00", "01", "63"]
+    assert impl.check(payload) == impl.crc_verdict(payload) == "ok"
+    assert jpqr.validate(payload).crc == "ok"
+
+
+def test_freeing_a_data_object_subclass_with_del_returns() -> None:
+    # Never returned with the compiled twin loaded (custom deallocator -> subtype_dealloc ->
+    # custom deallocator ...); tests/test_dealloc.py has the other cases, in child processes.
+    import subprocess
+    import sys
+
+    script = (
+        "import jpqr\n"
+        "class Logged(jpqr.DataObject):\n"
+        "    def __del__(self): pass\n"
+        "obj = Logged('00', '01'); del obj\n"
+        "print(jpqr.IMPLEMENTATION)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_numpy_str_and_strenum_are_str(impl: ModuleType) -> None:
+    # The compiled twin said "TypeError: Expected str" (cdef str in to_text).
+    import enum
+
+    import numpy as np
+
+    class Codes(str, enum.Enum):
+        CLEAN = "0002010102116304AD0A"
+
+    for text in (np.array(["0002010102116304AD0A"])[0], Codes.CLEAN):
+        assert impl.check(text) == "ok"
+        assert [o.id for o in impl.decode(text)] == ["00", "01", "63"]
+        assert impl.encode([jpqr.DataObject(np.str_("00"), text[4:6])], crc=False) == "000201"
+
+
+def test_batch_of_a_list_emptied_while_it_is_read_has_no_unwritten_results() -> None:
+    # An item's __len__ (called by the old list path) emptied the list: 520 "ok" from np.empty.
+    np = pytest.importorskip("numpy")
+    from jpqr import batch
+
+    payloads: list[object] = []
+
+    class Emptying(str):
+        def __len__(self) -> int:
+            payloads.clear()
+            return 0
+
+    payloads.extend(["bad"] * 520 + [Emptying("x")])
+    result = batch.check(payloads)
+    assert result.verdicts.tolist() == [4] * 521  # every one computed: all invalid
+    assert np.all(result.crcs == -1)
+
+
+def test_batch_of_one_str_is_refused() -> None:
+    from jpqr import batch
+
+    with pytest.raises(TypeError, match="sequence of payloads"):
+        batch.check("0002010102116304AD0A")  # type: ignore[arg-type]
+
+
+def test_released_memoryview_is_a_report_from_validate(impl: ModuleType) -> None:
+    view = memoryview(b"0002010102116304AD0A")
+    view.release()
+    assert jpqr.validate(view).codes == ("tlv.released",)
+    assert jpqr.is_valid(view) is False
+    with pytest.raises(DecodeError):
+        impl.decode(view)
+
+
+def test_a_user_str_that_raises_is_never_called(impl: ModuleType) -> None:
+    class Loud:
+        def __str__(self) -> str:
+            raise RuntimeError("called")
+
+        __repr__ = __str__
+
+    with pytest.raises(jpqr.EncodeError, match="found a Loud"):
+        impl.encode([jpqr.DataObject(Loud(), "x")])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="Loud"):
+        impl.decode(Loud())  # type: ignore[arg-type]
+
+
+def test_over_long_input_is_refused_before_it_is_read(impl: ModuleType) -> None:
+    # validate() of 100 MB: 286 MiB and 351 ms before tlv.too_long; encode() of a 100 MB str
+    # (tuple() of its characters): 4.3 GB. tests/test_hostile_objects.py measures the memory.
+    report = jpqr.validate(b"0" * 10_000_000)
+    assert (report.codes, report.crc, report.payload) == (("tlv.too_long",), "missing", "")
+    with pytest.raises(jpqr.EncodeError) as caught:
+        impl.encode("0" * 10_000_000)  # type: ignore[arg-type]
+    assert caught.value.message == "expected DataObject items, found str"

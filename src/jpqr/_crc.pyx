@@ -36,7 +36,7 @@ from jpqr._ccore cimport (
     uint16_t,
 )
 
-from jpqr._crc_py import CRC_MARKER, CRCVerdict, format_crc
+from jpqr._crc_py import CRC_MARKER, CRCVerdict, check_released, format_crc
 
 __all__ = ["CRC_MARKER", "CRCVerdict", "crc16", "crc_verdict", "format_crc"]
 
@@ -119,10 +119,12 @@ cdef uint16_t _check_init(object init) except? 0:
         value = PyLong_AsLongAndOverflow(init, &overflow)  # never raises for an int
         if not overflow and 0 <= value <= 0xFFFF:
             return <uint16_t>value
-    if not 0 <= init <= 0xFFFF:
-        raise ValueError(f"init must be a 16-bit value (0 to 0xFFFF), got {init!r}")
-    # As binascii.crc_hqx (the pure twin) takes it: an integer, never a float cut short.
-    return PyNumber_Index(init)
+    # As the pure twin: an exact int first (never a float cut short, never a comparison that
+    # lies), then its range.
+    number = init if type(init) is int else PyNumber_Index(init)
+    if not 0 <= number <= 0xFFFF:
+        raise ValueError(f"init must be a 16-bit value (0 to 0xFFFF), got {number!r}")
+    return number
 
 
 def crc16(data, init=0xFFFF):
@@ -140,6 +142,10 @@ def crc16(data, init=0xFFFF):
                           <size_t>PyBytes_GET_SIZE(data))
     if not _is_buffer(data):
         raise TypeError(f"crc16() takes bytes or str, not {type(data).__name__}")
+    if type(data) is memoryview:
+        check_released(data)
+        if not data.c_contiguous:
+            data = data.tobytes()  # as the pure twin: its bytes in C order
     start = _check_init(init)
     PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
     try:
@@ -165,6 +171,8 @@ def crc_verdict(payload):
         return _VERDICTS[verdict]
     if not _is_buffer(payload):
         raise TypeError(f"crc16() takes bytes or str, not {type(payload).__name__}")
+    if type(payload) is memoryview:
+        check_released(payload)
     if isinstance(payload, memoryview) and not payload.c_contiguous:
         payload = bytes(payload)  # the pure twin copies it too
     PyObject_GetBuffer(payload, &view, PyBUF_SIMPLE)

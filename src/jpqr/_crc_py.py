@@ -16,11 +16,15 @@ True
 from __future__ import annotations
 
 from binascii import crc_hqx
+from operator import index
 from typing import Final, Literal
+
+from . import _tlv_errors as err
 
 __all__ = [
     "CRC_MARKER",
     "CRCVerdict",
+    "buffer_bytes",
     "crc16",
     "crc16_reference",
     "crc_verdict",
@@ -49,17 +53,74 @@ def _make_table() -> tuple[int, ...]:
 _TABLE: Final = _make_table()
 
 
+def buffer_bytes(payload: bytes | bytearray | memoryview, limit: int | None = None) -> bytes:
+    """The bytes a bytes-like object's buffer holds, read through the buffer protocol only.
+
+    Never a user ``__bytes__``, ``__len__``, ``__getitem__`` or ``__iter__``: a subclass that
+    lies in those still has one buffer, and that buffer is what is checked and read. Over
+    ``limit`` bytes it is refused (``tlv.too_long``) before anything is copied; a released
+    memoryview is a :class:`~jpqr.errors.DecodeError` (``tlv.released``), not a bare ValueError.
+
+    >>> buffer_bytes(memoryview(b"0002")[1:])
+    b'002'
+    """
+    if type(payload) is bytes:
+        if limit is not None and len(payload) > limit:
+            raise err.too_long(len(payload), limit, "bytes")
+        return payload
+    if type(payload) is memoryview:
+        check_released(payload)
+    with memoryview(payload) as view:  # the one buffer, pinned (a bytearray cannot resize)
+        size = view.nbytes
+        if limit is not None and size > limit:
+            raise err.too_long(size, limit, "bytes")
+        return view.tobytes()
+
+
+def check_released(view: memoryview) -> None:
+    """A released memoryview is refused as :class:`~jpqr.errors.DecodeError` ``tlv.released``."""
+    try:
+        view.nbytes  # noqa: B018 - raises ValueError once released
+    except ValueError:
+        raise err.released() from None
+
+
+def exact_str(text: str) -> str:
+    """A ``str`` (of any subclass) as a plain ``str`` of the same characters: its character
+    data, never what a subclass's ``__str__``, ``__len__`` or ``__getitem__`` says."""
+    return text if type(text) is str else str.__str__(text)
+
+
+def _is_str(data: object) -> bool:
+    # type(), not isinstance(): isinstance() believes a __class__ attribute that lies
+    return type(data) is str or issubclass(type(data), str)
+
+
+def _is_buffer(data: object) -> bool:
+    return issubclass(type(data), (bytes, bytearray, memoryview))
+
+
 def _as_bytes(data: bytes | bytearray | memoryview | str) -> bytes | bytearray | memoryview:
-    if isinstance(data, str):
-        return data.encode("utf-8", "surrogatepass")
-    if isinstance(data, (bytes, bytearray, memoryview)):
+    if type(data) is bytes:
         return data
+    if _is_str(data):
+        return str.encode(data, "utf-8", "surrogatepass")  # type: ignore[arg-type]
+    if _is_buffer(data):
+        if type(data) is memoryview:
+            check_released(data)
+            if not data.c_contiguous:  # its bytes in C order, as crc_verdict reads them
+                return data.tobytes()
+        return data  # type: ignore[return-value]
     raise TypeError(f"crc16() takes bytes or str, not {type(data).__name__}")
 
 
-def _check_init(init: int) -> None:
-    if not 0 <= init <= 0xFFFF:
-        raise ValueError(f"init must be a 16-bit value (0 to 0xFFFF), got {init!r}")
+def _check_init(init: int) -> int:
+    """``init`` as an exact int (``operator.index``: never a float cut short, never a lying
+    comparison), checked to be 16 bits."""
+    value = init if type(init) is int else index(init)
+    if not 0 <= value <= 0xFFFF:
+        raise ValueError(f"init must be a 16-bit value (0 to 0xFFFF), got {value!r}")
+    return value
 
 
 def crc16_reference(data: bytes | bytearray | memoryview | str, init: int = INITIAL) -> int:
@@ -69,9 +130,8 @@ def crc16_reference(data: bytes | bytearray | memoryview | str, init: int = INIT
     10673
     """
     buffer = _as_bytes(data)
-    _check_init(init)
-    crc = init
-    for byte in bytes(buffer):
+    crc = _check_init(init)
+    for byte in buffer_bytes(buffer):
         crc = ((crc << 8) & 0xFFFF) ^ _TABLE[(crc >> 8) ^ byte]
     return crc
 
@@ -85,8 +145,7 @@ def crc16(data: bytes | bytearray | memoryview | str, init: int = INITIAL) -> in
     10673
     """
     buffer = _as_bytes(data)
-    _check_init(init)
-    return crc_hqx(buffer, init)
+    return crc_hqx(buffer, _check_init(init))
 
 
 def format_crc(crc: int) -> str:
@@ -110,13 +169,14 @@ def crc_verdict(payload: str | bytes | bytearray | memoryview) -> CRCVerdict:
     >>> crc_verdict("0002010102116304"), crc_verdict("0002010102116304AD0B")
     ('missing', 'mismatch')
     """
-    if isinstance(payload, str):
+    if _is_str(payload):
+        payload = exact_str(payload)  # type: ignore[arg-type]
         if len(payload) < 8 or payload[-8:-4] != CRC_MARKER:
             return "missing"
         found = payload[-4:]
         expected = format_crc(crc_hqx(payload[:-4].encode("utf-8", "surrogatepass"), INITIAL))
     else:
-        raw = bytes(_as_bytes(payload))
+        raw = buffer_bytes(_as_bytes(payload))
         if len(raw) < 8 or raw[-8:-4] != _CRC_MARKER_BYTES:
             return "missing"
         try:

@@ -9,7 +9,9 @@ the same arguments the pure twin passes, so messages match to the letter.
 """
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
-from cpython.object cimport PyObject, PyTypeObject
+from cpython.object cimport PyObject, PyObject_TypeCheck, PyTypeObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+from cpython.unicode cimport PyUnicode_FromObject
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
 from libc.stdlib cimport free, malloc
 
@@ -31,8 +33,8 @@ from jpqr._ccore cimport (
 
 from jpqr import _tlv_errors as err
 from jpqr._crc import crc16
-from jpqr._crc_py import CRC_MARKER, format_crc
-from jpqr._tlv_py import VERDICTS
+from jpqr._crc_py import CRC_MARKER, buffer_bytes, format_crc
+from jpqr._tlv_py import VERDICTS, snapshot
 from jpqr.dataobject import (
     MAX_INPUT_LENGTH,
     MAX_VALUE_LENGTH,
@@ -219,22 +221,34 @@ def _upper_state_after(kernel, const uint8_t[::1] payload):
 
 
 cpdef str to_text(payload):
-    """Check the input's type and size and return it as text (``bytes`` are read as UTF-8)."""
+    """Check the input's type and size and return it as text (``bytes`` are read as UTF-8).
+
+    As the pure twin: a ``str`` subclass is its characters, a bytes-like object its buffer (read
+    by ``_crc_py.buffer_bytes``), each capped before any work proportional to it."""
     cdef str text
+    cdef object raw
     cdef Py_ssize_t n
-    if isinstance(payload, str):
-        n = PyUnicode_GET_LENGTH(payload)
+    if isinstance(payload, str):  # PyUnicode_Check: the type's flags, not a __class__ that lies
+        n = PyUnicode_GET_LENGTH(payload)  # the characters it holds, not its __len__
         if n > _MAX_INPUT:
             raise err.too_long(n, _MAX_INPUT, "characters")
-        text = payload
-    elif isinstance(payload, (bytes, bytearray, memoryview)):
-        # nbytes, not len(): a memoryview of wider items (array("I")) is longer than its len(),
-        # and the C walk indexes tables of _MAX_INPUT + 1 entries by offset
-        n = payload.nbytes if isinstance(payload, memoryview) else len(payload)
+        text = payload if type(payload) is str else PyUnicode_FromObject(payload)  # exact copy
+    elif type(payload) is bytes:
+        n = PyBytes_GET_SIZE(payload)
         if n > _MAX_INPUT:
             raise err.too_long(n, _MAX_INPUT, "bytes")
         try:
-            text = (payload if type(payload) is bytes else bytes(payload)).decode("utf-8")
+            text = (<bytes>payload).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise err.invalid_utf8(exc) from None
+    elif isinstance(payload, (bytes, bytearray, memoryview)):
+        # The one buffer, capped in bytes (a memoryview of wider items is longer than its len()),
+        # copied to bytes; never a subclass's __bytes__ or __len__.
+        raw = buffer_bytes(payload, _MAX_INPUT)
+        if type(raw) is not bytes or PyBytes_GET_SIZE(raw) > _MAX_INPUT:  # trust nothing
+            raise SystemError("jpqr: buffer_bytes broke its contract")
+        try:
+            text = (<bytes>raw).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise err.invalid_utf8(exc) from None
     else:
@@ -259,6 +273,8 @@ def decode(payload):
     cdef const void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
     cdef jpqr_scan_error e
+    if n > _MAX_INPUT:  # jpqr_build indexes the cached offsets (0.._MAX_INPUT) by position
+        raise SystemError("jpqr: to_text broke its contract")
     cdef Py_ssize_t count = jpqr_scan(kind, data, 0, n, &e)
     if count < 0:
         raise _scan_error(text, n, &e)
@@ -354,13 +370,16 @@ def check_many(payloads, unsigned char[::1] verdicts, int32_t[::1] crcs):
     cdef int pair_verdicts[2]
     cdef int32_t pair_crcs[2]
     cdef object held = None  # the waiting payload, whose buffer pair[0] points into
+    # A tuple taken once and checked against the room for results (the pure twin's snapshot()):
+    # nothing the payloads' code or another thread does can change what is read.
+    cdef tuple items = snapshot(payloads, verdicts, crcs)
+    if PyTuple_GET_SIZE(items) > verdicts.shape[0] or PyTuple_GET_SIZE(items) > crcs.shape[0]:
+        raise IndexError("more payloads than room for their results")
     cdef uint32_t* scratch = <uint32_t*>malloc(JPQR_MAX_INPUT * sizeof(uint32_t))
     if scratch == NULL:
         raise MemoryError()
     try:
-        for payload in payloads:
-            if index >= verdicts.shape[0] or index >= crcs.shape[0]:
-                raise IndexError("more payloads than room for their results")
+        for payload in items:
             if not _as_text(payload, &pair[0 if waiting < 0 else 1]):
                 verdicts[index] = _check_one(payload, &crc, scratch)
                 crcs[index] = crc
@@ -430,39 +449,56 @@ cdef inline Py_ssize_t _unpadded(const uint8_t* row, Py_ssize_t width) noexcept 
 
 def encode(objects, *, crc=True):
     """Write data objects as a payload, the inverse of :func:`decode`."""
-    objects = tuple(objects)
-    cdef str text = _encode_objects(objects, "")
-    if crc and "63" not in {obj.id for obj in objects if isinstance(obj, DataObject)}:
+    cdef list root_ids = []
+    if isinstance(objects, (str, bytes, bytearray, memoryview)):
+        raise err.not_data_objects(objects)  # one payload, not data objects: never iterated
+    cdef str text = _encode_objects(objects, "", root_ids)
+    if crc and "63" not in root_ids:
         text += CRC_MARKER
         text += format_crc(crc16(text))
     return text
 
 
-cdef str _encode_objects(objects, str parent_path):
+cdef str _encode_objects(objects, str parent_path, list ids):
     cdef list parts = []
     cdef Py_ssize_t length
     for obj in objects:
-        if not isinstance(obj, DataObject):
+        # The type's own subtype check (isinstance() would believe a lying __class__), and the
+        # tuple's real size before any item is read: the pure twin's fields().
+        if not PyObject_TypeCheck(obj, _DATAOBJECT):
             raise err.not_data_objects(obj)
-        id = (<tuple>obj)[0]
-        if not isinstance(id, str) or id not in _IDS:
+        if PyTuple_GET_SIZE(obj) != 4:
+            raise err.malformed_data_object(obj)
+        id = <object>PyTuple_GET_ITEM(obj, 0)
+        if type(id) is not str:
+            if not isinstance(id, str) or PyUnicode_GET_LENGTH(id) != 2:
+                raise err.bad_id(id, parent_path)
+            id = PyUnicode_FromObject(id)  # its characters, not its __hash__/__eq__
+        if id not in _IDS:
             raise err.bad_id(id, parent_path)
-        children = (<tuple>obj)[2]
+        if ids is not None:
+            ids.append(id)
+        children = <object>PyTuple_GET_ITEM(obj, 2)
         if children is not None:
+            if isinstance(children, (str, bytes, bytearray, memoryview)):
+                raise err.not_data_objects(children)
             # A cdef function is no Python frame: without this, templates nested 100 000 deep
             # overflow the C stack where the pure twin raises RecursionError.
             Py_EnterRecursiveCall("")
             try:
-                value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+                value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id,
+                                        None)
             finally:
                 Py_LeaveRecursiveCall()
         else:
-            value = (<tuple>obj)[1]
+            value = <object>PyTuple_GET_ITEM(obj, 1)
             if not isinstance(value, str):
                 raise err.bad_value(id, value, parent_path)
-        length = PyUnicode_GET_LENGTH(value)
+        length = PyUnicode_GET_LENGTH(value)  # its characters, not its __len__
         if length > MAX_VALUE_LENGTH:
             raise err.value_too_long(id, length, parent_path)
+        if type(value) is not str:
+            value = PyUnicode_FromObject(value)
         parts.append(id)
         parts.append(_ID_STRINGS[length])
         parts.append(value)

@@ -3,6 +3,8 @@ Cython twins raise identical errors (class, code, message, offset, path)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from .errors import DecodeError, EncodeError, snippet
 
 _TRAILING = frozenset(" \t\r\n\x0b\x0c\x00\x85\u2028\u2029")
@@ -26,6 +28,13 @@ def invalid_utf8(exc: UnicodeDecodeError) -> DecodeError:
         f"expected UTF-8 text, found the byte {exc.object[exc.start : exc.start + 1]!r} "
         f"that is not valid UTF-8 (offset is in bytes)",
         offset=exc.start,
+    )
+
+
+def released() -> DecodeError:
+    return DecodeError(
+        "tlv.released",
+        "expected a payload whose bytes can be read, found a released memoryview",
     )
 
 
@@ -102,10 +111,31 @@ def not_data_objects(what: object) -> EncodeError:
     )
 
 
+def malformed_data_object(what: Any) -> EncodeError:
+    return EncodeError(
+        "tlv.not_data_object",
+        f"expected DataObject items of 4 fields (id, value, children, offset), "
+        f"found a {type(what).__name__} of {tuple.__len__(what)}",
+    )
+
+
+def _describe(what: Any) -> str:
+    """How a message shows a value it did not expect, calling none of the value's own code
+    (a ``__str__`` or ``__repr__`` that raises or lies): text and numbers as they are, anything
+    else by its type."""
+    if issubclass(type(what), str):
+        length = str.__len__(what)
+        head = str.__getitem__(what, slice(0, 25))
+        return repr(head) if length <= 24 else f"{head[:24]!r}…({length} characters)"
+    if type(what) in (int, bool, float) or what is None:
+        return snippet(str(what))
+    return f"a {type(what).__name__}"
+
+
 def bad_id(id: object, parent_path: str) -> EncodeError:
     return EncodeError(
         "tlv.invalid_id",
-        f"expected a 2-digit ID from 00 to 99, found {snippet(str(id))}",
+        f"expected a 2-digit ID from 00 to 99, found {_describe(id)}",
         path=parent_path,
     )
 

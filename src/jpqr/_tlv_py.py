@@ -20,10 +20,18 @@ jpqr.errors.DecodeError: expected 2 characters of value for ID 00, found only 1 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, Protocol
+from typing import Any, Final, Protocol, cast
 
 from . import _tlv_errors as err
-from ._crc_py import CRC_MARKER, CRCVerdict, crc16, crc_verdict, format_crc
+from ._crc_py import (
+    CRC_MARKER,
+    CRCVerdict,
+    buffer_bytes,
+    crc16,
+    crc_verdict,
+    exact_str,
+    format_crc,
+)
 from .dataobject import (
     MAX_INPUT_LENGTH,
     MAX_VALUE_LENGTH,
@@ -63,20 +71,27 @@ class IntStore(Protocol):
 def to_text(payload: str | bytes | bytearray | memoryview) -> str:
     """Check the input's type and size and return it as text (``bytes`` are read as UTF-8).
 
+    What is checked is what is read: a ``str`` subclass is its characters (never its
+    ``__len__``, ``__str__`` or ``__getitem__``), a bytes-like object its buffer (never its
+    ``__bytes__`` or ``__len__``), and the cap applies before any work proportional to the input.
+
     >>> to_text(b"0002\\xe5\\x8c\\x97")
     '0002北'
     """
-    if isinstance(payload, str):
-        if len(payload) > MAX_INPUT_LENGTH:
-            raise err.too_long(len(payload), MAX_INPUT_LENGTH, "characters")
+    if type(payload) is str:
         text = payload
-    elif isinstance(payload, (bytes, bytearray, memoryview)):
-        # nbytes, not len(): a memoryview of wider items (array("I")) is longer than its len()
-        size = payload.nbytes if isinstance(payload, memoryview) else len(payload)
+        if len(text) > MAX_INPUT_LENGTH:
+            raise err.too_long(len(text), MAX_INPUT_LENGTH, "characters")
+    # type(), not isinstance(): isinstance() believes a __class__ attribute that lies
+    elif issubclass(type(payload), str):
+        size = str.__len__(cast(str, payload))
         if size > MAX_INPUT_LENGTH:
-            raise err.too_long(size, MAX_INPUT_LENGTH, "bytes")
+            raise err.too_long(size, MAX_INPUT_LENGTH, "characters")
+        text = exact_str(cast(str, payload))
+    elif issubclass(type(payload), (bytes, bytearray, memoryview)):
+        raw = buffer_bytes(cast(bytes, payload), MAX_INPUT_LENGTH)
         try:
-            text = bytes(payload).decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise err.invalid_utf8(exc) from None
     else:
@@ -146,35 +161,64 @@ def encode(objects: Iterable[DataObject], *, crc: bool = True) -> str:
     ``crc=True`` and no ID 63 among ``objects``, ``6304`` and the CRC are appended; an ID 63 that
     is there is written as it is, so ``encode(decode(s)) == s``.
 
+    What is written is what is checked: the fields a ``DataObject`` (or a subclass of it) holds
+    as a tuple, never what a subclass's properties say, and each ``str`` as its characters.
+    Objects are checked as they come, so a wrong argument (a ``str``) is refused at once.
+
     >>> encode([DataObject("00", "01"), DataObject("01", "12")], crc=False)
     '000201010212'
     """
-    objects = tuple(objects)
-    text = _encode_objects(objects, "")
-    if crc and "63" not in _root_ids(objects):
+    root_ids: list[str] = []
+    if issubclass(type(objects), (str, bytes, bytearray, memoryview)):
+        raise err.not_data_objects(objects)  # one payload, not data objects: never iterated
+    text = _encode_objects(objects, "", root_ids)
+    if crc and "63" not in root_ids:
         text += CRC_MARKER
         text += format_crc(crc16(text))
     return text
 
 
-def _root_ids(objects: tuple[DataObject, ...]) -> set[str]:
-    return {obj.id for obj in objects if isinstance(obj, DataObject)}
+def fields(obj: Any) -> tuple[Any, Any, Any]:
+    """The ID, value and children of a data object, read from the tuple itself; EncodeError
+    for anything that is not a ``DataObject`` of 4 fields."""
+    cls = type(obj)
+    if cls is not DataObject and not issubclass(cls, DataObject):
+        raise err.not_data_objects(obj)
+    if tuple.__len__(obj) != 4:
+        raise err.malformed_data_object(obj)
+    if cls is DataObject:
+        id, value, children = obj.id, obj.value, obj.children
+    else:  # a subclass: its tuple items, not what properties it defines say
+        get = tuple.__getitem__
+        id, value, children = get(obj, 0), get(obj, 1), get(obj, 2)
+    return id, value, children
 
 
-def _encode_objects(objects: Iterable[DataObject], parent_path: str) -> str:
+def _encode_objects(
+    objects: Iterable[DataObject], parent_path: str, ids: list[str] | None = None
+) -> str:
     parts = []
     for obj in objects:
-        if not isinstance(obj, DataObject):
-            raise err.not_data_objects(obj)
-        id = obj.id
-        if not isinstance(id, str) or id not in _IDS:
+        id, value, children = fields(obj)
+        if type(id) is not str:
+            if not issubclass(type(id), str) or str.__len__(id) != 2:
+                raise err.bad_id(id, parent_path)
+            id = exact_str(id)
+        if id not in _IDS:
             raise err.bad_id(id, parent_path)
-        if obj.children is not None:
-            value = _encode_objects(obj.children, f"{parent_path}.{id}" if parent_path else id)
-        else:
-            value = obj.value
-            if not isinstance(value, str):
+        if ids is not None:
+            ids.append(id)
+        if children is not None:
+            if issubclass(type(children), (str, bytes, bytearray, memoryview)):
+                raise err.not_data_objects(children)
+            value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+        elif type(value) is not str:
+            if not issubclass(type(value), str):
                 raise err.bad_value(id, value, parent_path)
+            length = str.__len__(value)
+            if length > MAX_VALUE_LENGTH:  # before any copy: refused at once
+                raise err.value_too_long(id, length, parent_path)
+            value = exact_str(value)
         if len(value) > MAX_VALUE_LENGTH:
             raise err.value_too_long(id, len(value), parent_path)
         parts.append(f"{id}{len(value):02d}{value}")
@@ -245,8 +289,24 @@ def check_many(
     >>> verdicts, crcs
     ([0, 4], [44298, -1])
     """
-    for index, payload in enumerate(payloads):
+    items = snapshot(payloads, verdicts, crcs)
+    for index, payload in enumerate(items):
         verdicts[index], crcs[index] = check_code(payload)
+
+
+def snapshot(payloads: Iterable[Any], verdicts: Any, crcs: Any) -> tuple[Any, ...]:
+    """The payloads as a tuple taken once, before any is checked (a list that changes while it
+    is read, from a callback or another thread, cannot change what is checked), refused where
+    the results would not fit: every index gets its result, or nothing is returned."""
+    if isinstance(payloads, (str, bytes, bytearray, memoryview)):
+        raise TypeError(
+            f"expected a sequence of payloads, found one {type(payloads).__name__}; "
+            "wrap a single payload in a list"
+        )
+    items = tuple(payloads)
+    if len(items) > len(verdicts) or len(items) > len(crcs):
+        raise IndexError("more payloads than room for their results")
+    return items
 
 
 def check_rows(
@@ -263,7 +323,7 @@ def check_rows(
     >>> verdicts
     [3, 4]
     """
-    data = bytes(rows)
+    data = buffer_bytes(rows)
     if width <= 0:
         raise ValueError(f"width must be positive, got {width}")
     for index in range(len(data) // width):

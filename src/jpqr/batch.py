@@ -69,6 +69,12 @@ def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int 
     """
     np = _numpy()
 
+    if isinstance(payloads, (str, bytes, bytearray, memoryview)):
+        # one payload is not a sequence of them: checking each character is never what is meant
+        raise TypeError(
+            f"batch.check() takes a sequence of payloads, found one {type(payloads).__name__}; "
+            "wrap a single payload in a list"
+        )
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
     if isinstance(payloads, np.ndarray):
@@ -77,7 +83,10 @@ def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int 
         if payloads.dtype.kind == "S":
             return _check_rows(np.ascontiguousarray(payloads), threads)
         payloads = payloads.tolist()
-    items = payloads if isinstance(payloads, (list, tuple)) else list(payloads)
+    # A snapshot, taken once: a list that changes while it is checked (a callback, another
+    # thread) cannot leave a result unwritten (np.empty) or one index short; the kernels
+    # check the size again and write every index of it or raise.
+    items = tuple(payloads)
     verdicts = np.empty(len(items), np.uint8)
     crcs = np.empty(len(items), np.int32)
     _kernels.check_many(items, verdicts, crcs)

@@ -40,7 +40,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeGuard
 
 from . import _kernels
-from .dataobject import DataObject
+from ._crc_py import exact_str
+from .dataobject import MAX_INPUT_LENGTH, DataObject
 from .errors import BuildError
 from .model import ADDITIONAL_DATA_FIELDS, MerchantPresentedCode, from_tree
 from .schema import (
@@ -73,15 +74,24 @@ _PROFILES = ("emvco", "jpqr")
 
 def _text(value: object, spec: Field, name: str, path: str) -> str:
     """Check one value against its schema entry; S text is normalised to NFC first."""
-    if not isinstance(value, str):
+    if not issubclass(type(value), str):  # type(): isinstance() believes a lying __class__
         raise BuildError(
             "build.type", f"expected text for {name}, found {type(value).__name__}", path=path
         )
-    value = unicodedata.normalize("NFC", value)
+    length = str.__len__(value)  # type: ignore[arg-type]
+    if length > MAX_INPUT_LENGTH:
+        # NFC composes at most 4 code points into one, and no field holds 99 or more: refused
+        # before normalising (or copying) 100 MB of text.
+        raise BuildError(
+            "field.length",
+            f"expected at most {spec.max_length} characters for {name}, found {length}",
+            path=path,
+        )
+    value = unicodedata.normalize("NFC", exact_str(value))  # type: ignore[arg-type]
     if spec.format == "N" and not (value.isascii() and value.isdigit()):
         raise BuildError(
             "field.format",
-            f"expected digits only (format N) for {name}, found {value!r}",
+            f"expected digits only (format N) for {name}, found {_shown(value)}",
             path=path,
         )
     if spec.format == "ans":
@@ -118,29 +128,42 @@ def _text(value: object, spec: Field, name: str, path: str) -> str:
 
 
 def _decimal(value: object, name: str, path: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str)):
+    if isinstance(value, bool) or not issubclass(type(value), (Decimal, int, str)):
         raise BuildError(
             "build.type",
             f"expected a Decimal, int or str for {name}, found {type(value).__name__}",
             path=path,
         )
+    if issubclass(type(value), str):
+        if str.__len__(value) > MAX_INPUT_LENGTH:  # type: ignore[arg-type]
+            raise BuildError(
+                "field.length",
+                f"expected at most {ROOT[path].max_length} characters for {name}, "
+                f"found {str.__len__(value)}",  # type: ignore[arg-type]
+                path=path,
+            )
+        value = exact_str(value)  # type: ignore[arg-type]
+    elif type(value) is not int and issubclass(type(value), int):
+        value = int.__index__(value)  # type: ignore[arg-type]  # its value, not its __str__
     if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value):
         # Decimal() would also read " 5", "5_000", "１５" and "1e3": not how EMVCo writes one.
         raise BuildError(
             "amount.format",
-            f"expected digits with at most one '.' for {name}, found {value!r}",
+            f"expected digits with at most one '.' for {name}, found {_shown(value)}",
             path=path,
         )
     try:
-        number = Decimal(value)
+        number = Decimal(value)  # type: ignore[arg-type]
     except InvalidOperation:
         raise BuildError(
-            "amount.format", f"expected a decimal number for {name}, found {value!r}", path=path
+            "amount.format",
+            f"expected a decimal number for {name}, found {_shown(value)}",
+            path=path,
         ) from None
     if not number.is_finite() or number <= 0:
         raise BuildError(
             "amount.zero" if number == 0 else "amount.format",
-            f"expected a positive amount for {name}, found {value!r}",
+            f"expected a positive amount for {name}, found {_shown(value)}",
             path=path,
         )
     return number
@@ -166,15 +189,33 @@ def _amount_text(number: Decimal, name: str, path: str) -> str:
     return text
 
 
+def _plain(value: object) -> Any:
+    """A ``str`` of any subclass as a plain ``str`` (its characters, never its own methods);
+    anything else as it is. type(), not isinstance(): isinstance() believes a lying __class__."""
+    return exact_str(value) if issubclass(type(value), str) else value  # type: ignore[arg-type]
+
+
+def _shown(value: object) -> str:
+    """``repr`` of a value in a message, without calling a user's ``__repr__``: text and plain
+    numbers as they are, anything else by its type."""
+    value = _plain(value)
+    if type(value) in (str, int, float, bool, Decimal) or value is None:
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
 def _two_digits(id: object) -> TypeGuard[str]:
     # ASCII only: "²²".isdigit() is true and int() refuses it; "٣٣" is 33 to int() but no ID.
-    return isinstance(id, str) and len(id) == 2 and id.isascii() and id.isdigit()
+    id = _plain(id)
+    return type(id) is str and len(id) == 2 and id.isascii() and id.isdigit()
 
 
 def _sub_id(key: str, path: str) -> str:
     if not (len(key) == 2 and key.isascii() and key.isdigit()):
         raise BuildError(
-            "build.sub_id", f"expected 2-digit sub-IDs in template {path}, found {key!r}", path=path
+            "build.sub_id",
+            f"expected 2-digit sub-IDs in template {path}, found {_shown(key)}",
+            path=path,
         )
     return key
 
@@ -188,7 +229,7 @@ class Builder:
     def __init__(self, profile: str = "jpqr") -> None:
         if profile not in _PROFILES:
             raise BuildError(
-                "build.profile", f"expected profile 'jpqr' or 'emvco', found {profile!r}"
+                "build.profile", f"expected profile 'jpqr' or 'emvco', found {_shown(profile)}"
             )
         self.profile = profile
         self._root: dict[str, str] = {}
@@ -264,7 +305,9 @@ class Builder:
         """An unreserved template (80-99) owned by ``guid``; sub-values by 2-digit ID."""
         if not (_two_digits(id) and 80 <= int(id) <= 99):
             raise BuildError(
-                "build.id", f"expected an unreserved template ID 80-99, found {id!r}", path=str(id)
+                "build.id",
+                f"expected an unreserved template ID 80-99, found {_shown(id)}",
+                path=_plain(id) if type(_plain(id)) is str else "",
             )
         self._templates[id] = self._guid_template(id, guid, values, UNRESERVED_TEMPLATE)
         return self
@@ -288,8 +331,8 @@ class Builder:
         if not (_two_digits(id) and low <= int(id) <= 51):
             raise BuildError(
                 "build.id",
-                f"expected a merchant account ID from {low:02d} to 51, found {id!r}",
-                path=str(id),
+                f"expected a merchant account ID from {low:02d} to 51, found {_shown(id)}",
+                path=_plain(id) if type(_plain(id)) is str else "",
             )
 
     def merchant_category_code(self, code: str) -> Builder:
@@ -298,7 +341,8 @@ class Builder:
 
     def currency(self, code: str) -> Builder:
         """ID 53: an ISO 4217 currency by alphabetic ("JPY") or numeric ("392") code."""
-        if not isinstance(code, str):
+        code = _plain(code)
+        if type(code) is not str:
             raise BuildError(
                 "build.type", f"expected text for currency, found {type(code).__name__}", path="53"
             )
@@ -351,7 +395,8 @@ class Builder:
 
     def country(self, code: str) -> Builder:
         """ID 58: the ISO 3166-1 alpha-2 country code ("JP")."""
-        if not isinstance(code, str):
+        code = _plain(code)
+        if type(code) is not str:
             raise BuildError(
                 "build.type", f"expected text for country, found {type(code).__name__}", path="58"
             )
@@ -380,12 +425,13 @@ class Builder:
         self, language_preference: str, merchant_name: str, merchant_city: str | None = None
     ) -> Builder:
         """ID 64: the merchant's name (and city) in another language; JPQR: "JA" and no city."""
-        if not isinstance(language_preference, str) or not _LANGUAGE_CODE.fullmatch(
+        language_preference = _plain(language_preference)
+        if type(language_preference) is not str or not _LANGUAGE_CODE.fullmatch(
             language_preference
         ):
             raise BuildError(
                 "field.value",
-                f"expected a 2-letter ISO 639 language code, found {language_preference!r}",
+                f"expected a 2-letter ISO 639 language code, found {_shown(language_preference)}",
                 path="64.00",
             )
         values = {"00": language_preference.upper()}
@@ -444,12 +490,13 @@ class Builder:
 
     def consumer_data_request(self, letters: str) -> Builder:
         """62-09: what the wallet should ask for: A (address), M (mobile), E (e-mail)."""
-        if not isinstance(letters, str) or not (
+        letters = _plain(letters)
+        if type(letters) is not str or not (
             letters and set(letters) <= set("AME") and len(set(letters)) == len(letters)
         ):
             raise BuildError(
                 "additional.consumer_data",
-                f"expected up to three of the letters A, M, E, each once, found {letters!r}",
+                f"expected up to three of the letters A, M, E, each once, found {_shown(letters)}",
                 path="62.09",
             )
         self._additional["09"] = letters
@@ -459,7 +506,7 @@ class Builder:
         """62-50..99: a payment system's own template inside ID 62, owned by ``guid``."""
         if not (_two_digits(id) and 50 <= int(id) <= 99):
             raise BuildError(
-                "build.id", f"expected a template ID 50-99 inside 62, found {id!r}", path="62"
+                "build.id", f"expected a template ID 50-99 inside 62, found {_shown(id)}", path="62"
             )
         path = f"62.{id}"
         self._additional_templates[id] = self._guid_template(
@@ -565,7 +612,7 @@ class Builder:
                 builder._apply(key, value)
             except (TypeError, AttributeError) as exc:  # wrong shapes: a list for a str, …
                 raise BuildError(
-                    "build.spec", f"expected a value of the right shape for {key!r}: {exc}"
+                    "build.spec", f"expected a value of the right shape for {_shown(key)}: {exc}"
                 ) from None
         return builder
 
@@ -574,7 +621,7 @@ class Builder:
             if value not in ("static", "dynamic"):
                 raise BuildError(
                     "field.value",
-                    f"expected point_of_initiation 'static' or 'dynamic', found {value!r}",
+                    f"expected point_of_initiation 'static' or 'dynamic', found {_shown(value)}",
                     path="01",
                 )
             key, value = value, True
@@ -596,7 +643,7 @@ class Builder:
             for item in items:
                 if not isinstance(item, Mapping):
                     raise BuildError(
-                        "build.spec", f"expected an object for {key!r}, found {item!r}"
+                        "build.spec", f"expected an object for {_shown(key)}, found {_shown(item)}"
                     )
                 args = dict(item)
                 sub = args.pop("values", {})
@@ -604,12 +651,15 @@ class Builder:
             return
         if key in ("jpqr_identifier", "language"):
             if not isinstance(value, Mapping):
-                raise BuildError("build.spec", f"expected an object for {key!r}, found {value!r}")
+                raise BuildError(
+                    "build.spec", f"expected an object for {_shown(key)}, found {_shown(value)}"
+                )
             getattr(self, key)(**value)
             return
         if key not in _SINGLE_VALUE:
             raise BuildError(
-                "build.spec", f"expected spec keys named like the Builder's setters, found {key!r}"
+                "build.spec",
+                f"expected spec keys named like the Builder's setters, found {_shown(key)}",
             )
         getattr(self, key)(value)
 

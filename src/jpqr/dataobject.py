@@ -78,8 +78,10 @@ class DataObject(NamedTuple):
         >>> DataObject.template("64", [DataObject.primitive("00", "JA")]).value
         '0002JA'
         """
-        from . import _kernels  # the encoder sits above this module
+        from . import _kernels, _tlv_errors  # the encoder sits above this module
 
+        if issubclass(type(children), (str, bytes, bytearray, memoryview)):
+            raise _tlv_errors.not_data_objects(children)  # not a sequence of data objects
         kids = tuple(children)
         return cls(id, _kernels.encode(kids, crc=False), kids)
 

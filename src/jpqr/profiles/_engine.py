@@ -13,11 +13,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Collection, Container, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from .. import _kernels
-from .._crc_py import CRCVerdict, format_crc
-from ..dataobject import NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS, DataObject
+from .. import _tlv_errors as err
+from .._crc_py import CRCVerdict, buffer_bytes, exact_str, format_crc
+from ..dataobject import MAX_INPUT_LENGTH, NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS, DataObject
 from ..errors import DecodeError, snippet
 from ..report import Issue, ValidationReport
 from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
@@ -87,8 +88,12 @@ def run(
     when the text does not decode).
     """
     checker = Checker(strict)
-    if not isinstance(payload, (str, bytes, bytearray, memoryview)):
-        raise TypeError(f"expected a payload as str or bytes, not {type(payload).__name__}")
+    try:
+        payload = _plain(payload)
+    except DecodeError as exc:  # over the hard cap, or a released memoryview: nothing is read
+        checker.error(exc.code, exc.path, exc.offset, exc.message)
+        # The report's payload is empty: showing even the start of it would be work on it.
+        return _report(checker, profile, "missing", ""), None
     if lenient:
         payload = _strip(payload, checker)
     try:
@@ -171,6 +176,27 @@ def _report(checker: Checker, profile: str, crc: str, text: str) -> ValidationRe
     return ValidationReport(
         not checker.errors, profile, crc, tuple(checker.errors), tuple(checker.warnings), text
     )
+
+
+def _plain(payload: object) -> str | bytes:
+    """The payload as a plain ``str`` or ``bytes`` (a subclass as its characters or its buffer,
+    never its own methods), refused before any work proportional to it when it is over the hard
+    cap (``tlv.too_long``: no copy, no CRC over 100 MB; ``lenient=True`` does not strip it
+    either) or a released memoryview (``tlv.released``). TypeError for any other type."""
+    if type(payload) is str or type(payload) is bytes:
+        size = len(payload)
+        if size > MAX_INPUT_LENGTH:
+            unit = "characters" if type(payload) is str else "bytes"
+            raise err.too_long(size, MAX_INPUT_LENGTH, unit)
+        return payload
+    if issubclass(type(payload), str):  # type(): isinstance() believes a lying __class__
+        text = cast(str, payload)
+        if str.__len__(text) > MAX_INPUT_LENGTH:
+            raise err.too_long(str.__len__(text), MAX_INPUT_LENGTH, "characters")
+        return exact_str(text)
+    if issubclass(type(payload), (bytes, bytearray, memoryview)):
+        return buffer_bytes(cast(bytes, payload), MAX_INPUT_LENGTH)
+    raise TypeError(f"expected a payload as str or bytes, not {type(payload).__name__}")
 
 
 def _readable(payload: str | bytes | bytearray | memoryview) -> str:
