@@ -146,15 +146,29 @@ def _nested(depth: int) -> jpqr.DataObject:
     return obj
 
 
-@pytest.mark.parametrize("depth", [5_000, 100_000])
-def test_encode_of_absurdly_deep_templates_is_a_recursion_error(
+@pytest.mark.parametrize("depth", [33, 997, 5_000, 100_000])
+def test_encode_of_absurdly_deep_templates_is_refused_at_the_depth_cap(
     impl: ModuleType, depth: int
 ) -> None:
     # The compiled encoder recursed in C without the interpreter's depth check: a segfault at
-    # 100 000 levels (C stack overflow). Now both twins raise RecursionError, like any Python
-    # recursion. (No such tree can encode: each level adds 4 characters to a 99-character value.)
-    with pytest.raises(RecursionError):
+    # 100 000 levels (C stack overflow). Then RecursionError on both twins on 3.11, but not on
+    # 3.13, whose C recursion limit is another (EncodeError from the compiled twin at 5 000).
+    # Now both refuse any tree deeper than 32 templates the same way on every CPython: no such
+    # tree can encode (each level adds 4 characters to a 99-character value).
+    with pytest.raises(jpqr.EncodeError) as caught:
         impl.encode([_nested(depth)])
+    assert caught.value.code == "tlv.too_deep"
+    assert caught.value.path == ".".join(["62"] * 33)
+    assert "at most 32 deep" in caught.value.message
+
+
+def test_encode_at_the_depth_cap_says_which_value_is_too_long(impl: ModuleType) -> None:
+    # 32 levels are followed: the error is the value that overflows, 5 + 4 * 24 = 101 characters
+    # at the 25th template from the bottom (the 8th from the top).
+    with pytest.raises(jpqr.EncodeError) as caught:
+        impl.encode([_nested(32)])
+    assert caught.value.code == "tlv.value_too_long"
+    assert caught.value.path == ".".join(["62"] * 8)
 
 
 def test_encode_of_deep_templates_says_which_value_is_too_long(impl: ModuleType) -> None:

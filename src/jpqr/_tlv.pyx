@@ -36,6 +36,7 @@ from jpqr._crc import crc16
 from jpqr._crc_py import CRC_MARKER, buffer_bytes, format_crc
 from jpqr._tlv_py import VERDICTS, snapshot
 from jpqr.dataobject import (
+    MAX_ENCODE_DEPTH,
     MAX_INPUT_LENGTH,
     MAX_VALUE_LENGTH,
     NESTED_TEMPLATE_IDS,
@@ -46,12 +47,6 @@ from jpqr.errors import DecodeError
 
 __all__ = ["VERDICTS", "check", "check_code", "check_many", "check_rows", "decode", "encode",
            "to_text"]
-
-
-cdef extern from "Python.h":
-    # Nonzero (not -1) with RecursionError set: `except *` has Cython look at the error itself.
-    int Py_EnterRecursiveCall(const char* where) except *
-    void Py_LeaveRecursiveCall()
 
 
 cdef extern from "_tlv_scan.h" nogil:
@@ -459,7 +454,7 @@ def encode(objects, *, crc=True):
     return text
 
 
-cdef str _encode_objects(objects, str parent_path, list ids):
+cdef str _encode_objects(objects, str parent_path, list ids, int depth=0):
     cdef list parts = []
     cdef Py_ssize_t length
     for obj in objects:
@@ -482,14 +477,12 @@ cdef str _encode_objects(objects, str parent_path, list ids):
         if children is not None:
             if isinstance(children, (str, bytes, bytearray, memoryview)):
                 raise err.not_data_objects(children)
-            # A cdef function is no Python frame: without this, templates nested 100 000 deep
-            # overflow the C stack where the pure twin raises RecursionError.
-            Py_EnterRecursiveCall("")
-            try:
-                value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id,
-                                        None)
-            finally:
-                Py_LeaveRecursiveCall()
+            # The depth cap keeps the C stack bounded (templates nested 100 000 deep once
+            # overflowed it) and refuses alike with the pure twin on every CPython.
+            if depth >= MAX_ENCODE_DEPTH:
+                raise err.too_deep(id, parent_path, MAX_ENCODE_DEPTH)
+            value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id,
+                                    None, depth + 1)
         else:
             value = <object>PyTuple_GET_ITEM(obj, 1)
             if not isinstance(value, str):

@@ -111,6 +111,15 @@ def not_data_objects(what: object) -> EncodeError:
     )
 
 
+def too_deep(id: str, parent_path: str, depth: int) -> EncodeError:
+    return EncodeError(
+        "tlv.too_deep",
+        f"expected templates nested at most {depth} deep (no deeper tree fits in 99-character "
+        f"values), found template {id} deeper",
+        path=_join(parent_path, id),
+    )
+
+
 def malformed_data_object(what: Any) -> EncodeError:
     return EncodeError(
         "tlv.not_data_object",

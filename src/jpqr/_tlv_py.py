@@ -33,6 +33,7 @@ from ._crc_py import (
     format_crc,
 )
 from .dataobject import (
+    MAX_ENCODE_DEPTH,
     MAX_INPUT_LENGTH,
     MAX_VALUE_LENGTH,
     NESTED_TEMPLATE_IDS,
@@ -195,7 +196,7 @@ def fields(obj: Any) -> tuple[Any, Any, Any]:
 
 
 def _encode_objects(
-    objects: Iterable[DataObject], parent_path: str, ids: list[str] | None = None
+    objects: Iterable[DataObject], parent_path: str, ids: list[str] | None = None, depth: int = 0
 ) -> str:
     parts = []
     for obj in objects:
@@ -211,7 +212,10 @@ def _encode_objects(
         if children is not None:
             if issubclass(type(children), (str, bytes, bytearray, memoryview)):
                 raise err.not_data_objects(children)
-            value = _encode_objects(children, f"{parent_path}.{id}" if parent_path else id)
+            if depth >= MAX_ENCODE_DEPTH:
+                raise err.too_deep(id, parent_path, MAX_ENCODE_DEPTH)
+            path = f"{parent_path}.{id}" if parent_path else id
+            value = _encode_objects(children, path, None, depth + 1)
         elif type(value) is not str:
             if not issubclass(type(value), str):
                 raise err.bad_value(id, value, parent_path)

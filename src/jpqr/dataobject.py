@@ -29,6 +29,11 @@ __all__ = [
 MAX_INPUT_LENGTH: Final = 4096
 # Two length digits (EMVCo §4.2).
 MAX_VALUE_LENGTH: Final = 99
+# How deep encode() follows templates in templates. Each level adds at least 4 characters (ID and
+# length), so no value of 99 characters holds more than 24 levels: a deeper tree can never
+# encode. The cap makes both twins refuse it alike on every CPython, where recursion limits
+# differ (3.12 counts C and Python recursion apart, so the compiled twin reached other depths).
+MAX_ENCODE_DEPTH: Final = 32
 
 # Root templates: merchant account information 26-51, additional data 62, language template 64,
 # RFU 65-79 (EMVCo gives them format S but no structure, so they stay primitives) and
