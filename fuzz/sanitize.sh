@@ -48,10 +48,16 @@ install_clang() {
 }
 CC_KIND="${JPQR_SANITIZE_CC:-}"
 if [[ -z "$CC_KIND" ]]; then
-    if command -v clang >/dev/null || install_clang; then
+    if command -v clang >/dev/null || { install_clang && command -v clang >/dev/null; }; then
         CC_KIND=clang
     else
-        say "clang could not be installed (see above); falling back to gcc"
+        say "no clang, and it could not be installed: falling back to gcc"
+        [[ -f "$work/apt.log" ]] && tail -n 5 "$work/apt.log"
+        CC_KIND=gcc
+    fi
+    asan_rt="libclang_rt.asan-$(uname -m).so"
+    if [[ "$CC_KIND" == clang && ! -f "$(clang -print-file-name="$asan_rt")" ]]; then
+        say "clang has no $asan_rt (compiler-rt): falling back to gcc"
         CC_KIND=gcc
     fi
 fi
@@ -62,8 +68,7 @@ clang)
     # Python, which also holds clang's UBSan handlers.
     SAN_CC=clang
     SAN_LDFLAGS="-fsanitize=address,undefined -shared-libasan"
-    PRELOAD="$(clang -print-file-name=libclang_rt.asan-x86_64.so)"
-    [[ "$(uname -m)" == x86_64 ]] || PRELOAD="$(clang -print-file-name="libclang_rt.asan-$(uname -m).so")"
+    PRELOAD="$(clang -print-file-name="libclang_rt.asan-$(uname -m).so")"
     ;;
 gcc)
     SAN_CC=gcc
