@@ -25,7 +25,7 @@ TESTS=(test_fuzz_regressions.py test_tlv.py test_crc.py test_batch.py test_diffe
     test_hostile_objects.py)
 started=$SECONDS
 
-say() { echo "== sanitize: $*"; }
+say() { echo "== sanitize [$((SECONDS - started)) s]: $*"; }
 die() {
     echo "sanitize: FAILED: $*" >&2
     exit 1

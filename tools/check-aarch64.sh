@@ -27,7 +27,7 @@ DEBS=(python3.11-minimal libpython3.11-minimal libpython3.11-stdlib libpython3.1
     libsqlite3-0 libncursesw6 libtinfo6 libreadline8 libcrypt1 libdb5.3 libnsl2 libtirpc3
     libgssapi-krb5-2 libkrb5-3 libk5crypto3 libkrb5support0 libkeyutils1 libcom-err2)
 started=$SECONDS
-say() { echo "== aarch64: $*"; }
+say() { echo "== aarch64 [$((SECONDS - started)) s]: $*"; }
 die() {
     echo "aarch64: FAILED: $*" >&2
     exit 1
