@@ -69,7 +69,8 @@ def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int 
     """
     np = _numpy()
 
-    if isinstance(payloads, (str, bytes, bytearray, memoryview)):
+    # type(), not isinstance(): isinstance() believes a __class__ that lies
+    if issubclass(type(payloads), (str, bytes, bytearray, memoryview)):
         # one payload is not a sequence of them: checking each character is never what is meant
         raise TypeError(
             f"batch.check() takes a sequence of payloads, found one {type(payloads).__name__}; "
@@ -77,7 +78,7 @@ def check(payloads: Iterable[Payload] | npt.NDArray[np.bytes_], *, threads: int 
         )
     if threads < 1:
         raise ValueError(f"threads must be at least 1, got {threads}")
-    if isinstance(payloads, np.ndarray):
+    if issubclass(type(payloads), np.ndarray):
         if payloads.ndim != 1:
             raise ValueError(f"expected a one-dimensional array, found {payloads.ndim} dimensions")
         if payloads.dtype.kind == "S":
