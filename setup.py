@@ -2,8 +2,10 @@
 
 The compiled twin is optional: where it cannot be built the pure-Python twin serves, and the
 build says so loudly (and the wheel is tagged ``py3-none-any``, so pip's "Created wheel" line
-shows it too). Under CI (``CI`` set) or with ``JPQR_REQUIRE_EXTENSIONS=1`` a failed build is an
-error, so CI always proves the fast path. ``JPQR_NO_EXTENSIONS=1`` builds the pure twin on purpose.
+shows it too). With ``JPQR_REQUIRE_EXTENSIONS=1`` a failed build is an error, so this project's
+CI (.ci/run sets it) always proves the fast path. Not ``CI`` itself: every CI service sets it, and
+a downstream project's CI that installs jpqr from the sdist without a compiler must get the
+fallback, not a failed install. ``JPQR_NO_EXTENSIONS=1`` builds the pure twin on purpose.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from setuptools.command.build_ext import build_ext
 HERE = Path(__file__).parent
 PACKAGE = HERE / "src" / "jpqr"
 PYX = sorted(PACKAGE.glob("*.pyx"))
-REQUIRE = bool(os.environ.get("CI") or os.environ.get("JPQR_REQUIRE_EXTENSIONS"))
+REQUIRE = bool(os.environ.get("JPQR_REQUIRE_EXTENSIONS"))
 PURE_FALLBACK = "jpqr will work in pure-Python mode, several times slower."
 
 

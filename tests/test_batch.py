@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import binascii
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -140,6 +141,42 @@ class TestBatch:
             got = batch.check(np.array(many), threads=threads)
             assert np.array_equal(got.verdicts, want.verdicts)
             assert np.array_equal(got.crcs, want.crcs)
+
+    def test_no_more_threads_than_chunks(
+        self, impl: ModuleType, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A thread without a chunk of its own does nothing but cost its start: threads=5000
+        # over three chunks took 3 s instead of 5 ms.
+        import threading
+
+        started: list[threading.Thread] = []
+
+        class Counted(threading.Thread):
+            def start(self) -> None:
+                started.append(self)
+                super().start()
+
+        monkeypatch.setattr(threading, "Thread", Counted)
+        rows = np.array([ASCII.encode()] * (2 * batch._CHUNK + 1))  # three chunks
+        assert batch.check(rows, threads=10_000).ok.all()
+        assert len(started) == 2  # and the caller's own thread
+
+    def test_a_pretend_array_is_a_sequence(self, impl: ModuleType) -> None:
+        # isinstance() believes __class__: this one was taken for an "S" array, and whatever
+        # np.ascontiguousarray() made of it (here int64) was checked as 8-byte records.
+        class Pretends:
+            __class__ = np.ndarray  # type: ignore[assignment]
+            ndim = 1
+            dtype = np.dtype("S20")
+
+            def __iter__(self) -> Any:
+                return iter([ASCII.encode()])
+
+            def __array__(self, dtype: Any = None, copy: Any = None) -> Any:
+                return np.array([1, 2], dtype=np.int64)
+
+        assert isinstance(Pretends(), np.ndarray)
+        assert batch.check(Pretends()).names() == ["ok"]  # type: ignore[arg-type]
 
     def test_numpy_padding_is_not_part_of_the_payload(self, impl: ModuleType) -> None:
         array = np.array([ASCII.encode(), b"000201"], dtype="S40")

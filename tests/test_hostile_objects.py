@@ -444,3 +444,45 @@ def test_a_python_buffer_is_the_buffer_that_is_read(impl: ModuleType) -> None:
     assert impl.decode(small) == impl.decode(CLEAN)
     assert impl.check(small) == impl.crc_verdict(small) == "ok"
     assert jpqr.validate(small).crc == "ok"
+
+
+def test_crc16_reads_init_before_the_data(impl: ModuleType) -> None:
+    # init's __index__ is user code: it runs before the buffer is looked at, so a view it
+    # releases is refused as released (not a bare ValueError from the buffer protocol), and a
+    # bytearray it changes is read as it is after, on both twins.
+    import binascii
+
+    view = memoryview(bytearray(CLEAN.encode()))
+
+    class Releases:
+        def __index__(self) -> int:
+            view.release()
+            return 0xFFFF
+
+    with pytest.raises(DecodeError) as caught:
+        impl.crc16(view, Releases())
+    assert caught.value.code == "tlv.released"
+    data = bytearray(CLEAN.encode())
+
+    class Changes:
+        def __index__(self) -> int:
+            data[:] = b"x" * 70000
+            return 0xFFFF
+
+    assert impl.crc16(data, Changes()) == binascii.crc_hqx(b"x" * 70000, 0xFFFF)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 688 __buffer__ is 3.12+")
+def test_a_python_buffer_that_is_not_contiguous_is_read_in_c_order(impl: ModuleType) -> None:
+    # A bytes subclass whose __buffer__ exports a strided view: every reader takes its bytes in
+    # C order (as decode() does), none fails with BufferError, and the twins agree.
+    import binascii
+
+    class Strided(bytes):
+        def __buffer__(self, flags: int) -> memoryview:
+            return memoryview(bytes(c for c in CLEAN.encode() for _ in (0, 1)))[::2]
+
+    payload = Strided(b"")
+    assert impl.crc16(payload) == binascii.crc_hqx(CLEAN.encode(), 0xFFFF)
+    assert impl.crc_verdict(payload) == impl.check(payload) == "ok"
+    assert impl.decode(payload) == impl.decode(CLEAN)

@@ -127,6 +127,20 @@ cdef uint16_t _check_init(object init) except? 0:
     return number
 
 
+cdef object _contiguous(object data):
+    """A buffer that PyBUF_SIMPLE can read: its bytes in C order where it is not contiguous, as
+    the pure twin reads it. A bytes or bytearray subclass may export another buffer (PEP 688
+    __buffer__), so it is read once, through a memoryview."""
+    cdef object view
+    if type(data) is memoryview:
+        check_released(data)
+        return data if data.c_contiguous else data.tobytes()
+    if type(data) is bytes or type(data) is bytearray:
+        return data
+    view = memoryview(data)
+    return view if view.c_contiguous else view.tobytes()
+
+
 def crc16(data, init=0xFFFF):
     """CRC-16/CCITT-FALSE of ``data``; a ``str`` is taken as its UTF-8 bytes."""
     cdef Py_buffer view
@@ -142,11 +156,8 @@ def crc16(data, init=0xFFFF):
                           <size_t>PyBytes_GET_SIZE(data))
     if not _is_buffer(data):
         raise TypeError(f"crc16() takes bytes or str, not {type(data).__name__}")
-    if type(data) is memoryview:
-        check_released(data)
-        if not data.c_contiguous:
-            data = data.tobytes()  # as the pure twin: its bytes in C order
-    start = _check_init(init)
+    start = _check_init(init)  # first: its __index__ may release or change the data
+    data = _contiguous(data)
     PyObject_GetBuffer(data, &view, PyBUF_SIMPLE)
     try:
         if view.len < _NOGIL_FROM:
@@ -171,10 +182,7 @@ def crc_verdict(payload):
         return _VERDICTS[verdict]
     if not _is_buffer(payload):
         raise TypeError(f"crc16() takes bytes or str, not {type(payload).__name__}")
-    if type(payload) is memoryview:
-        check_released(payload)
-    if isinstance(payload, memoryview) and not payload.c_contiguous:
-        payload = bytes(payload)  # the pure twin copies it too
+    payload = _contiguous(payload)
     PyObject_GetBuffer(payload, &view, PyBUF_SIMPLE)
     try:
         verdict = jpqr_verdict_bytes(<const uint8_t*>view.buf, view.len, &crc)

@@ -110,7 +110,12 @@ def _as_bytes(data: bytes | bytearray | memoryview | str) -> bytes | bytearray |
             check_released(data)
             if not data.c_contiguous:  # its bytes in C order, as crc_verdict reads them
                 return data.tobytes()
-        return data  # type: ignore[return-value]
+        elif type(data) is not bytearray:
+            # A subclass may export another buffer (PEP 688 __buffer__), not contiguous: read
+            # once, in C order, as buffer_bytes() reads it for decode() and crc_verdict().
+            view = memoryview(data)  # type: ignore[arg-type]
+            return view if view.c_contiguous else view.tobytes()
+        return data
     raise TypeError(f"crc16() takes bytes or str, not {type(data).__name__}")
 
 
@@ -144,8 +149,10 @@ def crc16(data: bytes | bytearray | memoryview | str, init: int = INITIAL) -> in
     >>> crc16("123456789")
     10673
     """
-    buffer = _as_bytes(data)
-    return crc_hqx(buffer, _check_init(init))
+    if not (_is_str(data) or _is_buffer(data)):
+        raise TypeError(f"crc16() takes bytes or str, not {type(data).__name__}")
+    start = _check_init(init)  # first: its __index__ may release or change the data
+    return crc_hqx(_as_bytes(data), start)
 
 
 def format_crc(crc: int) -> str:
