@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import crc_paths
 
 from jpqr import _tlv_py
 
@@ -117,7 +118,7 @@ def test_decode_after_crc16(benchmark: Any, kind: str, what: str) -> None:
 
     from jpqr import _tlv  # type: ignore[attr-defined]
 
-    path = "avx512" if "avx512" in _crc_paths(_crc) else _crc.CRC_PATH
+    path = "avx512" if "avx512" in crc_paths() else _crc.CRC_PATH
     before = _crc._use_path(path)
     try:
         # long enough that the dispatch takes the AVX-512 kernel, whatever its threshold
@@ -141,15 +142,3 @@ def test_decode_after_crc16(benchmark: Any, kind: str, what: str) -> None:
         benchmark(run)
     finally:
         _crc._use_path(before)
-
-
-def _crc_paths(_crc: ModuleType) -> list[str]:
-    paths = []
-    for path in _crc.CRC_PATHS:
-        try:
-            before = _crc._use_path(path)
-        except ValueError:
-            continue
-        _crc._use_path(before)
-        paths.append(path)
-    return paths

@@ -45,6 +45,24 @@ def impl(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
         yield kernels
 
 
+def crc_paths() -> list[str]:
+    """The compiled CRC kernels this CPU can run (the table always, the carry-less ones where
+    it can); none where the compiled twin is not built."""
+    try:
+        from jpqr import _crc  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    paths = []
+    for path in _crc.CRC_PATHS:
+        try:
+            before = _crc._use_path(path)
+        except ValueError:
+            continue
+        _crc._use_path(before)
+        paths.append(path)
+    return paths
+
+
 def load_vectors() -> list[dict[str, Any]]:
     with open(DATA / "published.jsonl", encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from jpqr import DataObject, JPQRError, _crc_py, _tlv_py
 from jpqr.dataobject import MAX_INPUT_LENGTH
 
+from .conftest import crc_paths
 from .hostile import HOSTILE, OtherStr, RaisingStr, ShortLenStr
 from .strategies import SCRIPTS, trees
 from .test_tlv import EMVCO_EXAMPLE
@@ -206,19 +207,6 @@ def test_edge_cases(payload: object) -> None:
 )
 def test_crc_init(data: bytes | str, init: int) -> None:
     assert outcome(_crc.crc16, data, init) == outcome(_crc_py.crc16, data, init)
-
-
-def crc_paths() -> list[str]:
-    """The CRC kernels this CPU can run: the table always, the carry-less ones where it can."""
-    paths = []
-    for path in _crc.CRC_PATHS:
-        try:
-            before = _crc._use_path(path)
-        except ValueError:
-            continue
-        _crc._use_path(before)
-        paths.append(path)
-    return paths
 
 
 @pytest.mark.parametrize("path", ["table", "pclmul", "avx512"])

@@ -25,8 +25,7 @@ if os.environ.get("JPQR_NO_EXTENSIONS"):
 
 from jpqr import _crc, _tlv  # type: ignore[attr-defined]
 
-from .conftest import PUBLISHED
-from .test_differential import crc_paths
+from .conftest import PUBLISHED, crc_paths
 
 ODD = "\x80\xe9\xff\u0100\u0131\u017f\u0660\u00b2\u2028\x85\ufeff\ufb00\uff21\ud800\udfff\uffff"
 ODD += "\U00010000\U0010ffff北\x00\r\n "

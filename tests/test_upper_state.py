@@ -30,7 +30,7 @@ if os.environ.get("JPQR_NO_EXTENSIONS"):
 # Not importorskip: a missing compiled twin must fail the run, not skip it.
 from jpqr import _crc, _tlv  # type: ignore[attr-defined]
 
-from .conftest import twin
+from .conftest import crc_paths, twin
 
 pytestmark = [
     pytest.mark.cython,
@@ -54,19 +54,7 @@ LENGTHS = sorted(
 )
 
 
-def available_paths() -> list[str]:
-    paths = []
-    for path in _crc.CRC_PATHS:
-        try:
-            before = _crc._use_path(path)
-        except ValueError:
-            continue
-        _crc._use_path(before)
-        paths.append(path)
-    return paths
-
-
-PATHS = available_paths()
+PATHS = crc_paths()
 
 
 @pytest.fixture(params=_crc.CRC_PATHS)
