@@ -15,6 +15,7 @@ decodes, else the object whose header starts at the offset, else the characters 
 from __future__ import annotations
 
 import textwrap
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
@@ -48,6 +49,18 @@ def _objects_at(tree: Iterable[DataObject], path: str) -> list[DataObject]:
     return found
 
 
+def _index(tree: Iterable[DataObject], parent: str = "") -> dict[str, list[DataObject]]:
+    """Every object of ``tree`` by its path, so that many issues look theirs up in one pass."""
+    index: dict[str, list[DataObject]] = {}
+    for obj in tree:
+        path = f"{parent}.{obj.id}" if parent else obj.id
+        index.setdefault(path, []).append(obj)
+        if obj.children is not None:
+            for key, found in _index(obj.children, path).items():
+                index.setdefault(key, []).extend(found)
+    return index
+
+
 def _span(obj: DataObject) -> tuple[int, int]:
     start = obj.offset or 0
     return start, start + 4 + len(obj.value)
@@ -68,9 +81,11 @@ def locate(
     path: str,
     offset: int | None,
     tree: tuple[DataObject, ...] | None = None,
+    index: dict[str, list[DataObject]] | None = None,
 ) -> tuple[int, int] | None:
     """The part ``[start, end)`` of ``payload`` an issue is about, or ``None`` when it has no
-    place in the payload (a missing field)."""
+    place in the payload (a missing field). ``index`` (from :func:`_index` of ``tree``) saves
+    the walk of the tree when one payload has many issues."""
     if offset is not None and not 0 <= offset <= len(payload):
         offset = None
     if offset is not None and (code in _TO_END or code.startswith("crc.")):
@@ -81,7 +96,15 @@ def locate(
                 tree = _kernels.decode(payload)
             except JPQRError:
                 tree = None
-        candidates = _objects_at(tree, path) if tree is not None else []
+        if index is not None:
+            candidates = index.get(path, [])
+            if offset is not None and len(candidates) > 1:
+                # Objects at one path are disjoint and in payload order: the one that can hold
+                # the offset is the last to start at or before it (many duplicates stay linear).
+                at = bisect_right(candidates, offset, key=lambda obj: obj.offset or 0)
+                candidates = candidates[max(at - 1, 0) : at]
+        else:
+            candidates = _objects_at(tree, path) if tree is not None else []
         for obj in candidates:
             start, end = _span(obj)
             if offset is None or start <= offset < end:
@@ -134,9 +157,11 @@ def explain(
         return "\n".join(lines)
     text = payload if isinstance(payload, str) else _shown(payload)
     tree: tuple[DataObject, ...] | None = None
+    index: dict[str, list[DataObject]] | None = None
     if isinstance(payload, str):
         try:
             tree = _kernels.decode(text)
+            index = _index(tree)
         except JPQRError:
             tree = None
     for kind, colour, issues in (
@@ -151,7 +176,7 @@ def explain(
             if isinstance(payload, bytes):
                 span = _byte_span(payload, issue.offset)
             else:
-                span = locate(text, issue.code, issue.path, issue.offset, tree)
+                span = locate(text, issue.code, issue.path, issue.offset, tree, index)
             if span is not None:
                 lines.extend("    " + row for row in marker.excerpt(text, *span).splitlines())
     return "\n".join(lines)

@@ -121,14 +121,19 @@ class Marker:
     def __init__(self, style: Style, width: int = 76) -> None:
         self.style = style
         self.width = max(width, 20)
+        # The escaped cells and widths of the last payload: one payload with many issues is
+        # escaped once, not once per issue (which made the report quadratic in its length).
+        self._cells: tuple[str, list[str], list[int]] = ("", [], [])
 
     def excerpt(self, payload: str, start: int, end: int) -> str:
         """Two lines: the payload (cut to fit, with ``…``) and carets under ``payload[start:end]``.
 
         ``end == start`` marks the position just before ``payload[start]`` (or past the end).
         """
-        cells = [safe_char(ch) for ch in payload]
-        widths = [display_width(cell) for cell in cells]
+        if self._cells[0] != payload or not payload:
+            cells = [safe_char(ch) for ch in payload]
+            self._cells = (payload, cells, [display_width(cell) for cell in cells])
+        _, cells, widths = self._cells
         start = min(max(start, 0), len(cells))
         end = min(max(end, start), len(cells))
         first, last = self._window(widths, start, end)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, Final
 
 from ..errors import JPQRError
 from ._io import InputError, open_input
@@ -93,10 +93,20 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run, parser=parser)
 
 
+# A spec names one code: a few hundred bytes. Reading more than this is refused, so a huge or
+# endless input (a 1 GB file, /dev/zero) costs bounded memory.
+MAX_SPEC_BYTES: Final = 1 << 20
+
+
 def _read_spec(name: str) -> dict[str, Any]:
     stream = open_input(name)
     try:
-        text = stream.read()
+        text = stream.read(MAX_SPEC_BYTES + 1)
+        if len(text) > MAX_SPEC_BYTES:
+            raise InputError(
+                f"the spec {name!r} is longer than {MAX_SPEC_BYTES:,} bytes; a spec describes "
+                "one code"
+            )
     except OSError as exc:
         raise InputError(f"cannot read {name!r}: {exc.strerror or exc}") from None
     finally:
@@ -108,6 +118,8 @@ def _read_spec(name: str) -> dict[str, Any]:
         raise InputError(f"cannot read the spec {name!r}: it is not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"the spec {name!r} is not valid JSON: {exc}") from None
+    except RecursionError:  # [[[[…]]]] nested past what the JSON parser follows
+        raise InputError(f"the spec {name!r} is nested too deeply to be a spec") from None
     if not isinstance(spec, dict):
         raise InputError(f"the spec {name!r} must be a JSON object, found {type(spec).__name__}")
     return spec
@@ -157,6 +169,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except (TypeError, KeyError, ValueError) as exc:  # a spec Builder.from_dict cannot read
         raise InputError(f"the spec does not describe a code: {exc}") from None
+    except RecursionError:
+        raise InputError("the spec is nested too deeply to describe a code") from None
     sys.stdout.write(payload + "\n")
     return 0
 
