@@ -66,8 +66,11 @@ def _compiler_works() -> str | None:
 
     Probed before setup() so that a machine without a compiler gets a wheel tagged as pure
     Python (``py3-none-any``), not a platform wheel that holds no extension."""
-    from setuptools._distutils.ccompiler import new_compiler
-    from setuptools._distutils.sysconfig import customize_compiler
+    try:  # setuptools' own copy of distutils: not a public API, so a move must not break builds
+        from setuptools._distutils.ccompiler import new_compiler
+        from setuptools._distutils.sysconfig import customize_compiler
+    except ImportError:
+        return None  # no probe: build_ext's own fallback still catches a failing compiler
 
     compiler = new_compiler()
     customize_compiler(compiler)

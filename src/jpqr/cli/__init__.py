@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import platform
 import sys
 from collections.abc import Sequence
 
@@ -35,6 +34,8 @@ def version_line() -> str:
     >>> version_line().startswith("jpqr ")
     True
     """
+    import platform  # only for --version: the other commands need not load it
+
     if _kernels.IMPLEMENTATION == "cython":
         twin = f"compiled twin (Cython), CRC kernel {_kernels.crc_kernel()}"
     elif _kernels.NO_EXTENSIONS and sys.implementation.name == "cpython":

@@ -130,7 +130,7 @@ class Marker:
 
         ``end == start`` marks the position just before ``payload[start]`` (or past the end).
         """
-        if self._cells[0] != payload or not payload:
+        if self._cells[0] != payload:
             cells = [safe_char(ch) for ch in payload]
             self._cells = (payload, cells, [display_width(cell) for cell in cells])
         _, cells, widths = self._cells
