@@ -10,12 +10,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-NEEDS_OCPP = ("tests/test_ocpp.py", "tests/test_ocpp_e2e.py", "jpqr/ocpp/calls.py")
+# Tests and benchmarks named test_ocpp*, the independent station's folder, and the jpqr.ocpp
+# modules that import the ocpp package (their doctests).
+NEEDS_OCPP = ("test_ocpp*", "tests/ocpp_station", "jpqr/ocpp/calls.py")
 WITHOUT_OCPP = sys.version_info < (3, 11)
 
 
+def needs_ocpp(path: Path) -> bool:
+    """Whether collecting ``path`` imports the ``ocpp`` package."""
+    posix = path.as_posix()
+    return (
+        path.name.startswith("test_ocpp")
+        or "tests/ocpp_station" in posix
+        or any(posix.endswith(module) for module in NEEDS_OCPP if module.endswith(".py"))
+    )
+
+
 def pytest_ignore_collect(collection_path: Path) -> bool | None:
-    if WITHOUT_OCPP and collection_path.as_posix().endswith(NEEDS_OCPP):
+    if WITHOUT_OCPP and needs_ocpp(collection_path):
         return True
     return None  # let pytest decide
 
