@@ -276,7 +276,9 @@ class Builder:
 
     @classmethod
     def from_code(
-        cls, code: MerchantPresentedCode | str | bytes, profile: str | None = None
+        cls,
+        code: MerchantPresentedCode | str | bytes | bytearray | memoryview,
+        profile: str | None = None,
     ) -> Builder:
         """A builder holding every object of an existing ``code``: a typed code, or payload text
         (read with :func:`jpqr.parse`, which raises on an invalid one).
@@ -302,7 +304,7 @@ class Builder:
         from .api import parse
 
         if not isinstance(code, MerchantPresentedCode):
-            if not issubclass(type(code), (str, bytes)):
+            if not issubclass(type(code), (str, bytes, bytearray, memoryview)):
                 raise BuildError(
                     "build.type",
                     f"expected a MerchantPresentedCode or payload text, found {_shown(code)}",
@@ -985,7 +987,7 @@ def _children(obj: DataObject, path: str | None = None) -> Iterator[tuple[DataOb
     path = obj.id if path is None else path
     if obj.children is None:
         raise BuildError(
-            "tlv.not_data_object",
+            "tlv.template_not_tlv",
             f"expected data objects inside template {path}, found {_shown(obj.value[:24])}",
             path=path,
         )
