@@ -753,6 +753,18 @@ class Builder:
 
     # -- static and dynamic ---------------------------------------------------------------------
 
+    def _copy(self) -> Builder:
+        """An independent builder with the same values (its own dicts; values are immutable)."""
+        result = copy.copy(self)
+        result._root = dict(self._root)
+        result._templates = {id: dict(values) for id, values in self._templates.items()}
+        result._additional = dict(self._additional)
+        result._additional_templates = {
+            id: dict(values) for id, values in self._additional_templates.items()
+        }
+        result._language = dict(self._language)
+        return result
+
     def to_dynamic(
         self,
         *,
@@ -777,10 +789,9 @@ class Builder:
         >>> shop.to_dynamic(amount="1500.50", reference="R" * 26)
         Traceback (most recent call last):
           ...
-        jpqr.errors.BuildError: [amount.decimals] expected no decimals for amount in JPY (whole yen), found 1500.50 (at ID 54)
-        and [field.length] expected 1 to 25 characters for reference_label, found 26 ('RRRRRRRRRRRRRRRRRRRRRRRRRR') (at ID 62.05)
+        jpqr.errors.BuildError: [amount.decimals] expected no decimals for amount in JPY (whole yen), found 1500.50 (at ID 54); and [field.length] expected 1 to 25 characters for reference_label, found 26 ('RRRRRRRRRRRRRRRRRRRRRRRRRR') (at ID 62.05)
         """  # noqa: E501
-        result = copy.deepcopy(self)
+        result = self._copy()
         result._root["01"] = "12"
         problems = _Problems()
         if amount is not None:
@@ -811,7 +822,7 @@ class Builder:
         >>> static.point_of_initiation, static.amount, static.additional_data
         ('static', None, None)
         """
-        result = copy.deepcopy(self)
+        result = self._copy()
         result._root["01"] = "11"
         result._amount = None
         if result._additional.get("05") != "***":

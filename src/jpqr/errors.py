@@ -75,24 +75,24 @@ class JPQRError(ValueError):
         self.message = message
         self.offset = offset
         self.path = path
-        # Kept as given; the one-issue default is made on first use, so raising stays cheap.
+        # Kept as given; without them the error is its own one issue (see ``issues``).
         self._issues: tuple[Issue, ...] = tuple(issues)
         super().__init__(code, message, offset, path)
 
     @property
     def issues(self) -> tuple[Issue, ...]:
         """Every problem this error stands for, the first being its own code, path and message."""
-        if not self._issues:
-            from .report import Issue  # report imports nothing of ours; lazily all the same
+        given: tuple[Issue, ...] = getattr(self, "_issues", ())  # a subclass may skip __init__
+        if given:
+            return given
+        from .report import Issue  # made when asked (never cached: it follows the attributes)
 
-            self._issues = (Issue(self.code, self.path, self.offset, self.message),)
-        return self._issues
+        return (Issue(self.code, self.path, self.offset, self.message),)
 
     def __str__(self) -> str:
-        lines = [_line(self.code, self.message, self.path, self.offset)]
-        # The other problems, one a line, after the first (which is the error's own).
-        lines += [f"and {_line(i.code, i.message, i.path, i.offset)}" for i in self._issues[1:]]
-        return "\n".join(lines)
+        # One line, the error's own problem first, then the others: a log line or a terminal
+        # gets every problem without a line break to escape.
+        return "; and ".join(_line(i.code, i.message, i.path, i.offset) for i in self.issues)
 
     def __repr__(self) -> str:
         return (
