@@ -107,9 +107,17 @@ def same_fields(original: str, rebuilt: str) -> None:
 
 
 def test_there_are_vectors_of_each_kind() -> None:
-    assert len(VALID) >= 60
+    # 91 valid vectors: 85 in canonical order (all but 2 of them byte for byte: the amount form),
+    # 5 out of order, 1 refused (itself out of order: 64 before 54).
+    assert len(VALID) == 91
     keys = {(name, n) for name, n, _ in VALID}
     assert set(NOT_CANONICAL) | set(REFUSED) <= keys
+    out_of_order = {(name, n) for name, n, p in VALID if not is_canonical(p)}
+    assert out_of_order == {k for k, why in NOT_CANONICAL.items() if "order" in why} | {
+        ("published.jsonl", 14)
+    }
+    byte_for_byte = keys - set(NOT_CANONICAL) - set(REFUSED)
+    assert len(byte_for_byte) == 83
 
 
 @pytest.mark.parametrize(
@@ -197,7 +205,13 @@ def test_from_code_refuses_what_it_cannot_read(impl: ModuleType) -> None:
     assert invalid.value.code == "field.missing"
     with pytest.raises(DecodeError):
         Builder.from_code("0002010102")
-    for wrong in (None, 5, ["0002"], object()):
+
+    class PretendCode:  # isinstance() believes a lying __class__; the builder must not
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:
+            return jpqr.MerchantPresentedCode
+
+    for wrong in (None, 5, ["0002"], object(), PretendCode()):
         with pytest.raises(BuildError) as caught:
             Builder.from_code(wrong)  # type: ignore[arg-type]
         assert caught.value.code == "build.type"
@@ -209,16 +223,22 @@ def test_from_code_of_an_invalid_typed_code_lists_every_problem(impl: ModuleType
         jpqr.DataObject("00", "01"),
         jpqr.DataObject("52", "59A9"),
         jpqr.DataObject("58", "XX"),
+        jpqr.DataObject("56", "5"),  # a fixed fee without 55 = 02
         jpqr.DataObject("59", "Café"),
         jpqr.DataObject("59", "AGAIN"),
+        jpqr.DataObject("62", "xyz"),  # not data objects
+        jpqr.DataObject.template("80", [jpqr.DataObject("01", "no GUID")]),
     )
     with pytest.raises(BuildError) as caught:
         Builder.from_code(from_tree(objects))
     assert [(i.code, i.path) for i in caught.value.issues] == [
         ("field.format", "52"),
         ("country.unknown", "58"),
+        ("tip.unexpected", "56"),
         ("field.charset", "59"),
         ("duplicate.id", "59"),
+        ("tlv.template_not_tlv", "62"),
+        ("field.missing", "80.00"),
     ]
 
 

@@ -303,14 +303,15 @@ class Builder:
         """  # noqa: E501
         from .api import parse
 
-        if not isinstance(code, MerchantPresentedCode):
+        if not issubclass(type(code), MerchantPresentedCode):  # not a lying __class__
             if not issubclass(type(code), (str, bytes, bytearray, memoryview)):
                 raise BuildError(
                     "build.type",
                     f"expected a MerchantPresentedCode or payload text, found {_shown(code)}",
                 )
             code = parse(_plain(code), profile or "auto")
-        payload = MerchantPresentedCode.to_payload(code)  # its own text, not an override's
+        # The class's own to_payload, not an override's: the text it was read from.
+        payload = MerchantPresentedCode.to_payload(code)  # type: ignore[arg-type]  # checked
         if type(payload) is not str:
             raise BuildError(
                 "build.type", f"expected the code's payload as text, found {_shown(payload)}"
