@@ -81,7 +81,12 @@ class JPQRError(ValueError):
 
     @property
     def issues(self) -> tuple[Issue, ...]:
-        """Every problem this error stands for, the first being its own code, path and message."""
+        """Every problem this error stands for, the first being its own code, path and message.
+
+        >>> err = BuildError("field.length", "expected 4 characters", path="52")
+        >>> err.issues
+        (Issue(code='field.length', path='52', offset=None, message='expected 4 characters'),)
+        """
         given: tuple[Issue, ...] = getattr(self, "_issues", ())  # a subclass may skip __init__
         if given:
             return given
