@@ -1,0 +1,52 @@
+"""Customer-presented codes (CPM): EMV QRCPS and JPQR CPM, read and checked on both twins.
+
+A wallet shows a customer-presented code and a merchant terminal scans it: Base64 text of
+BER-TLV data (EMVCo QR Code Specification for Payment Systems, Consumer-Presented Mode). A JPQR
+code of that kind begins ``hQVKUFFS`` (tag 85, length 5, ``JPQR1``). :func:`validate` returns
+the :class:`~jpqr.report.ValidationReport` that ``jpqr.validate`` returns for merchant codes;
+``jpqr.validate(text)`` routes CPM text here by itself. No PAN or track 2 appears unmasked in
+a message, repr or str.
+
+>>> from jpqr import cpm
+>>> text = "hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8="
+>>> cpm.is_cpm(text), cpm.validate(text).ok
+(True, True)
+>>> cpm.parse(text).applications[0].aid
+'A0000000555555'
+"""
+
+from __future__ import annotations
+
+from .._ber_object import BerObject
+from .api import decode, detect_profile, is_valid, parse, validate
+from .builder import Builder
+from .mask import mask
+from .model import (
+    Application,
+    CommonData,
+    ConsumerPresentedCode,
+    JPQRConsumerCode,
+    Masked,
+    Track2,
+)
+from .schema import PROFILES
+from .text import is_cpm
+
+__all__ = [
+    "PROFILES",
+    "Application",
+    "BerObject",
+    "Builder",
+    "CommonData",
+    "ConsumerPresentedCode",
+    "JPQRConsumerCode",
+    "Masked",
+    "Track2",
+    "decode",
+    "detect_profile",
+    "is_cpm",
+    "is_valid",
+    "mask",
+    "parse",
+    "validate",
+]

@@ -1,0 +1,235 @@
+"""``decode``, ``validate`` and ``parse`` of customer-presented codes, and the profile choice.
+
+``profile="auto"`` applies ``jpqr-cpm`` when the payload format indicator (85) begins with
+``JPQR``, else ``emv-cpm``. Offsets in a report are character offsets in the Base64 text for
+the ``cpm.base64*`` issues and byte offsets in the decoded data for every ``ber.*`` and other
+``cpm.*`` issue. A CPM code has no CRC: ``report.crc`` is ``"none"``.
+
+>>> report = validate("hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8=")
+>>> report.ok, report.profile, report.crc
+(True, 'emv-cpm', 'none')
+>>> parse("hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8=").applications[0].data.track2.pan
+Masked('123456******3458')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .. import _kernels
+from .._ber_object import BerObject
+from ..errors import DecodeError, ValidationError
+from ..report import Issue, ValidationReport
+from .model import (
+    Application,
+    CommonData,
+    ConsumerPresentedCode,
+    JPQRConsumerCode,
+    Masked,
+    Track2,
+)
+from .schema import EMV, JPQR, PROFILES, Profile
+from .text import strip, to_data, to_text
+
+__all__ = ["decode", "detect_profile", "is_valid", "parse", "validate"]
+
+Payload = str | bytes | bytearray | memoryview
+CRC = "none"
+
+
+def decode(payload: Payload) -> tuple[BerObject, ...]:
+    """The BER-TLV tree of a customer-presented code's Base64 text (structure only).
+
+    >>> [o.tag for o in decode("hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8=")]
+    ['85', '61']
+    """
+    return _kernels.ber_decode(to_data(to_text(payload)))
+
+
+def _profile_of(tree: Sequence[BerObject]) -> Profile:
+    indicator = next((obj for obj in tree if obj.tag == "85"), None)
+    if indicator is not None and indicator.value.startswith(b"JPQR"):
+        return JPQR
+    return EMV
+
+
+def detect_profile(payload: Payload) -> str:
+    """The profile ``auto`` applies: ``"jpqr-cpm"`` or ``"emv-cpm"``.
+
+    >>> detect_profile("hQVKUFFSMQ==")
+    'jpqr-cpm'
+    """
+    try:
+        return _profile_of(decode(payload)).name
+    except (DecodeError, TypeError):
+        return EMV.name
+
+
+def _issue(exc: DecodeError) -> Issue:
+    return Issue(exc.code, exc.path, exc.offset, exc.message)
+
+
+def _run(
+    payload: Payload, profile: str, strict: bool, lenient: bool
+) -> tuple[ValidationReport, tuple[BerObject, ...] | None, Profile]:
+    if profile != "auto" and profile not in PROFILES:
+        known = ", ".join(map(repr, PROFILES))
+        raise ValueError(f"unknown CPM profile {profile!r}; expected 'auto', {known}")
+    chosen = PROFILES.get(profile, EMV)
+    warnings: list[Issue] = []
+    text = ""
+    try:
+        text = to_text(payload)
+        if lenient:
+            text, stripped = strip(text)
+            if stripped:
+                warnings.append(
+                    Issue(
+                        "cpm.stripped", "", None,
+                        "expected Base64 text alone, found a BOM, spaces or line ends around "
+                        "it; they were stripped",
+                    )  # fmt: skip
+                )
+        tree = _kernels.ber_decode(to_data(text))
+    except DecodeError as exc:
+        report = ValidationReport(False, chosen.name, CRC, (_issue(exc),), tuple(warnings), text)
+        return report, None, chosen
+    if profile == "auto":
+        chosen = _profile_of(tree)
+    errors, found = check_tree(tree, chosen)
+    warnings.extend(found)
+    del strict  # no rule of CPM depends on it: there is no CRC whose case it judges
+    report = ValidationReport(not errors, chosen.name, CRC, tuple(errors), tuple(warnings), text)
+    return report, tree, chosen
+
+
+def check_tree(tree: Sequence[BerObject], profile: Profile) -> tuple[list[Issue], list[Issue]]:
+    from .rules import check
+
+    return check(tree, profile)
+
+
+def validate(
+    payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
+) -> ValidationReport:
+    """Check a customer-presented code and report every issue found; never raises on bad
+    input (TypeError for what is not text, ValueError for an unknown profile).
+
+    ``lenient=True`` strips a leading BOM and surrounding spaces and line ends, with the
+    warning ``cpm.stripped``. ``strict`` is accepted for the shape of :func:`jpqr.validate`.
+
+    >>> validate("hQVDUFYwMQ==").codes
+    ('cpm.missing',)
+    >>> validate("hQVDUFYwMQ").errors[0].code
+    'cpm.base64_length'
+    """
+    return _run(payload, profile, strict, lenient)[0]
+
+
+def is_valid(payload: Payload, profile: str = "auto", *, lenient: bool = False) -> bool:
+    """Whether a customer-presented code has no errors."""
+    return validate(payload, profile, lenient=lenient).ok
+
+
+def parse(
+    payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
+) -> ConsumerPresentedCode | JPQRConsumerCode:
+    """The typed code; :class:`~jpqr.errors.DecodeError` when the text is not Base64 of
+    BER-TLV, :class:`~jpqr.errors.ValidationError` for the first other error.
+
+    >>> parse("hQVKUFFSMQ==")
+    Traceback (most recent call last):
+      ...
+    jpqr.errors.ValidationError: expected Application Template (tag 61) in the payload, found none (at ID 61)
+    """  # noqa: E501
+    report, tree, chosen = _run(payload, profile, strict, lenient)
+    if report.errors:
+        first = report.errors[0]
+        cls = ValidationError if tree is not None else DecodeError
+        raise cls(first.code, first.message, offset=first.offset, path=first.path)
+    assert tree is not None
+    return read(tree, chosen)
+
+
+def read(tree: Sequence[BerObject], profile: Profile) -> ConsumerPresentedCode | JPQRConsumerCode:
+    """The typed code of a tree that has passed ``profile``'s rules."""
+    indicator = _first(tree, "85")
+    assert indicator is not None
+    payload_format = indicator.value.decode("ascii")
+    if profile is JPQR:
+        template = _first(tree, "61")
+        assert template is not None and template.children is not None
+        provider, payment = template.find("4F"), template.find("57")
+        assert provider is not None and payment is not None
+        free = template.find("99")
+        return JPQRConsumerCode(
+            payload_format,
+            provider.value.decode("ascii"),
+            Masked(payment.value.decode("ascii")),
+            None if free is None else free.value.decode("utf-8", "replace"),
+        )
+    applications = []
+    for obj in tree:
+        if obj.tag == "61" and obj.children is not None:
+            aid = obj.find("4F")
+            label = obj.find("50")
+            applications.append(
+                Application(
+                    aid.value.hex().upper() if aid is not None else "",
+                    label.value.decode("ascii") if label is not None else None,
+                    _common(obj.children, "63"),
+                )
+            )
+    common = _first(tree, "62")
+    return ConsumerPresentedCode(
+        payload_format,
+        tuple(applications),
+        None if common is None else _common(common.children or (), "64"),
+    )
+
+
+def _first(objects: Sequence[BerObject], tag: str) -> BerObject | None:
+    return next((obj for obj in objects if obj.tag == tag), None)
+
+
+_TEXT_FIELDS = {
+    "5F20": "cardholder_name",
+    "5F2D": "language_preference",
+    "5F50": "issuer_url",
+    "9F24": "payment_account_reference",
+}
+_HEX_FIELDS = {
+    "5F34": "pan_sequence_number",
+    "9F08": "application_version",
+    "9F19": "token_requestor_id",
+    "9F25": "last4",
+}
+
+
+def _common(children: Sequence[BerObject], transparent_tag: str) -> CommonData:
+    values: dict[str, Any] = {}
+    transparent: tuple[tuple[str, str], ...] = ()
+    other = []
+    for child in children:
+        tag = child.tag
+        if tag == "5A":
+            values["pan"] = Masked(child.value.hex().upper().rstrip("F"))
+        elif tag == "57":
+            values["track2"] = _track2(child.value)
+        elif tag in _TEXT_FIELDS:
+            values[_TEXT_FIELDS[tag]] = child.value.decode("ascii")
+        elif tag in _HEX_FIELDS:
+            values[_HEX_FIELDS[tag]] = child.value.hex().upper()
+        elif tag == transparent_tag and child.children is not None:
+            transparent = tuple((c.tag, c.value.hex().upper()) for c in child.children)
+        elif tag not in ("4F", "50"):
+            other.append((tag, child.value.hex().upper()))
+    return CommonData(**values, transparent=transparent, other=tuple(other))
+
+
+def _track2(value: bytes) -> Track2:
+    nibbles = value.hex().upper()
+    pan, _, rest = nibbles.partition("D")
+    rest = rest.removesuffix("F")
+    return Track2(Masked(pan), rest[:4], rest[4:7], Masked(rest[7:]))

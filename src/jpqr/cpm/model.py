@@ -1,0 +1,105 @@
+"""The typed customer-presented codes: what :func:`jpqr.cpm.parse` returns.
+
+Frozen dataclasses with slots. A card number, a track 2 and a JPQR payment ID are held in
+:class:`Masked`, whose ``repr`` and ``str`` show only what PCI DSS allows (:mod:`.mask`); the
+full value is read on purpose, as ``.value``.
+
+>>> pan = Masked("1234567890123458")
+>>> pan, str(pan), pan.value
+(Masked('123456******3458'), '123456******3458', '1234567890123458')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .mask import mask
+
+__all__ = ["Application", "CommonData", "ConsumerPresentedCode", "JPQRConsumerCode", "Masked",
+           "Track2"]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Masked:
+    """A secret value (PAN digits, a payment ID): shown masked, read as ``.value``."""
+
+    value: str
+
+    @property
+    def masked(self) -> str:
+        """The value as it may be shown."""
+        return mask(self.value)
+
+    def __repr__(self) -> str:
+        return f"Masked({self.masked!r})"
+
+    def __str__(self) -> str:
+        return self.masked
+
+
+@dataclass(frozen=True, slots=True)
+class Track2:
+    """Track 2 Equivalent Data (tag 57, EMV Book 3 Annex A): PAN, ``D``, expiry date (YYMM),
+    service code, discretionary data. ``discretionary`` is masked whole (it may hold card
+    verification values).
+
+    >>> Track2(Masked("1234567890123458"), "1912", "201", Masked("12345"))
+    Track2(pan=Masked('123456******3458'), expiry='1912', service_code='201', discretionary=Masked('*****'))
+    """  # noqa: E501
+
+    pan: Masked
+    expiry: str
+    service_code: str
+    discretionary: Masked
+
+
+@dataclass(frozen=True, slots=True)
+class CommonData:
+    """The account data an application template (61) or the common data template (62) holds
+    (QRCPS §7); ``transparent`` the transparent template's objects (63 or 64) as
+    ``(tag, hex value)``, ``other`` the objects no table knows, likewise."""
+
+    pan: Masked | None = None
+    track2: Track2 | None = None
+    cardholder_name: str | None = None
+    language_preference: str | None = None
+    issuer_url: str | None = None
+    pan_sequence_number: str | None = None
+    application_version: str | None = None
+    token_requestor_id: str | None = None
+    payment_account_reference: str | None = None
+    last4: str | None = None
+    transparent: tuple[tuple[str, str], ...] = ()
+    other: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Application:
+    """One application template (61): its AID (tag 4F, hex), label (50) and account data."""
+
+    aid: str
+    label: str | None
+    data: CommonData
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerPresentedCode:
+    """An EMV QRCPS customer-presented code: payload format (85, ``"CPV01"``), the
+    applications (61, in order) and the common data (62, or None)."""
+
+    payload_format: str
+    applications: tuple[Application, ...]
+    common: CommonData | None
+    profile: str = "emv-cpm"
+
+
+@dataclass(frozen=True, slots=True)
+class JPQRConsumerCode:
+    """A JPQR customer-presented code: payload format (85, ``"JPQR1"``), provider ID (61.4F),
+    payment ID (61.57, masked) and the free area (61.99, its UTF-8 text, or None)."""
+
+    payload_format: str
+    provider_id: str
+    payment_id: Masked
+    free_area: str | None
+    profile: str = "jpqr-cpm"
