@@ -16,6 +16,8 @@ False
 from __future__ import annotations
 
 from . import _kernels
+from .cpm import api as _cpm
+from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError, ValidationError
 from .model import MerchantPresentedCode, from_tree
 from .profiles import PROFILES, emvco, jpqr
@@ -72,6 +74,8 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
+    if profile == "auto" and _is_cpm(payload):  # customer-presented (issue 14): jpqr.cpm
+        return _cpm.validate(payload, strict=strict, lenient=lenient)
     return _run(payload, profile, strict, lenient)[0]
 
 

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..cpm import render as cpm_render
 from ._explain import explain
 from ._io import InputError, Source, open_input, read_lines
 from ._terminal import Marker, Progress, Style, wants_colour, writes_utf8
@@ -128,4 +129,6 @@ def _render(
         label = f"line {source.line}"
     else:
         label = "payload" if len(args.payloads) == 1 else f"argument {index + 1}"
+    if cpm_render.is_cpm_report(report):  # customer-presented (issue 14): shown by jpqr.cpm
+        return cpm_render.explain(label, report)
     return explain(label, source.payload, report, style, marker)

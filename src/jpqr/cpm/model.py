@@ -11,7 +11,7 @@ full value is read on purpose, as ``.value``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .mask import mask
 
@@ -57,7 +57,8 @@ class Track2:
 class CommonData:
     """The account data an application template (61) or the common data template (62) holds
     (QRCPS §7); ``transparent`` the transparent template's objects (63 or 64) as
-    ``(tag, hex value)``, ``other`` the objects no table knows, likewise."""
+    ``(tag, hex value)``, ``other`` the objects no table knows, likewise. Those two are left
+    out of the ``repr``: bytes no table describes may hold a card number."""
 
     pan: Masked | None = None
     track2: Track2 | None = None
@@ -69,8 +70,8 @@ class CommonData:
     token_requestor_id: str | None = None
     payment_account_reference: str | None = None
     last4: str | None = None
-    transparent: tuple[tuple[str, str], ...] = ()
-    other: tuple[tuple[str, str], ...] = ()
+    transparent: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    other: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, slots=True)

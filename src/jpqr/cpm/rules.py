@@ -100,13 +100,12 @@ def _format_error(spec: Spec, value: bytes) -> str | None:
     return None
 
 
-def _shown(spec: Spec | None, value: bytes) -> str:
-    """How a message may show a value: masked when sensitive, else text or hex, cut short."""
-    if spec is None or spec.sensitive:
-        return f"{len(value)} bytes"
-    if spec.format in ("an", "ans") and _ANS.issuperset(value):
+def _shown(value: bytes) -> str:
+    """How a message may show a value: printable ASCII as text, cut short, anything else by
+    its size only (bytes that are not text may be a card number that ended up here)."""
+    if _ANS.issuperset(value):
         return snippet(value.decode("ascii"))
-    return snippet(value.hex().upper())
+    return f"{len(value)} bytes that are not ASCII text"
 
 
 class _Checker:
@@ -219,11 +218,10 @@ def check(tree: Sequence[BerObject], profile: Profile) -> tuple[list[Issue], lis
     if indicator is not None and len(indicator.value) == 5:
         expected = "CPV01" if profile is EMV else "JPQR"
         if not indicator.value.startswith(expected.encode()):
-            spec = profile.tags["85"]
             checker.error(
                 "cpm.payload_format", "85", indicator.offset,
                 f"expected a Payload Format Indicator {expected}{'' if profile is EMV else '…'},"
-                f" found {_shown(spec, indicator.value)}",
+                f" found {_shown(indicator.value)}",
             )  # fmt: skip
     if profile is EMV:
         _account(checker, tree)

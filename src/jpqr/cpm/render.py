@@ -1,0 +1,108 @@
+"""How ``jpqr validate`` and ``jpqr decode`` show a customer-presented code: a report for a
+person, the data objects as a table or JSON. A card number or payment ID is shown masked
+(:mod:`.mask`); every other value as text where its format is text, else as hex.
+
+>>> rows = decode_rows("hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8=")
+>>> [(row["tag"], row["value"]) for row in rows[1]["children"]]
+[('4F', 'A0000000555555'), ('57', '123456******3458D*************')]
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .._ber_object import BerObject
+from ..errors import DecodeError
+from ..report import ValidationReport
+from .api import _profile_of, decode
+from .mask import mask
+from .schema import Profile
+
+__all__ = ["decode_command", "decode_rows", "explain", "is_cpm_report"]
+
+
+def is_cpm_report(report: ValidationReport) -> bool:
+    """Whether ``report`` is of a customer-presented code (its profile is a CPM one)."""
+    return report.profile.endswith("-cpm")
+
+
+def explain(label: str, report: ValidationReport) -> str:
+    """The human report: a verdict line, then one line per issue (offsets in bytes of the
+    decoded data, or in characters of the Base64 text for ``cpm.base64*``).
+
+    >>> from jpqr.cpm import validate
+    >>> print(explain("payload", validate("hQVDUFYwMQ==")))
+    payload: invalid (emv-cpm, customer-presented)
+      error cpm.missing: expected Application Template (tag 61) in the payload, found none (at ID 61)
+    """  # noqa: E501
+    verdict = "valid" if report.ok else "invalid"
+    lines = [f"{label}: {verdict} ({report.profile}, customer-presented)"]
+    lines += [f"  error {issue}" for issue in report.errors]
+    lines += [f"  warning {issue}" for issue in report.warnings]
+    return "\n".join(lines)
+
+
+def _shown(obj: BerObject, profile: Profile) -> str:
+    spec = profile.tags.get(obj.tag)
+    value = obj.value
+    if spec is not None and spec.sensitive:
+        if spec.format == "track2":
+            pan, separator, rest = value.hex().upper().partition("D")
+            return mask(pan) + separator + "*" * len(rest)
+        if spec.format == "cn":
+            return mask(value.hex().upper().rstrip("F"))
+        return mask(value.decode("ascii", "replace"))
+    if spec is not None and spec.format in ("an", "ans") and value.isascii():
+        text = value.decode("ascii")
+        if text.isprintable():
+            return text
+    return value.hex().upper()
+
+
+def _rows(objects: tuple[BerObject, ...], profile: Profile) -> list[dict[str, Any]]:
+    rows = []
+    for obj in objects:
+        spec = profile.tags.get(obj.tag)
+        children = None if obj.children is None else _rows(obj.children, profile)
+        rows.append(
+            {
+                "tag": obj.tag,
+                "name": spec.name if spec is not None else "",
+                "length": len(obj.value),
+                "value": None if children is not None else _shown(obj, profile),
+                "children": children,
+            }
+        )
+    return rows
+
+
+def decode_rows(payload: str | bytes) -> list[dict[str, Any]]:
+    """The data objects as JSON-ready dicts (``tag``, ``name``, ``length``, ``value`` masked
+    where sensitive, ``children``); DecodeError where the text does not decode."""
+    objects = decode(payload)
+    return _rows(objects, _profile_of(objects))
+
+
+def _table(rows: list[dict[str, Any]], depth: int = 0) -> list[str]:
+    lines = []
+    for row in rows:
+        tag = "  " * depth + row["tag"]
+        value = row["value"] if row["value"] is not None else ""
+        lines.append(f"{tag:<10} {row['length']:>4}  {row['name']:<42} {value}".rstrip())
+        if row["children"] is not None:
+            lines += _table(row["children"], depth + 1)
+    return lines
+
+
+def decode_command(payload: str | bytes, as_json: bool) -> tuple[int, str]:
+    """``jpqr decode`` of a CPM code: the exit status and the text (for stdout when 0, for
+    stderr otherwise)."""
+    try:
+        rows = decode_rows(payload)
+    except DecodeError as exc:
+        return 1, f"jpqr decode: {exc.code}: {exc}"
+    if as_json:
+        return 0, json.dumps(rows, indent=2)
+    head = f"{'Tag':<10} {'Len':>4}  {'Name':<42} Value"
+    return 0, "\n".join([head, *_table(rows), "customer-presented code (no CRC)"])
