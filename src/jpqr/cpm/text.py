@@ -93,6 +93,14 @@ def _too_long(size: int, unit: str) -> DecodeError:
     )
 
 
+def _bad_character(char: str, offset: int, hint: str) -> DecodeError:
+    return DecodeError(
+        "cpm.base64",
+        f"expected a Base64 character (A-Z a-z 0-9 + /), found {snippet(char)}{hint}",
+        offset=offset,
+    )
+
+
 def strip(text: str) -> tuple[str, bool]:
     """``text`` without a leading BOM and surrounding spaces and line ends, and whether any
     were there (``lenient=True``)."""
@@ -107,20 +115,18 @@ def to_data(text: str) -> bytes:
         raise DecodeError("cpm.empty", "expected Base64 text, found nothing", offset=0)
     body = text.rstrip("=")
     pad = len(text) - len(body)
-    for index, char in enumerate(body):
-        if char not in _ALPHABET:
-            hint = ""
-            if char in "-_":
-                hint = " (the URL-safe alphabet: QRCPS uses + and /)"
-            elif char in _STRIP or char == "\ufeff":
-                hint = " (spaces, line ends and a BOM must be stripped; lenient=True does it)"
-            elif char == "=":
-                hint = " (padding may only end the text)"
-            raise DecodeError(
-                "cpm.base64",
-                f"expected a Base64 character (A-Z a-z 0-9 + /), found {snippet(char)}{hint}",
-                offset=index,
-            )
+    bad = next((i for i, char in enumerate(text) if char not in _ALPHABET and char != "="), -1)
+    if bad != -1:
+        char = text[bad]
+        hint = ""
+        if char in "-_":
+            hint = " (the URL-safe alphabet: QRCPS uses + and /)"
+        elif char in _STRIP or char == "\ufeff":
+            hint = " (spaces, line ends and a BOM must be stripped; lenient=True does it)"
+        raise _bad_character(char, bad, hint)
+    early = body.find("=")
+    if early != -1:
+        raise _bad_character("=", early, " (padding may only end the text)")
     if len(text) % 4 or pad > 2:
         raise DecodeError(
             "cpm.base64_length",
