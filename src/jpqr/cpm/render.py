@@ -1,6 +1,7 @@
 """How ``jpqr validate`` and ``jpqr decode`` show a customer-presented code: a report for a
 person, the data objects as a table or JSON. A card number or payment ID is shown masked
-(:mod:`.mask`); every other value as text where its format is text, else as hex.
+(:mod:`.mask`); every other value its table knows as text where its format is text, else as
+hex; a value no table knows, or out of its bounds, by its size only.
 
 >>> rows = decode_rows("hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8=")
 >>> [(row["tag"], row["value"]) for row in rows[1]["children"]]
@@ -44,19 +45,24 @@ def explain(label: str, report: ValidationReport) -> str:
 
 
 def _shown(obj: BerObject, profile: Profile) -> str:
+    """A value as the table shows it. Only a value its table knows, within its length and of
+    its format, is shown (as text or hex); anything else by its size, since bytes that are not
+    what their tag says (a length that swallowed its neighbours) may hold a card number."""
     spec = profile.tags.get(obj.tag)
     value = obj.value
-    if spec is not None and spec.sensitive:
+    hidden = f"<{len(value)} bytes>"
+    if spec is None or len(value) < spec.min or (spec.max is not None and len(value) > spec.max):
+        return hidden
+    if spec.sensitive:
         if spec.format == "track2":
             pan, separator, rest = value.hex().upper().partition("D")
-            return mask(pan) + separator + "*" * len(rest)
+            return mask(pan) + separator + "*" * len(rest) if separator else mask(pan)
         if spec.format == "cn":
             return mask(value.hex().upper().rstrip("F"))
         return mask(value.decode("ascii", "replace"))
-    if spec is not None and spec.format in ("an", "ans") and value.isascii():
-        text = value.decode("ascii")
-        if text.isprintable():
-            return text
+    if spec.format in ("an", "ans"):
+        text = value.decode("ascii", "replace")
+        return text if value.isascii() and text.isprintable() else hidden
     return value.hex().upper()
 
 
