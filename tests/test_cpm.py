@@ -120,13 +120,15 @@ def test_no_merchant_presented_payload_is_cpm() -> None:
 
 @pytest.mark.parametrize(
     "payload",
-    [None, 5, "", "h", "hP", "hg", "0002010102116304AD0A", b"\x85\x05", memoryview(b"hQ")[::2]],
+    [None, 5, "", "h", "hP", "hg", "0002010102116304AD0A", b"\x85\x05", memoryview(b"hQhQ")[1::2]],
 )
 def test_is_cpm_refuses(payload: Any) -> None:
     assert cpm.is_cpm(payload) is False
 
 
-@pytest.mark.parametrize("payload", ["hQ", "hf", b"hQVD", bytearray(b"hQ"), memoryview(b"hQ")])
+@pytest.mark.parametrize(
+    "payload", ["hQ", "hf", b"hQVD", bytearray(b"hQ"), memoryview(b"hQ"), memoryview(b"hxQx")[::2]]
+)
 def test_is_cpm_accepts(payload: Any) -> None:
     assert cpm.is_cpm(payload) is True
 

@@ -33,16 +33,16 @@ _STRIP: Final = " \t\r\n"
 def is_cpm(payload: object) -> bool:
     """Whether ``payload`` reads as a customer-presented code: Base64 text whose first byte is
     tag 85. Never raises; a merchant-presented payload begins with ``00`` and is never one.
-    Reads no more than the first characters, and no method of a subclass."""
+    Reads the first characters (of bytes, the buffer in C order), never a subclass's methods."""
     cls = type(payload)
     if issubclass(cls, str):
         head = str.__getitem__(cast(str, payload), slice(0, 2))
     elif issubclass(cls, (bytes, bytearray, memoryview)):
         try:
             with memoryview(cast(bytes, payload)) as view:
-                if view.nbytes < 2:
+                if not 2 <= view.nbytes <= MAX_INPUT_LENGTH:  # beyond the cap: no CPM code
                     return False
-                head = view.cast("B")[:2].tobytes().decode("latin-1") if view.c_contiguous else ""
+                head = view.tobytes()[:2].decode("latin-1")  # C order, as to_text reads it
         except (ValueError, TypeError, BufferError):
             return False
     else:
