@@ -47,7 +47,7 @@ PAN = tlv("5A", bytes.fromhex("4111111111111111"))  # passes the Luhn check
 VALID = code(PFI, tlv("61", AID + PAN))
 
 
-# --- the published samples ------------------------------------------------------------------------
+# --- the published samples ---
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=[s["name"] for s in SAMPLES])
@@ -98,7 +98,11 @@ def test_track2_sample(impl: ModuleType) -> None:
     track2 = parsed.applications[0].data.track2
     assert track2 is not None
     # The source: 1234567890123458 D 1912 201 12345 F
-    assert (track2.pan.value, track2.expiry, track2.service_code) == ("1234567890123458", "1912", "201")
+    assert (track2.pan.value, track2.expiry, track2.service_code) == (
+        "1234567890123458",
+        "1912",
+        "201",
+    )
     assert track2.discretionary.value == "12345"
 
 
@@ -133,7 +137,7 @@ def test_is_cpm_accepts(payload: Any) -> None:
     assert cpm.is_cpm(payload) is True
 
 
-# --- jpqr.validate and the CLI -------------------------------------------------------------------
+# --- jpqr.validate and the CLI ---
 
 
 def test_jpqr_validate_routes_cpm_text(impl: ModuleType) -> None:
@@ -174,7 +178,7 @@ def test_cli_validate_and_decode() -> None:
     assert result.returncode == 1 and "cpm.base64_length" in result.stderr
 
 
-# --- the Base64 layer ------------------------------------------------------------------------------
+# --- the Base64 layer ---
 
 BASE64_REFUSED = [
     ("", "cpm.empty", 0),
@@ -226,7 +230,7 @@ def test_ber_errors_become_issues(impl: ModuleType) -> None:
     assert info.value.code == "ber.indefinite_length"
 
 
-# --- the rules of EMV QRCPS --------------------------------------------------------------------
+# --- the rules of EMV QRCPS ---
 
 
 def codes_of(*objects: bytes) -> tuple[str, ...]:
@@ -250,23 +254,41 @@ RULES = [
     ("4F long", (PFI, tlv("61", tlv("4F", b"\xa0" * 17) + PAN)), ("cpm.length",)),
     ("50 not ans", (PFI, tlv("61", AID + tlv("50", b"Caf\xe9") + PAN)), ("cpm.format",)),
     ("5F2D not an", (PFI, tlv("61", AID + PAN + tlv("5F2D", b"e-"))), ("cpm.format",)),
-    ("5A not cn", (PFI, tlv("61", AID + tlv("5A", bytes.fromhex("41111111111111AF")))), ("cpm.format",)),
+    (
+        "5A not cn",
+        (PFI, tlv("61", AID + tlv("5A", bytes.fromhex("41111111111111AF")))),
+        ("cpm.format",),
+    ),
     ("5A padded", (PFI, tlv("61", AID + tlv("5A", bytes.fromhex("4111111111111111110F")))), ()),
     ("5A short", (PFI, tlv("61", AID + tlv("5A", bytes.fromhex("41111111111F")))), ("cpm.format",)),
-    ("5A Luhn", (PFI, tlv("61", AID + tlv("5A", bytes.fromhex("4111111111111112")))), ("cpm.pan_check_digit",)),
+    (
+        "5A Luhn",
+        (PFI, tlv("61", AID + tlv("5A", bytes.fromhex("4111111111111112")))),
+        ("cpm.pan_check_digit",),
+    ),
     ("9F25 not n", (PFI, tlv("61", AID + PAN + tlv("9F25", b"\x11\x1a"))), ("cpm.format",)),
     ("misplaced 4F", (PFI, tlv("61", AID + PAN), tlv("62", AID)), ("cpm.misplaced",)),
     ("misplaced 9F26", (PFI, tlv("61", AID + PAN + tlv("9F26", b"\x00" * 8))), ("cpm.misplaced",)),
     ("unknown in 61", (PFI, tlv("61", AID + PAN + tlv("9F53", b"\x01"))), ("cpm.unknown_tag",)),
     ("unknown in 63", (PFI, tlv("61", AID + PAN + tlv("63", tlv("9F74", b"1")))), ()),
-    ("9F26 short", (PFI, tlv("61", AID + PAN + tlv("63", tlv("9F26", b"\x00" * 7)))), ("cpm.length",)),
-    ("9F27 twice", (PFI, tlv("61", AID + PAN + tlv("63", tlv("9F27", b"\x80") * 2))), ("cpm.duplicate",)),
+    (
+        "9F26 short",
+        (PFI, tlv("61", AID + PAN + tlv("63", tlv("9F26", b"\x00" * 7)))),
+        ("cpm.length",),
+    ),
+    (
+        "9F27 twice",
+        (PFI, tlv("61", AID + PAN + tlv("63", tlv("9F27", b"\x80") * 2))),
+        ("cpm.duplicate",),
+    ),
     ("64 in 61", (PFI, tlv("61", AID + PAN + tlv("64", b""))), ("cpm.misplaced",)),
 ]
 
 
 @pytest.mark.parametrize(("name", "objects", "expected"), RULES, ids=[r[0] for r in RULES])
-def test_emv_rules(impl: ModuleType, name: str, objects: tuple[bytes, ...], expected: tuple[str, ...]) -> None:
+def test_emv_rules(
+    impl: ModuleType, name: str, objects: tuple[bytes, ...], expected: tuple[str, ...]
+) -> None:
     assert codes_of(*objects) == expected
 
 
@@ -288,7 +310,7 @@ def test_track2_rules(impl: ModuleType, nibbles: str, expected: tuple[str, ...])
     assert codes_of(PFI, tlv("61", AID + tlv("57", value))) == expected
 
 
-# --- the rules of JPQR CPM ------------------------------------------------------------------------
+# --- the rules of JPQR CPM ---
 
 JPFI = tlv("85", b"JPQR1")
 PROVIDER = tlv("4F", b"12345678")
@@ -299,14 +321,22 @@ JPQR_RULES = [
     ("free area", (JPFI, tlv("61", PROVIDER + PAYMENT + tlv("99", "自由".encode()))), ()),
     ("no 57", (JPFI, tlv("61", PROVIDER)), ("cpm.missing",)),
     ("no 4F", (JPFI, tlv("61", PAYMENT)), ("cpm.missing",)),
-    ("two 61", (JPFI, tlv("61", PROVIDER + PAYMENT), tlv("61", PROVIDER + PAYMENT)), ("cpm.duplicate",)),
+    (
+        "two 61",
+        (JPFI, tlv("61", PROVIDER + PAYMENT), tlv("61", PROVIDER + PAYMENT)),
+        ("cpm.duplicate",),
+    ),
     ("62", (JPFI, tlv("61", PROVIDER + PAYMENT), tlv("62", b"")), ("cpm.unknown_tag",)),
     ("57 not text", (JPFI, tlv("61", PROVIDER + tlv("57", b"\x12\x34"))), ("cpm.format",)),
 ]
 
 
-@pytest.mark.parametrize(("name", "objects", "expected"), JPQR_RULES, ids=[r[0] for r in JPQR_RULES])
-def test_jpqr_rules(impl: ModuleType, name: str, objects: tuple[bytes, ...], expected: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    ("name", "objects", "expected"), JPQR_RULES, ids=[r[0] for r in JPQR_RULES]
+)
+def test_jpqr_rules(
+    impl: ModuleType, name: str, objects: tuple[bytes, ...], expected: tuple[str, ...]
+) -> None:
     report = cpm.validate(code(*objects))
     assert report.profile == "jpqr-cpm"
     assert report.codes == expected
@@ -324,7 +354,7 @@ def test_parse_raises_the_first_error() -> None:
     assert (info.value.code, info.value.path) == ("cpm.missing", "61.4F")
 
 
-# --- the Builder ----------------------------------------------------------------------------------
+# --- the Builder ---
 
 
 def test_builder_emv(impl: ModuleType) -> None:
@@ -349,7 +379,10 @@ def test_builder_emv(impl: ModuleType) -> None:
 
 
 def test_builder_track2_and_jpqr(impl: ModuleType) -> None:
-    assert cpm.Builder().application("A0000000555555", track2="1234567890123458=191220112345").build() == TRACK2
+    assert (
+        cpm.Builder().application("A0000000555555", track2="1234567890123458=191220112345").build()
+        == TRACK2
+    )
     assert cpm.Builder.jpqr("12345678", "87654321", '{"key":"value"}').build() == JPQR_SAMPLE
 
 
@@ -360,8 +393,14 @@ def test_builder_track2_and_jpqr(impl: ModuleType) -> None:
         (lambda: cpm.Builder().application("XYZ"), "cpm.format"),
         (lambda: cpm.Builder().application("A0000000555555"), "cpm.account_missing"),
         (lambda: cpm.Builder().application("A0000000555555", pan="41111111111x"), "cpm.format"),
-        (lambda: cpm.Builder().application("A0000000555555", track2="4111111111111111"), "cpm.track2"),
-        (lambda: cpm.Builder("CPV02").application("A0000000555555", pan="4111111111111111"), "cpm.payload_format"),
+        (
+            lambda: cpm.Builder().application("A0000000555555", track2="4111111111111111"),
+            "cpm.track2",
+        ),
+        (
+            lambda: cpm.Builder("CPV02").application("A0000000555555", pan="4111111111111111"),
+            "cpm.payload_format",
+        ),
         (lambda: cpm.Builder.jpqr("", "1"), "cpm.length"),
     ],
 )

@@ -39,7 +39,9 @@ def test_hostile_objects(name: str, content: str, label: str, make: Any, plain: 
         for call in (cpm.validate, cpm.parse, cpm.decode, cpm.is_cpm):
             got = outcome(call, make(content))
             if plain is None:
-                assert got == (("returned", "False") if call is cpm.is_cpm else ("raised", TypeError))
+                assert got == (
+                    ("returned", "False") if call is cpm.is_cpm else ("raised", TypeError)
+                )
             else:
                 assert got == outcome(call, plain(content)), (call, label)
 
@@ -53,7 +55,9 @@ def both(function: Callable[..., Any], payload: Any) -> tuple[Any, ...]:
     return pure
 
 
-TEXT = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n", max_size=40)
+TEXT = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n", max_size=40
+)
 
 
 @given(st.one_of(TEXT, st.binary(max_size=48).map(lambda b: base64.b64encode(b).decode())))

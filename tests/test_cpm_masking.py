@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -44,7 +45,10 @@ def said(payload: Any, shown: bool = True) -> list[str]:
         out += [repr(report.errors), repr(report.warnings), str(report.to_dict())]
         out += [str(issue) for issue in report.errors + report.warnings]
         out.append(render.explain("payload", report))
-    for call in (cpm.parse, *([cpm.decode, render.decode_rows] if shown else [])):
+    calls: list[Callable[[Any], object]] = [cpm.parse]
+    if shown:
+        calls += [cpm.decode, render.decode_rows]
+    for call in calls:
         try:
             result = call(payload)
         except JPQRError as exc:
@@ -52,8 +56,13 @@ def said(payload: Any, shown: bool = True) -> list[str]:
         else:
             out += [repr(result), str(result)]
     if shown:
-        out += [text for _, text in (render.decode_command(payload, True),
-                                     render.decode_command(payload, False))]  # fmt: skip
+        out += [
+            text
+            for _, text in (
+                render.decode_command(payload, True),
+                render.decode_command(payload, False),
+            )
+        ]
     return out
 
 
@@ -123,12 +132,13 @@ def test_no_pan_on_any_path(name: str, pan: str, expiry: str, data: st.DataObjec
 
 @given(digits)
 def test_builder_errors_mask(pan: str) -> None:
-    for make in (
+    makers: list[Callable[[], cpm.Builder]] = [
         lambda: cpm.Builder().application("A0", pan=pan),  # AID too short: the error is elsewhere
         lambda: cpm.Builder().application("A0000000555555", track2=pan),  # no separator
         lambda: cpm.Builder().application("A0000000555555", pan=pan + "x"),
         lambda: cpm.Builder().application("A0000000555555", track2=pan + "D25"),
-    ):
+    ]
+    for make in makers:
         try:
             make().build()
         except JPQRError as exc:
@@ -139,7 +149,9 @@ def test_builder_errors_mask(pan: str) -> None:
 def test_typed_objects_and_ber_objects_mask(pan: str) -> None:
     masked = cpm.Masked(pan)
     track = cpm.Track2(masked, "2512", "201", cpm.Masked("1234"))
-    data = cpm.CommonData(pan=masked, track2=track, other=(("5B", pan),), transparent=(("9F7C", pan),))
+    data = cpm.CommonData(
+        pan=masked, track2=track, other=(("5B", pan),), transparent=(("9F7C", pan),)
+    )
     obj = BerObject("5A", bytes.fromhex(pan + "F" * (len(pan) % 2)), None, 0)
     outputs = [repr(masked), str(masked), repr(track), str(track), repr(data), repr(obj), str(obj)]
     outputs.append(repr(BerObject("62", obj.value, (obj,), 0)))

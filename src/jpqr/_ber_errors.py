@@ -115,7 +115,9 @@ def length_not_minimal(pos: int, path: str, length: int) -> DecodeError:
     )
 
 
-def length_overrun(pos: int, parent_path: str, tag: str, length: int, available: int) -> DecodeError:
+def length_overrun(
+    pos: int, parent_path: str, tag: str, length: int, available: int
+) -> DecodeError:
     return DecodeError(
         "ber.length_overrun",
         f"expected {length} bytes of value for tag {tag}, found only {available} before the "
@@ -152,9 +154,9 @@ def malformed_ber_object(what: Any) -> EncodeError:
 
 
 def bad_tag(tag: object, parent_path: str) -> EncodeError:
-    if issubclass(type(tag), str):
-        size = str.__len__(tag)  # type: ignore[arg-type]
-        shown = repr(str.__getitem__(tag, slice(0, 8))) + ("…" if size > 8 else "")  # type: ignore[arg-type]
+    if isinstance(tag, str) and issubclass(type(tag), str):  # the type, not a lying __class__
+        size = str.__len__(tag)
+        shown = repr(str.__getitem__(tag, slice(0, 8))) + ("…" if size > 8 else "")
     else:
         shown = f"a {type(tag).__name__}"
     return EncodeError(

@@ -82,6 +82,4 @@ class BerObject(NamedTuple):
             shown = f"<{size} bytes, {what}>"
         else:
             shown = repr(value)
-        return (
-            f"BerObject(tag={tag!r}, value={shown}, children={children!r}, offset={offset!r})"
-        )
+        return f"BerObject(tag={tag!r}, value={shown}, children={children!r}, offset={offset!r})"

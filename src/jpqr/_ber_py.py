@@ -143,7 +143,7 @@ def tag_bytes(tag: object, parent: str = "") -> bytes:
         if not issubclass(type(tag), str):
             raise err.bad_tag(tag, parent)
         tag = exact_str(cast(str, tag))
-    text = cast(str, tag)
+    text: str = tag  # a str now, by the checks above
     size = len(text)
     if size == 0 or size % 2 or size > 2 * MAX_TAG_BYTES or not _HEX.issuperset(text):
         raise err.bad_tag(text, parent)

@@ -86,10 +86,12 @@ def _run(
             if stripped:
                 warnings.append(
                     Issue(
-                        "cpm.stripped", "", None,
+                        "cpm.stripped",
+                        "",
+                        None,
                         "expected Base64 text alone, found a BOM, spaces or line ends around "
                         "it; they were stripped",
-                    )  # fmt: skip
+                    )
                 )
         tree = _kernels.ber_decode(to_data(text))
     except DecodeError as exc:

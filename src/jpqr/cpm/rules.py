@@ -20,7 +20,7 @@ from ..errors import snippet
 from ..report import Issue
 from .schema import EMV, Profile, Spec
 
-__all__ = ["check", "luhn_ok", "track2_error", "pan_error"]
+__all__ = ["check", "luhn_ok", "pan_error", "track2_error"]
 
 _AN: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _ANS: Final = frozenset(range(0x20, 0x7F))  # B3 §4.3: the printable ASCII characters
@@ -75,7 +75,9 @@ def track2_error(value: bytes) -> str | None:
     if not rest.isdigit():
         return "expected decimal digits after the separator D (an F only as the last nibble)"
     if len(rest) < 7:
-        return f"expected an expiry date (YYMM) and a service code after D, found {len(rest)} digits"
+        return (
+            f"expected an expiry date (YYMM) and a service code after D, found {len(rest)} digits"
+        )
     if not 1 <= int(rest[2:4]) <= 12:
         return "expected an expiry month 01 to 12"
     return None
@@ -134,23 +136,29 @@ class _Checker:
             if placement is None and not transparent:
                 if spec is not None:
                     self.error(
-                        "cpm.misplaced", where, obj.offset,
+                        "cpm.misplaced",
+                        where,
+                        obj.offset,
                         f"expected {spec.name} (tag {tag}) elsewhere, found it in "
                         f"{'the payload' if not path else f'template {path}'}",
-                    )  # fmt: skip
+                    )
                 else:
                     self.warn(
-                        "cpm.unknown_tag", where, obj.offset,
+                        "cpm.unknown_tag",
+                        where,
+                        obj.offset,
                         f"expected a tag {profile.name} defines here, found tag {tag} "
                         f"({len(obj.value)} bytes); it is kept, not checked",
-                    )  # fmt: skip
+                    )
                 continue
             if count == 2 and not (placement and placement.repeat):
                 self.error(
-                    "cpm.duplicate", where, obj.offset,
+                    "cpm.duplicate",
+                    where,
+                    obj.offset,
                     f"expected tag {tag} at most once in "
                     f"{'the payload' if not path else f'template {path}'}, found it again",
-                )  # fmt: skip
+                )
             if spec is None:
                 continue  # transparent: any tag may pass to the issuer
             if spec.format == "template":
@@ -163,10 +171,12 @@ class _Checker:
             if placement.required and tag not in seen:
                 name = profile.tags[tag].name
                 self.error(
-                    "cpm.missing", _join(path, tag), at,
+                    "cpm.missing",
+                    _join(path, tag),
+                    at,
                     f"expected {name} (tag {tag}) in "
                     f"{'the payload' if not path else f'template {path}'}, found none",
-                )  # fmt: skip
+                )
 
     def value(self, spec: Spec, obj: BerObject, where: str) -> None:
         value, size = obj.value, len(obj.value)
@@ -175,9 +185,11 @@ class _Checker:
             if spec.max is None:
                 bound = f"at least {spec.min}"
             self.error(
-                "cpm.length", where, obj.offset,
+                "cpm.length",
+                where,
+                obj.offset,
                 f"expected {spec.name} of {bound} bytes, found {size}",
-            )  # fmt: skip
+            )
             return
         if spec.format == "track2":
             why = track2_error(value)
@@ -185,22 +197,25 @@ class _Checker:
                 self.error("cpm.track2", where, obj.offset, f"{spec.name}: {why}")
             elif not luhn_ok(_nibbles(value).partition("D")[0]):
                 self.warn(
-                    "cpm.pan_check_digit", where, obj.offset,
+                    "cpm.pan_check_digit",
+                    where,
+                    obj.offset,
                     "expected the PAN in Track 2 Equivalent Data to pass the Luhn check "
                     "(ISO/IEC 7812-1), found a wrong check digit (a token may not)",
-                )  # fmt: skip
+                )
             return
         why = _format_error(spec, value)
         if why:
             self.error("cpm.format", where, obj.offset, f"expected {spec.name} as {why}")
             return
-        if spec.tag == "5A" and spec.format == "cn":
-            if not luhn_ok(_nibbles(value).rstrip("F")):
-                self.warn(
-                    "cpm.pan_check_digit", where, obj.offset,
-                    "expected the Application PAN to pass the Luhn check (ISO/IEC 7812-1), "
-                    "found a wrong check digit (a token may not)",
-                )  # fmt: skip
+        if spec.tag == "5A" and not luhn_ok(_nibbles(value).rstrip("F")):
+            self.warn(
+                "cpm.pan_check_digit",
+                where,
+                obj.offset,
+                "expected the Application PAN to pass the Luhn check (ISO/IEC 7812-1), "
+                "found a wrong check digit (a token may not)",
+            )
 
 
 def check(tree: Sequence[BerObject], profile: Profile) -> tuple[list[Issue], list[Issue]]:
@@ -209,20 +224,24 @@ def check(tree: Sequence[BerObject], profile: Profile) -> tuple[list[Issue], lis
     if tree and tree[0].tag != "85" and any(obj.tag == "85" for obj in tree):
         first = next(obj for obj in tree if obj.tag == "85")
         checker.error(
-            "cpm.order", "85", first.offset,
+            "cpm.order",
+            "85",
+            first.offset,
             f"expected the Payload Format Indicator (tag 85) first, found tag {tree[0].tag} "
             "before it",
-        )  # fmt: skip
+        )
     checker.template(tree, "", "", None)
     indicator = next((obj for obj in tree if obj.tag == "85"), None)
     if indicator is not None and len(indicator.value) == 5:
         expected = "CPV01" if profile is EMV else "JPQR"
         if not indicator.value.startswith(expected.encode()):
             checker.error(
-                "cpm.payload_format", "85", indicator.offset,
+                "cpm.payload_format",
+                "85",
+                indicator.offset,
                 f"expected a Payload Format Indicator {expected}{'' if profile is EMV else '…'},"
                 f" found {_shown(indicator.value)}",
-            )  # fmt: skip
+            )
     if profile is EMV:
         _account(checker, tree)
     return checker.errors, checker.warnings
@@ -235,10 +254,11 @@ def _account(checker: _Checker, tree: Sequence[BerObject]) -> None:
     if common is not None and any(child.tag in ("57", "5A") for child in common.children or ()):
         return
     for obj in tree:
-        if obj.tag == "61" and obj.children is not None:
-            if not any(child.tag in ("57", "5A") for child in obj.children):
-                checker.error(
-                    "cpm.account_missing", "61", obj.offset,
-                    "expected Track 2 Equivalent Data (57) or the Application PAN (5A) in the "
-                    "application template or the common data template (62), found neither",
-                )  # fmt: skip
+        if obj.tag == "61" and not any(child.tag in ("57", "5A") for child in obj.children or ()):
+            checker.error(
+                "cpm.account_missing",
+                "61",
+                obj.offset,
+                "expected Track 2 Equivalent Data (57) or the Application PAN (5A) in the "
+                "application template or the common data template (62), found neither",
+            )

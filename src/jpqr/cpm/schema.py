@@ -22,8 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["EMV", "JPQR", "PROFILES", "TAGS", "TRANSPARENT", "JPQR_TAGS", "Placement", "Profile",
-           "Spec"]  # fmt: skip
+__all__ = [
+    "EMV",
+    "JPQR",
+    "JPQR_TAGS",
+    "PROFILES",
+    "TAGS",
+    "TRANSPARENT",
+    "Placement",
+    "Profile",
+    "Spec",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +52,8 @@ class Spec:
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    """Where a tag may stand in a template: ``required`` at least once, ``repeat`` more than once."""
+    """Where a tag may stand in a template: ``required`` at least once, ``repeat`` more than
+    once."""
 
     required: bool = False
     repeat: bool = False
@@ -125,7 +135,8 @@ _ONE = Placement()
 _REQUIRED = Placement(required=True)
 # QRCPS §7: the same data objects may stand in an application template or the common one.
 _ACCOUNT_DATA = {
-    tag: _ONE for tag in ("57", "5A", "5F20", "5F2D", "5F34", "5F50", "9F08", "9F19", "9F24", "9F25")
+    tag: _ONE
+    for tag in ("57", "5A", "5F20", "5F2D", "5F34", "5F50", "9F08", "9F19", "9F24", "9F25")
 }
 
 EMV: Final = Profile(

@@ -65,8 +65,8 @@ def to_text(payload: Any) -> str:
                 payload.nbytes  # noqa: B018 - raises ValueError once released
             except ValueError:
                 raise DecodeError(
-                    "cpm.released", "expected text whose bytes can be read, found a released "
-                    "memoryview"
+                    "cpm.released",
+                    "expected text whose bytes can be read, found a released memoryview",
                 ) from None
         with memoryview(payload) as view:
             if view.nbytes > MAX_INPUT_LENGTH:
