@@ -9,8 +9,8 @@ with the arguments the pure twin passes, so messages match to the letter.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize, PyBytes_GET_SIZE
 from cpython.object cimport PyObject_TypeCheck, PyTypeObject
-from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
-from cpython.unicode cimport PyUnicode_FromObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE, PyTuple_SET_ITEM
 
 from jpqr import _ber_errors as err
 from jpqr._ber_object import (
@@ -32,7 +32,31 @@ cdef int _MAX_TAG = MAX_TAG_BYTES
 cdef int _MAX_LENGTH = MAX_LENGTH_BYTES
 cdef Py_ssize_t _MAX_VALUE = MAX_VALUE_BYTES
 cdef PyTypeObject* _BEROBJECT = <PyTypeObject*>BerObject
-_new_tuple = tuple.__new__
+
+cdef extern from "Python.h":
+    object PyType_GenericAlloc(PyTypeObject* type, Py_ssize_t items)
+
+
+# BerObject(...) made straight from the allocator, as tuple.__new__(BerObject, fields) makes
+# it (a call through tuple.__new__ was most of a decode): the NamedTuple must add no storage of
+# its own to the tuple, which is checked here once.
+if (BerObject.__mro__ != (BerObject, tuple, object) or BerObject.__dictoffset__
+        or BerObject.__basicsize__ != tuple.__basicsize__ or BerObject.__weakrefoffset__):
+    raise ImportError("jpqr._ber: BerObject is not a plain NamedTuple; rebuild jpqr")
+
+
+cdef inline object _ber_object(str tag, object value, object children, Py_ssize_t pos):
+    cdef object obj = PyType_GenericAlloc(_BEROBJECT, 4)
+    cdef object offset = pos
+    Py_INCREF(tag)
+    PyTuple_SET_ITEM(obj, 0, tag)
+    Py_INCREF(value)
+    PyTuple_SET_ITEM(obj, 1, value)
+    Py_INCREF(children)
+    PyTuple_SET_ITEM(obj, 2, children)
+    Py_INCREF(offset)
+    PyTuple_SET_ITEM(obj, 3, offset)
+    return obj
 if _MAX_LENGTH != 2 or _MAX_TAG > 3:
     raise ImportError("jpqr._ber was built for other BER caps; rebuild it")
 
@@ -138,8 +162,8 @@ cdef tuple _decode(bytes raw, const unsigned char* p, Py_ssize_t start, Py_ssize
                 raise err.too_deep(pos, parent, tag, _MAX_DEPTH)
             children = _decode(raw, p, index, value_end, f"{parent}.{tag}" if parent else tag,
                                depth + 1)
-        objects.append(_new_tuple(BerObject, (
-            tag, PyBytes_FromStringAndSize(<const char*>p + index, length), children, pos)))
+        objects.append(_ber_object(
+            tag, PyBytes_FromStringAndSize(<const char*>p + index, length), children, pos))
         pos = value_end
     return tuple(objects)
 

@@ -15,6 +15,8 @@ b'\\x85\\x05CPV01'
 from __future__ import annotations
 
 import binascii
+import re
+import sys
 from typing import Any, Final, cast
 
 from .._crc_py import exact_str
@@ -28,6 +30,9 @@ _ALPHABET: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 # 'h' (its top 6 bits, 100001), then a character whose top 2 of 6 bits are 01 (Q to f).
 _SECOND: Final = frozenset("QRSTUVWXYZabcdef")
 _STRIP: Final = " \t\r\n"
+# The whole of a canonical text in one match (the common case); the character loop below only
+# runs to say where a text that does not match goes wrong.
+_CANONICAL: Final = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 
 
 def is_cpm(payload: object) -> bool:
@@ -108,11 +113,24 @@ def strip(text: str) -> tuple[str, bool]:
     return stripped, stripped != text
 
 
+def _strict(text: str) -> bytes | None:
+    """The bytes of ``text`` when it is Base64 in the standard alphabet, padded, else None."""
+    if sys.version_info >= (3, 11):  # strict_mode: ~3x faster than the pattern
+        try:
+            return binascii.a2b_base64(text, strict_mode=True)
+        except ValueError:  # binascii.Error, or text that is not ASCII
+            return None
+    return binascii.a2b_base64(text) if _CANONICAL.fullmatch(text) else None
+
+
 def to_data(text: str) -> bytes:
     """The bytes that canonical Base64 ``text`` (a plain ``str``) encodes; DecodeError
     ``cpm.empty``, ``cpm.base64``, ``cpm.base64_length`` or ``cpm.base64_padding``."""
     if not text:
         raise DecodeError("cpm.empty", "expected Base64 text, found nothing", offset=0)
+    data = _strict(text)
+    if data is not None and binascii.b2a_base64(data, newline=False).decode("ascii") == text:
+        return data
     body = text.rstrip("=")
     pad = len(text) - len(body)
     bad = next((i for i, char in enumerate(text) if char not in _ALPHABET and char != "="), -1)
