@@ -9,6 +9,7 @@ source claims), from the specs' rules worked out by hand, or from the standard l
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import subprocess
 import sys
@@ -16,6 +17,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import jpqr
 from jpqr import BuildError, DecodeError, ValidationError, cpm
@@ -417,3 +420,37 @@ def test_builder_objects() -> None:
         BerObject("4F", bytes.fromhex("A0000000555555")),
         BerObject("5A", bytes.fromhex("4111111111111111")),
     )
+
+
+# --- the codes are documented, the two Base64 paths agree -------------------------------------
+
+
+def test_issue_codes_are_documented() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    sources = [
+        *sorted((root / "src" / "jpqr" / "cpm").glob("*.py")),
+        root / "src/jpqr/_ber_errors.py",
+    ]
+    emitted = set()
+    for source in sources:
+        emitted |= set(re.findall(r'"((?:cpm|ber)\.[a-z_0-9]+)"', source.read_text("utf-8")))
+    assert len(emitted) > 30
+    page = (root / "docs" / "issue-codes.md").read_text("utf-8")
+    assert sorted(code for code in emitted if f"`{code}`" not in page) == []
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="binascii strict_mode is Python 3.11+")
+@given(st.text(alphabet="ABab09+/=-_ \né", max_size=16))
+def test_canonical_pattern_is_strict_base64(text: str) -> None:
+    # Python 3.10 has no strict_mode: the pattern must accept exactly what it accepts.
+    from jpqr.cpm.text import _CANONICAL
+
+    try:
+        binascii.a2b_base64(text, strict_mode=True)  # type: ignore[call-arg,unused-ignore]
+        strict = True
+    except ValueError:
+        strict = False
+    assert (_CANONICAL.fullmatch(text) is not None) == strict
