@@ -134,7 +134,18 @@ def test_is_cpm_refuses(payload: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "payload", ["hQ", "hf", b"hQVD", bytearray(b"hQ"), memoryview(b"hQ"), memoryview(b"hxQx")[::2]]
+    "payload",
+    [
+        "hQ",
+        "hf",
+        b"hQVD",
+        bytearray(b"hQ"),
+        memoryview(b"hQ"),
+        memoryview(b"hxQx")[::2],
+        "\ufeffhQ",
+        " \nhQ",
+        b"\xef\xbb\xbfhQ",
+    ],
 )
 def test_is_cpm_accepts(payload: Any) -> None:
     assert cpm.is_cpm(payload) is True
@@ -149,6 +160,13 @@ def test_jpqr_validate_routes_cpm_text(impl: ModuleType) -> None:
     assert jpqr.validate(JPQR_SAMPLE).profile == "jpqr-cpm"
     assert jpqr.validate("0002010102116304AD0A").profile == "emvco"  # MPM as before
     assert report == cpm.validate(ANNEX)
+
+
+def test_jpqr_validate_routes_cpm_text_with_a_bom_when_lenient(impl: ModuleType) -> None:
+    report = jpqr.validate("\ufeff" + VALID + "\r\n", lenient=True)
+    assert (report.profile, report.ok, report.codes) == ("emv-cpm", True, ("cpm.stripped",))
+    strict = jpqr.validate(" " + VALID)  # not lenient: the space is an error where it stands
+    assert [(e.code, e.offset) for e in strict.errors] == [("cpm.base64", 0)]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -8,8 +8,9 @@ transparent templates 63 and 64), as its tags and names are quoted by mvallim/em
 formats and lengths of the EMV data objects) and §4.3 (the formats an, ans, b, cn, n);
 [JPQR] the JPQR customer-presented layout as suzzshin/jpqr-cpm (``jpqrcpm/cpm.go``) and
 kenmaz/JPQRReader write and read it: 85 "JPQR1", then 61 with 4F (provider), 57 (payment ID),
-99 (free area). The JPQR formats are not confirmed by a primary source: they are a documented
-choice (printable ASCII for 4F and 57, any bytes for 99).
+99 (free area). The JPQR formats and lengths are not confirmed by a primary source: they are a
+documented choice (printable ASCII for 4F, at most 16 bytes, and 57, at most 64; any bytes for
+99).
 
 >>> TAGS["5A"].name, TAGS["5A"].sensitive, TRANSPARENT["9F26"].min, TRANSPARENT["9F26"].max
 ('Application PAN', True, 8, 8)

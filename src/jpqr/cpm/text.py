@@ -10,6 +10,8 @@ character offsets in the text.
 b'\\x85\\x05CPV01'
 >>> is_cpm("hQVDUFYwMQ=="), is_cpm("000201010211"), is_cpm(b"hQVKUFFS"), is_cpm(None)
 (True, False, True, False)
+>>> is_cpm("\\ufeff hQVDUFYwMQ==\\n")
+True
 """
 
 from __future__ import annotations
@@ -37,22 +39,25 @@ _CANONICAL: Final = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Z
 
 def is_cpm(payload: object) -> bool:
     """Whether ``payload`` reads as a customer-presented code: Base64 text whose first byte is
-    tag 85. Never raises; a merchant-presented payload begins with ``00`` and is never one.
-    Reads the first characters (of bytes, the buffer in C order), never a subclass's methods."""
+    tag 85, after a BOM or white space that ``lenient=True`` would strip. Never raises; a
+    merchant-presented payload begins with ``00`` and is never one. Reads the first characters
+    (of bytes, the buffer in C order), never a subclass's methods."""
     cls = type(payload)
     if issubclass(cls, str):
-        head = str.__getitem__(cast(str, payload), slice(0, 2))
+        head = str.__getitem__(cast(str, payload), slice(0, 16))
     elif issubclass(cls, (bytes, bytearray, memoryview)):
         try:
             with memoryview(cast(bytes, payload)) as view:
-                if not 2 <= view.nbytes <= MAX_INPUT_LENGTH:  # beyond the cap: no CPM code
+                if view.nbytes > MAX_INPUT_LENGTH:  # beyond the cap: no CPM code
                     return False
-                head = view.tobytes()[:2].decode("latin-1")  # C order, as to_text reads it
+                raw = view.tobytes()[:18]  # C order, as to_text reads it
         except (ValueError, TypeError, BufferError):
             return False
+        head = raw.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
     else:
         return False
-    return len(head) == 2 and head[0] == "h" and head[1] in _SECOND
+    head = head.removeprefix("\ufeff").lstrip(_STRIP)
+    return len(head) >= 2 and head[0] == "h" and head[1] in _SECOND
 
 
 def to_text(payload: Any) -> str:
