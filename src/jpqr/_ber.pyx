@@ -37,12 +37,19 @@ cdef extern from "Python.h":
     object PyType_GenericAlloc(PyTypeObject* type, Py_ssize_t items)
 
 
+cdef extern from "_dataobject.h":
+    int jpqr_dataobject_install(PyTypeObject* type) except -1
+
+
 # BerObject(...) made straight from the allocator, as tuple.__new__(BerObject, fields) makes
 # it (a call through tuple.__new__ was most of a decode): the NamedTuple must add no storage of
 # its own to the tuple, which is checked here once.
 if (BerObject.__mro__ != (BerObject, tuple, object) or BerObject.__dictoffset__
         or BerObject.__basicsize__ != tuple.__basicsize__ or BerObject.__weakrefoffset__):
     raise ImportError("jpqr._ber: BerObject is not a plain NamedTuple; rebuild jpqr")
+# The cheaper deallocator DataObject has (_dataobject.h says why and how subclasses keep
+# CPython's): this module's copy of it, installed on BerObject.
+jpqr_dataobject_install(_BEROBJECT)
 
 
 cdef inline object _ber_object(str tag, object value, object children, Py_ssize_t pos):
