@@ -17,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import jpqr
@@ -472,3 +472,47 @@ def test_canonical_pattern_is_strict_base64(text: str) -> None:
     except ValueError:
         strict = False
     assert (_CANONICAL.fullmatch(text) is not None) == strict
+
+
+# --- round trips of built codes ------------------------------------------------------------------
+
+labels = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ abcxyz0123456789/-", min_size=1, max_size=16)
+pans = st.text(alphabet="0123456789", min_size=12, max_size=19)
+aids = st.binary(min_size=5, max_size=16).map(lambda b: b.hex().upper())
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(aids, st.none() | labels), min_size=1, max_size=3), pans, st.data())
+def test_built_codes_round_trip(
+    impl: ModuleType, apps: list[tuple[str, str | None]], pan: str, data: st.DataObject
+) -> None:
+    builder = cpm.Builder()
+    for aid, label in apps:
+        builder.application(aid, label=label)
+    name = data.draw(st.none() | st.text(alphabet="ABCXYZ /", min_size=2, max_size=26))
+    builder.common(pan=pan, cardholder_name=name, transparent={"9F26": "00" * 8, "9F36": "0001"})
+    text = builder.build()
+    assert base64.b64encode(impl.ber_encode(cpm.decode(text))).decode() == text
+    parsed = cpm.parse(text)
+    assert isinstance(parsed, cpm.ConsumerPresentedCode)
+    assert [(a.aid, a.label) for a in parsed.applications] == apps
+    assert parsed.common is not None and parsed.common.pan == cpm.Masked(pan)
+    assert parsed.common.cardholder_name == name
+    assert parsed.common.transparent == (("9F26", "00" * 8), ("9F36", "0001"))
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=16),
+    st.text(alphabet="0123456789abcdef-", min_size=1, max_size=64),
+    st.none() | st.text(max_size=40),
+)
+def test_built_jpqr_codes_round_trip(
+    impl: ModuleType, provider: str, payment: str, free: str | None
+) -> None:
+    text = cpm.Builder.jpqr(provider, payment, free).build()
+    assert text.startswith("hQVKUFFS")
+    parsed = cpm.parse(text)
+    assert isinstance(parsed, cpm.JPQRConsumerCode)
+    assert (parsed.provider_id, parsed.payment_id.value) == (provider, payment)
+    assert parsed.free_area == free  # UTF-8 there and back (hypothesis text has no surrogates)
