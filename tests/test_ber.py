@@ -50,25 +50,28 @@ def test_constructed_template_has_children(impl: ModuleType) -> None:
 
 
 @pytest.mark.parametrize(
-    ("tag", "constructed"),
+    ("tag", "tag_class", "constructed"),
     [
-        ("01", False),  # universal, primitive
-        ("30", True),  # universal, constructed (SEQUENCE)
-        ("5A", False),  # application, primitive
-        ("61", True),  # application, constructed
-        ("85", False),  # context-specific, primitive
-        ("A5", True),  # context-specific, constructed
-        ("C1", False),  # private, primitive
-        ("E1", True),  # private, constructed
-        ("9F10", False),  # two bytes: EMV writes numbers below 31 in the long form too
-        ("BF0C", True),  # two bytes, constructed (FCI issuer discretionary data)
-        ("9F8101", False),  # three bytes
+        ("01", "universal", False),
+        ("30", "universal", True),  # SEQUENCE
+        ("5A", "application", False),
+        ("61", "application", True),
+        ("85", "context", False),
+        ("A5", "context", True),
+        ("C1", "private", False),
+        ("E1", "private", True),
+        ("9F10", "context", False),  # two bytes: EMV writes numbers below 31 in the long form
+        ("BF0C", "context", True),  # two bytes, constructed (FCI issuer discretionary data)
+        ("9F8101", "context", False),  # three bytes
+        ("DF7F", "private", False),
     ],
 )
-def test_tag_classes_and_forms(impl: ModuleType, tag: str, constructed: bool) -> None:
+def test_tag_classes_and_forms(
+    impl: ModuleType, tag: str, tag_class: str, constructed: bool
+) -> None:
     value = tlv("50", b"A") if constructed else b"\x01\x02"
     (obj,) = impl.ber_decode(tlv(tag, value))
-    assert obj.tag == tag
+    assert obj.tag == tag and obj.tag_class == tag_class
     assert (obj.children is not None) is constructed
     assert impl.ber_encode((obj,)) == tlv(tag, value)
 

@@ -45,6 +45,7 @@ MAX_LENGTH_BYTES: Final = 2
 MAX_VALUE_BYTES: Final = 0xFFFF
 # Tags whose values are card numbers or hold them (EMV Book 3 Annex A): never shown unmasked.
 SENSITIVE_TAGS: Final = frozenset({"56", "57", "5A", "9F6B"})
+_CLASSES: Final = ("universal", "application", "context", "private")
 
 
 class BerObject(NamedTuple):
@@ -56,6 +57,16 @@ class BerObject(NamedTuple):
     value: bytes
     children: tuple[BerObject, ...] | None = None
     offset: int | None = None
+
+    @property
+    def tag_class(self) -> str:
+        """The class of the tag (bits 8-7 of its first byte, ISO/IEC 8825-1 §8.1.2.2):
+        ``"universal"``, ``"application"``, ``"context"`` or ``"private"``.
+
+        >>> BerObject("61", b"", ()).tag_class, BerObject("9F26", b"").tag_class
+        ('application', 'context')
+        """
+        return _CLASSES[int(self.tag[:2], 16) >> 6]
 
     @property
     def constructed(self) -> bool:
