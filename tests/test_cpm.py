@@ -160,6 +160,8 @@ def test_jpqr_validate_routes_cpm_text(impl: ModuleType) -> None:
     assert jpqr.validate(JPQR_SAMPLE).profile == "jpqr-cpm"
     assert jpqr.validate("0002010102116304AD0A").profile == "emvco"  # MPM as before
     assert report == cpm.validate(ANNEX)
+    forced = jpqr.validate(JPQR_SAMPLE, "emv-cpm")  # a CPM profile by name
+    assert forced.profile == "emv-cpm" and "cpm.payload_format" in forced.codes
 
 
 def test_jpqr_validate_routes_cpm_text_with_a_bom_when_lenient(impl: ModuleType) -> None:

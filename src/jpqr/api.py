@@ -74,8 +74,8 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
-    if profile == "auto" and _is_cpm(payload):  # customer-presented (issue 14): jpqr.cpm
-        return _cpm.validate(payload, strict=strict, lenient=lenient)
+    if profile in _cpm.PROFILES or (profile == "auto" and _is_cpm(payload)):  # CPM: issue 14
+        return _cpm.validate(payload, profile, strict=strict, lenient=lenient)
     return _run(payload, profile, strict, lenient)[0]
 
 

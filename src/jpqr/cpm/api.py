@@ -32,7 +32,7 @@ from .model import (
 from .schema import EMV, JPQR, PROFILES, Profile
 from .text import strip, to_data, to_text
 
-__all__ = ["decode", "detect_profile", "is_valid", "parse", "validate"]
+__all__ = ["PROFILES", "decode", "detect_profile", "is_valid", "parse", "validate"]
 
 Payload = str | bytes | bytearray | memoryview
 CRC = "none"
