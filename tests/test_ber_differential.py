@@ -135,3 +135,36 @@ class LyingValue(bytes):
 def test_hostile_fields_are_read_as_they_are() -> None:
     objects = [BerObject(LyingTag("50"), LyingValue(b"AB"))]
     assert same("encode", objects) == ("returned", repr(b"\x50\x02AB"), b"\x50\x02AB")
+
+
+def _nest(depth: int, inner: bytes) -> bytes:
+    for _ in range(depth):
+        inner = bytes([0x61]) + _length(len(inner)) + inner
+    return inner
+
+
+def _length(size: int) -> bytes:
+    if size < 0x80:
+        return bytes([size])
+    if size < 0x100:
+        return bytes([0x81, size])
+    return bytes([0x82, size >> 8, size & 0xFF])
+
+
+@given(st.integers(4090, 4100), st.integers(0, 10), st.sampled_from([b"", b"\x00", b"\x50"]))
+def test_near_the_caps(size: int, depth: int, tail: bytes) -> None:
+    """Inputs around the 4096-byte cap, templates around the depth cap, long lengths, and a
+    stray byte after them: the twins agree on all of it."""
+    value = b"\x55" * max(0, size - 4 - 3 * depth)
+    data = _nest(depth, b"\xc1" + _length(len(value)) + value) + tail
+    result = same("decode", data)
+    if len(data) > 4096:
+        assert result[2] == "ber.too_long"
+    if result[0] == "returned":
+        assert _ber_py.encode(result[2]) == data
+
+
+@pytest.mark.parametrize("size", [0xFFFE, 0xFFFF, 0x10000])
+def test_encode_near_the_value_cap(size: int) -> None:
+    outcome_ = same("encode", [BerObject("C1", b"\x00" * size)])
+    assert (outcome_[0] == "returned") is (size <= 0xFFFF)
