@@ -30,10 +30,25 @@ digits = st.text(alphabet="0123456789", min_size=12, max_size=19).filter(
 
 
 def forms(pan: str) -> list[str]:
-    """What would give the PAN away: its digits, and the hex and bytes forms of its BCD.
-    (PCI DSS lets the first 6 and last 4 show: any 7 digits in a row at its start do not.)"""
+    """What would give the PAN away: its digits, the hex and bytes forms of its BCD, and the
+    Base64 of its BCD at each alignment (a code's text carries it so). (PCI DSS lets the first
+    6 and last 4 show: any 7 digits in a row at its start do not.)"""
     bcd = bytes.fromhex(pan + "F" * (len(pan) % 2))
-    return [pan, pan[:7], pan[-7:], bcd.hex().upper(), bcd.hex(), repr(bcd)[2:-1]]
+    return [pan, pan[:7], pan[-7:], bcd.hex().upper(), bcd.hex(), repr(bcd)[2:-1], *base64s(bcd)]
+
+
+def base64s(data: bytes) -> list[str]:
+    """The Base64 characters that only ``data`` decides, at each of the 3 alignments it may
+    have in a longer text (8 characters or more: shorter runs could come from anything)."""
+    runs = []
+    for shift in range(3):
+        text = base64.b64encode(b"\0" * shift + data + b"\0\0\0").decode()
+        first = -(-shift // 3)  # the first group of 3 bytes that starts inside data
+        last = (shift + len(data)) // 3  # the first group that ends past it
+        run = text[4 * first : 4 * last]
+        if len(run) >= 8:
+            runs.append(run)
+    return runs
 
 
 def said(payload: Any, shown: bool = True) -> list[str]:
@@ -42,7 +57,8 @@ def said(payload: Any, shown: bool = True) -> list[str]:
     out: list[str] = []
     for lenient in (False, True):
         report = cpm.validate(payload, lenient=lenient)
-        out += [repr(report.errors), repr(report.warnings), str(report.to_dict())]
+        out += [repr(report), str(report), repr(report.errors), repr(report.warnings)]
+        out.append(str(report.to_dict()))
         out += [str(issue) for issue in report.errors + report.warnings]
         out.append(render.explain("payload", report))
     calls: list[Callable[[Any], object]] = [cpm.parse]

@@ -18,7 +18,7 @@ a message, repr or str.
 from __future__ import annotations
 
 from .._ber_object import BerObject
-from .api import decode, detect_profile, is_valid, parse, validate
+from .api import ConsumerReport, decode, detect_profile, is_valid, parse, validate
 from .builder import Builder
 from .mask import mask
 from .model import (
@@ -39,6 +39,7 @@ __all__ = [
     "Builder",
     "CommonData",
     "ConsumerPresentedCode",
+    "ConsumerReport",
     "JPQRConsumerCode",
     "Masked",
     "Track2",

@@ -15,6 +15,7 @@ Masked('123456******3458')
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .. import _kernels
@@ -32,10 +33,37 @@ from .model import (
 from .schema import EMV, JPQR, PROFILES, Profile
 from .text import strip, to_data, to_text
 
-__all__ = ["PROFILES", "decode", "detect_profile", "is_valid", "parse", "validate"]
+__all__ = [
+    "PROFILES",
+    "ConsumerReport",
+    "decode",
+    "detect_profile",
+    "is_valid",
+    "parse",
+    "validate",
+]
 
 Payload = str | bytes | bytearray | memoryview
 CRC = "none"
+
+
+@dataclass(frozen=True, repr=False)
+class ConsumerReport(ValidationReport):
+    """The :class:`~jpqr.report.ValidationReport` of a customer-presented code: the same fields
+    and ``to_dict()``; its ``repr`` leaves ``payload`` out, since that Base64 text carries the
+    card number (``report.payload`` still gives it to code that asks).
+
+    >>> validate("hQVDUFYwMQ==")
+    ConsumerReport(ok=False, profile='emv-cpm', crc='none', codes=('cpm.missing',), payload=<12 characters, not shown>)
+    """  # noqa: E501
+
+    def __repr__(self) -> str:
+        return (
+            f"ConsumerReport(ok={self.ok!r}, profile={self.profile!r}, crc={self.crc!r}, "
+            f"codes={self.codes!r}, payload=<{len(self.payload)} characters, not shown>)"
+        )
+
+    __str__ = __repr__
 
 
 def decode(payload: Payload) -> tuple[BerObject, ...]:
@@ -95,14 +123,14 @@ def _run(
                 )
         tree = _kernels.ber_decode(to_data(text))
     except DecodeError as exc:
-        report = ValidationReport(False, chosen.name, CRC, (_issue(exc),), tuple(warnings), text)
+        report = ConsumerReport(False, chosen.name, CRC, (_issue(exc),), tuple(warnings), text)
         return report, None, chosen
     if profile == "auto":
         chosen = _profile_of(tree)
     errors, found = check_tree(tree, chosen)
     warnings.extend(found)
     del strict  # no rule of CPM depends on it: there is no CRC whose case it judges
-    report = ValidationReport(not errors, chosen.name, CRC, tuple(errors), tuple(warnings), text)
+    report = ConsumerReport(not errors, chosen.name, CRC, tuple(errors), tuple(warnings), text)
     return report, tree, chosen
 
 
