@@ -130,5 +130,5 @@ def _render(
     else:
         label = "payload" if len(args.payloads) == 1 else f"argument {index + 1}"
     if cpm_render.is_cpm_report(report):  # customer-presented (issue 14): shown by jpqr.cpm
-        return cpm_render.explain(label, report)
+        return cpm_render.explain(label, report, style, marker.width)
     return explain(label, source.payload, report, style, marker)

@@ -11,6 +11,8 @@ hex; a value no table knows, or out of its bounds, by its size only.
 from __future__ import annotations
 
 import json
+import textwrap
+from collections.abc import Callable
 from typing import Any
 
 from .._ber_object import BerObject
@@ -28,19 +30,52 @@ def is_cpm_report(report: ValidationReport) -> bool:
     return report.profile.endswith("-cpm")
 
 
-def explain(label: str, report: ValidationReport) -> str:
-    """The human report: a verdict line, then one line per issue (offsets in bytes of the
-    decoded data, or in characters of the Base64 text for ``cpm.base64*``).
+Style = Callable[..., str]
+
+
+def _plain(text: str, *styles: str) -> str:
+    return text
+
+
+def explain(label: str, report: ValidationReport, style: Style = _plain, width: int = 76) -> str:
+    """The human report, laid out as ``jpqr validate`` lays out a merchant-presented one: a
+    verdict line, then each issue, where it is (a tag path; a byte offset in the decoded data,
+    or a character offset in the Base64 text for ``cpm.base64*``) and its message. ``style``
+    is the CLI's colouring (``style(text, "red", "bold")``).
 
     >>> from jpqr.cpm import validate
     >>> print(explain("payload", validate("hQVDUFYwMQ==")))
-    payload: invalid (emv-cpm, customer-presented)
-      error cpm.missing: expected Application Template (tag 61) in the payload, found none (at ID 61)
-    """  # noqa: E501
-    verdict = "valid" if report.ok else "invalid"
-    lines = [f"{label}: {verdict} ({report.profile}, customer-presented)"]
-    lines += [f"  error {issue}" for issue in report.errors]
-    lines += [f"  warning {issue}" for issue in report.warnings]
+    payload: INVALID (profile emv-cpm, customer-presented, no CRC, 1 error)
+      error cpm.missing at tag 61
+        expected Application Template (tag 61) in the payload, found none
+    """
+    counts = [
+        f"{len(issues)} {kind}{'s' if len(issues) != 1 else ''}"
+        for kind, issues in (("error", report.errors), ("warning", report.warnings))
+        if issues
+    ]
+    verdict = style("valid", "green", "bold") if report.ok else style("INVALID", "red", "bold")
+    detail = ", ".join([f"profile {report.profile}", "customer-presented", "no CRC", *counts])
+    lines = [f"{label}: {verdict} ({detail})"]
+    for kind, colour, issues in (
+        ("error", "red", report.errors),
+        ("warning", "yellow", report.warnings),
+    ):
+        for issue in issues:
+            where = [f"tag {issue.path}"] if issue.path else []
+            if issue.offset is not None:
+                unit = "character" if issue.code.startswith("cpm.base64") else "byte"
+                where.append(f"{unit} {issue.offset}")
+            heading = f"  {style(kind, colour, 'bold')} {style(issue.code, colour)}"
+            lines.append(f"{heading} at {', '.join(where)}" if where else heading)
+            lines += textwrap.wrap(
+                issue.message,
+                width,
+                initial_indent="    ",
+                subsequent_indent="    ",
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
     return "\n".join(lines)
 
 
