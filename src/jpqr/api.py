@@ -16,7 +16,7 @@ False
 from __future__ import annotations
 
 from . import _kernels
-from .cpm import api as _cpm
+from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
 from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError, ValidationError
 from .model import MerchantPresentedCode, from_tree
@@ -74,8 +74,10 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
-    if profile in _cpm.PROFILES or (profile == "auto" and _is_cpm(payload)):  # CPM: issue 14
-        return _cpm.validate(payload, profile, strict=strict, lenient=lenient)
+    if profile in _CPM_PROFILES or (profile == "auto" and _is_cpm(payload)):  # CPM: issue 14
+        from .cpm.api import validate as validate_cpm  # loaded with the first CPM code
+
+        return validate_cpm(payload, profile, strict=strict, lenient=lenient)
     return _run(payload, profile, strict, lenient)[0]
 
 

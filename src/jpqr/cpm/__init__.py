@@ -17,20 +17,24 @@ a message, repr or str.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from .._ber_object import BerObject
-from .api import ConsumerReport, decode, detect_profile, is_valid, parse, validate
-from .builder import Builder
-from .mask import mask
-from .model import (
-    Application,
-    CommonData,
-    ConsumerPresentedCode,
-    JPQRConsumerCode,
-    Masked,
-    Track2,
-)
-from .schema import PROFILES
 from .text import is_cpm
+
+if TYPE_CHECKING:
+    from .api import ConsumerReport, decode, detect_profile, is_valid, parse, validate
+    from .builder import Builder
+    from .masking import mask
+    from .model import (
+        Application,
+        CommonData,
+        ConsumerPresentedCode,
+        JPQRConsumerCode,
+        Masked,
+        Track2,
+    )
+    from .schema import PROFILES
 
 __all__ = [
     "PROFILES",
@@ -51,3 +55,33 @@ __all__ = [
     "parse",
     "validate",
 ]
+
+# The layers load on first use: telling CPM text from MPM text (is_cpm) costs no dataclasses.
+_LAZY = {
+    "ConsumerReport": "api",
+    "decode": "api",
+    "detect_profile": "api",
+    "is_valid": "api",
+    "parse": "api",
+    "validate": "api",
+    "Builder": "builder",
+    "mask": "masking",
+    "Application": "model",
+    "CommonData": "model",
+    "ConsumerPresentedCode": "model",
+    "JPQRConsumerCode": "model",
+    "Masked": "model",
+    "Track2": "model",
+    "PROFILES": "schema",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jpqr.cpm' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

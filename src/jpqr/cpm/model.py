@@ -1,7 +1,7 @@
 """The typed customer-presented codes: what :func:`jpqr.cpm.parse` returns.
 
 Frozen dataclasses with slots. A card number, a track 2 and a JPQR payment ID are held in
-:class:`Masked`, whose ``repr`` and ``str`` show only what PCI DSS allows (:mod:`.mask`); the
+:class:`Masked`, whose ``repr`` and ``str`` show only what PCI DSS allows (:mod:`.masking`); the
 full value is read on purpose, as ``.value``.
 
 >>> pan = Masked("1234567890123458")
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .mask import mask
+from .masking import mask
 
 __all__ = ["Application", "CommonData", "ConsumerPresentedCode", "JPQRConsumerCode", "Masked",
            "Track2"]  # fmt: skip

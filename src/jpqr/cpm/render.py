@@ -1,6 +1,6 @@
 """How ``jpqr validate`` and ``jpqr decode`` show a customer-presented code: a report for a
 person, the data objects as a table or JSON. A card number or payment ID is shown masked
-(:mod:`.mask`); every other value its table knows as text where its format is text, else as
+(:mod:`.masking`); every other value its table knows as text where its format is text, else as
 hex; a value no table knows, or out of its bounds, by its size only.
 
 >>> rows = decode_rows("hQVDUFYwMWEaTwegAAAAVVVVVw8SNFZ4kBI0WNGRIgESNF8=")
@@ -19,15 +19,10 @@ from .._ber_object import BerObject
 from ..errors import DecodeError
 from ..report import ValidationReport
 from .api import _profile_of, decode
-from .mask import mask
+from .masking import mask
 from .schema import Profile
 
-__all__ = ["decode_command", "decode_rows", "explain", "is_cpm_report"]
-
-
-def is_cpm_report(report: ValidationReport) -> bool:
-    """Whether ``report`` is of a customer-presented code (its profile is a CPM one)."""
-    return report.profile.endswith("-cpm")
+__all__ = ["decode_command", "decode_rows", "explain"]
 
 
 Style = Callable[..., str]

@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from .text import PROFILE_NAMES
+
 __all__ = [
     "EMV",
     "JPQR",
@@ -164,3 +166,5 @@ JPQR: Final = Profile(
 )
 
 PROFILES: Final = {EMV.name: EMV, JPQR.name: JPQR}
+if tuple(PROFILES) != PROFILE_NAMES:
+    raise ImportError("jpqr.cpm: text.PROFILE_NAMES must name the profiles of schema.PROFILES")

@@ -25,7 +25,11 @@ from .._crc_py import exact_str
 from ..dataobject import MAX_INPUT_LENGTH
 from ..errors import DecodeError, snippet
 
-__all__ = ["is_cpm", "to_data", "to_text"]
+__all__ = ["PROFILE_NAMES", "is_cpm", "to_data", "to_text"]
+
+#: The names of the CPM profiles (jpqr.cpm.schema.PROFILES), here where the CLI and
+#: jpqr.validate can test a name without loading the rules.
+PROFILE_NAMES: Final = ("emv-cpm", "jpqr-cpm")
 
 _ALPHABET: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 # Base64 of a first byte 85 (tag 85, QRCPS §7.1: the payload format indicator comes first):
