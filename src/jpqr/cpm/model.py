@@ -11,12 +11,22 @@ full value is read on purpose, as ``.value``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from .._ber_object import BerObject
 from .masking import mask
 
-__all__ = ["Application", "CommonData", "ConsumerPresentedCode", "JPQRConsumerCode", "Masked",
-           "Track2"]  # fmt: skip
+__all__ = [
+    "Application",
+    "CommonData",
+    "ConsumerPresentedCode",
+    "JPQRConsumerCode",
+    "Masked",
+    "Track2",
+    "from_tree",
+]
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -104,3 +114,86 @@ class JPQRConsumerCode:
     payment_id: Masked
     free_area: str | None
     profile: str = "jpqr-cpm"
+
+
+def from_tree(tree: Sequence[BerObject], profile: str) -> ConsumerPresentedCode | JPQRConsumerCode:
+    """The typed code of a tree that has passed the rules of ``profile`` (its name)."""
+    indicator = _first(tree, "85")
+    assert indicator is not None
+    payload_format = indicator.value.decode("ascii")
+    if profile == "jpqr-cpm":
+        template = _first(tree, "61")
+        assert template is not None and template.children is not None
+        provider, payment = template.find("4F"), template.find("57")
+        assert provider is not None and payment is not None
+        free = template.find("99")
+        return JPQRConsumerCode(
+            payload_format,
+            provider.value.decode("ascii"),
+            Masked(payment.value.decode("ascii")),
+            None if free is None else free.value.decode("utf-8", "replace"),
+        )
+    applications = []
+    for obj in tree:
+        if obj.tag == "61" and obj.children is not None:
+            aid = obj.find("4F")
+            label = obj.find("50")
+            applications.append(
+                Application(
+                    aid.value.hex().upper() if aid is not None else "",
+                    label.value.decode("ascii") if label is not None else None,
+                    _common(obj.children, "63"),
+                )
+            )
+    common = _first(tree, "62")
+    return ConsumerPresentedCode(
+        payload_format,
+        tuple(applications),
+        None if common is None else _common(common.children or (), "64"),
+    )
+
+
+def _first(objects: Sequence[BerObject], tag: str) -> BerObject | None:
+    return next((obj for obj in objects if obj.tag == tag), None)
+
+
+_TEXT_FIELDS = {
+    "5F20": "cardholder_name",
+    "5F2D": "language_preference",
+    "5F50": "issuer_url",
+    "9F24": "payment_account_reference",
+}
+_HEX_FIELDS = {
+    "5F34": "pan_sequence_number",
+    "9F08": "application_version",
+    "9F19": "token_requestor_id",
+    "9F25": "last4",
+}
+
+
+def _common(children: Sequence[BerObject], transparent_tag: str) -> CommonData:
+    values: dict[str, Any] = {}
+    transparent: tuple[tuple[str, str], ...] = ()
+    other = []
+    for child in children:
+        tag = child.tag
+        if tag == "5A":
+            values["pan"] = Masked(child.value.hex().upper().rstrip("F"))
+        elif tag == "57":
+            values["track2"] = _track2(child.value)
+        elif tag in _TEXT_FIELDS:
+            values[_TEXT_FIELDS[tag]] = child.value.decode("ascii")
+        elif tag in _HEX_FIELDS:
+            values[_HEX_FIELDS[tag]] = child.value.hex().upper()
+        elif tag == transparent_tag and child.children is not None:
+            transparent = tuple((c.tag, c.value.hex().upper()) for c in child.children)
+        elif tag not in ("4F", "50"):
+            other.append((tag, child.value.hex().upper()))
+    return CommonData(**values, transparent=transparent, other=tuple(other))
+
+
+def _track2(value: bytes) -> Track2:
+    nibbles = value.hex().upper()
+    pan, _, rest = nibbles.partition("D")
+    rest = rest.removesuffix("F")
+    return Track2(Masked(pan), rest[:4], rest[4:7], Masked(rest[7:]))
