@@ -523,3 +523,22 @@ def test_built_jpqr_codes_round_trip(
     assert isinstance(parsed, cpm.JPQRConsumerCode)
     assert (parsed.provider_id, parsed.payment_id.value) == (provider, payment)
     assert parsed.free_area == free  # UTF-8 there and back (hypothesis text has no surrogates)
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet="ABab09+/=-_ \né", max_size=16))
+def test_to_data_accepts_exactly_canonical_base64(text: str) -> None:
+    # The oracle: the standard library's decoder, then its encoder gives the text back.
+    from jpqr.cpm.text import to_data
+
+    try:
+        expected: bytes | None = base64.b64decode(text, validate=True)
+        if base64.b64encode(expected).decode() != text or not text:
+            expected = None
+    except ValueError:
+        expected = None
+    try:
+        got: bytes | None = to_data(text)
+    except DecodeError:
+        got = None
+    assert got == expected
