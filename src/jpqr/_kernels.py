@@ -19,13 +19,15 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
-from . import _crc_py, _tlv_py
+from . import _ber_py, _crc_py, _tlv_py
 
 __all__ = [
     "IMPLEMENTATION",
     "UNAVAILABLE",
     "Implementation",
     "available",
+    "ber_decode",
+    "ber_encode",
     "check",
     "check_code",
     "check_many",
@@ -48,11 +50,12 @@ NO_EXTENSIONS = bool(os.environ.get("JPQR_NO_EXTENSIONS")) or sys.implementation
 UNAVAILABLE: str | None = None
 
 
-def _load_cython() -> tuple[ModuleType, ModuleType] | None:
+def _load_cython() -> tuple[ModuleType, ModuleType, ModuleType] | None:
     global UNAVAILABLE
     # By name, so type checkers need no stub for the optional compiled modules.
     try:
-        return import_module(f"{__package__}._crc"), import_module(f"{__package__}._tlv")
+        crc, tlv = import_module(f"{__package__}._crc"), import_module(f"{__package__}._tlv")
+        return crc, tlv, import_module(f"{__package__}._ber")  # BER-TLV: jpqr.cpm
     except ImportError as exc:
         UNAVAILABLE = f"the compiled twin cannot be imported ({exc})"
         import logging  # here, not at the top: it costs ~7 ms of a 30 ms `import jpqr`
@@ -67,7 +70,9 @@ def _load_cython() -> tuple[ModuleType, ModuleType] | None:
 
 
 _COMPILED = None if (TYPE_CHECKING or NO_EXTENSIONS) else _load_cython()
-_TWINS: dict[str, tuple[ModuleType, ModuleType]] = {"python": (_crc_py, _tlv_py)}
+_TWINS: dict[str, tuple[ModuleType, ModuleType, ModuleType]] = {
+    "python": (_crc_py, _tlv_py, _ber_py)
+}
 if _COMPILED is not None:
     _TWINS["cython"] = _COMPILED
 
@@ -82,6 +87,9 @@ check = _tlv_py.check
 check_code = _tlv_py.check_code
 check_many = _tlv_py.check_many
 check_rows = _tlv_py.check_rows
+# The BER-TLV kernels of customer-presented codes (jpqr.cpm).
+ber_decode = _ber_py.decode
+ber_encode = _ber_py.encode
 
 
 def crc_kernel() -> str:
@@ -101,11 +109,11 @@ def available() -> tuple[Implementation, ...]:
 def use(name: Implementation) -> None:
     """Route every layer through one twin; for tests and benchmarks, not for applications."""
     global IMPLEMENTATION, crc16, crc_verdict, decode, encode, to_text
-    global check, check_code, check_many, check_rows
+    global check, check_code, check_many, check_rows, ber_decode, ber_encode
     if name not in _TWINS:
         reason = "JPQR_NO_EXTENSIONS is set" if NO_EXTENSIONS else "it is not built"
         raise ImportError(f"the {name} implementation is not available: {reason}")
-    crc_module, tlv_module = _TWINS[name]
+    crc_module, tlv_module, ber_module = _TWINS[name]
     IMPLEMENTATION = name
     crc16 = crc_module.crc16
     crc_verdict = crc_module.crc_verdict
@@ -116,6 +124,8 @@ def use(name: Implementation) -> None:
     check_code = tlv_module.check_code
     check_many = tlv_module.check_many
     check_rows = tlv_module.check_rows
+    ber_decode = ber_module.decode
+    ber_encode = ber_module.encode
     package = sys.modules[__package__]
     for attr in ("IMPLEMENTATION", "check", "crc16", "crc_verdict", "decode", "encode"):
         setattr(package, attr, globals()[attr])

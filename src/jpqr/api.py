@@ -16,6 +16,8 @@ False
 from __future__ import annotations
 
 from . import _kernels
+from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
+from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError, ValidationError
 from .model import MerchantPresentedCode, from_tree
 from .profiles import PROFILES, emvco, jpqr
@@ -72,6 +74,10 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
+    if profile in _CPM_PROFILES or (profile == "auto" and _is_cpm(payload)):  # CPM: issue 14
+        from .cpm.api import validate as validate_cpm  # loaded with the first CPM code
+
+        return validate_cpm(payload, profile, strict=strict, lenient=lenient)
     return _run(payload, profile, strict, lenient)[0]
 
 

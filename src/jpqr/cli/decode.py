@@ -14,6 +14,7 @@ import sys
 from typing import Any
 
 from .. import _kernels
+from ..cpm.text import is_cpm
 from ..dataobject import DataObject
 from ..errors import DecodeError
 from ._explain import locate
@@ -90,6 +91,12 @@ def _table(objects: tuple[DataObject, ...], style: Style) -> str:
 
 def run(args: argparse.Namespace) -> int:
     payload = read_one(args.payload)
+    if is_cpm(payload):  # customer-presented (issue 14): read and shown by jpqr.cpm
+        from ..cpm.render import decode_command
+
+        status, text = decode_command(payload, args.json)
+        (sys.stdout if status == 0 else sys.stderr).write(text + "\n")
+        return status
     style = Style(wants_colour(sys.stdout))
     try:
         objects = _kernels.decode(payload)

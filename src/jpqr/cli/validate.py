@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..cpm.text import PROFILE_NAMES as CPM_PROFILES
 from ._explain import explain
 from ._io import InputError, Source, open_input, read_lines
 from ._terminal import Marker, Progress, Style, wants_colour, writes_utf8
@@ -128,4 +129,8 @@ def _render(
         label = f"line {source.line}"
     else:
         label = "payload" if len(args.payloads) == 1 else f"argument {index + 1}"
+    if report.profile in CPM_PROFILES:  # customer-presented (issue 14): shown by jpqr.cpm
+        from ..cpm.render import explain as explain_cpm
+
+        return explain_cpm(label, report, style, marker.width)
     return explain(label, source.payload, report, style, marker)
