@@ -28,6 +28,9 @@ FORMATS = (".svg", ".png")
 class MissingExtraError(ImportError):
     """segno is not installed: the ``qr`` extra is needed."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
 
 def require_segno() -> None:
     """Raise :class:`MissingExtraError`, saying how to install it, when segno is missing."""
