@@ -50,7 +50,7 @@ def place_crc(text: str) -> tuple[str, str, str | None]:
     ('0002010102116304', 'AD0A', 'ad0b')
     """
     carried = None
-    if text[-8:-4] == CRC_MARKER and len(text) >= 8 and set(text[-4:]) <= _HEX:
+    if text[-8:-4] == CRC_MARKER and set(text[-4:]) <= _HEX:
         text, carried = text[:-4], text[-4:]
     elif not text.endswith(CRC_MARKER):
         text += CRC_MARKER
@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     style = Style(wants_colour(sys.stdout, args.color))
     length = len(covered)
     lines = [
-        f"CRC {style(crc, 'bold')}: CRC-16/CCITT-FALSE of the {length} characters through "
-        f"'6304', written at offset {length} (the last 4 characters)"
+        f"CRC {style(crc, 'bold')}: CRC-16/CCITT-FALSE of characters 0-{length - 1} "
+        f"(as UTF-8, through 6304), written at offset {length}"
     ]
     if carried is not None and carried != crc:
         if carried.upper() == crc:
