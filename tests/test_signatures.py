@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import pkgutil
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -17,6 +21,10 @@ import pytest
 
 import jpqr
 from jpqr import _crc_py, _kernels, _tlv_py
+
+from .test_cli import twin, twin_env
+
+__all__ = ["twin"]  # the fixture, shared with test_cli
 
 # The kernels that jpqr._kernels swaps between the twins: module pairs and the names in each.
 KERNELS = {
@@ -98,3 +106,51 @@ def test_the_public_kernels_have_their_parameters_on_both_twins(
     pure_module = _crc_py if name.startswith("crc") else _tlv_py
     assert _shape(getattr(jpqr, name)) == _shape(getattr(pure_module, name))
     assert list(inspect.signature(getattr(jpqr, name)).parameters) != []
+
+
+# --- a user's script over the whole public API ------------------------------------------------
+
+USER_SCRIPT = Path(__file__).parent / "typing" / "user_script.py"
+
+
+def test_the_user_script_runs(twin: str) -> None:
+    done = subprocess.run(
+        [sys.executable, str(USER_SCRIPT)],
+        capture_output=True,
+        text=True,
+        env=twin_env(twin),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+
+
+def test_the_user_script_passes_mypy_strict() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(USER_SCRIPT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.startswith("Success: no issues found")
+
+
+def test_the_user_script_passes_pyright() -> None:
+    # basedpyright (the docs extra) brings node with it; pyright from PyPI downloads node.
+    checker = shutil.which("basedpyright", path=str(Path(sys.executable).parent))
+    checker = checker or shutil.which("basedpyright")
+    if checker is None:
+        pytest.skip("basedpyright is not installed (python -m pip install -e '.[docs]')")
+    done = subprocess.run(
+        [checker, "--outputjson", "--pythonpath", sys.executable, str(USER_SCRIPT)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    summary = json.loads(done.stdout)["summary"]
+    problems = json.loads(done.stdout)["generalDiagnostics"]
+    # Its default rules are stricter than pyright's strict mode (reportAny among them): a public
+    # name typed as Any, or any error, fails here.
+    assert (summary["errorCount"], summary["warningCount"]) == (0, 0), problems
+    assert summary["filesAnalyzed"] >= 1

@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     style = Style(wants_colour(sys.stdout, args.color))
     length = len(covered)
     lines = [
-        f"CRC {style(crc, 'bold')}: CRC-16/CCITT-FALSE of characters 0-{length - 1} "
-        f"(as UTF-8, through 6304), written at offset {length}"
+        f"CRC {style(crc, 'bold')} goes at offset {length} (CRC-16/CCITT-FALSE of characters "
+        f"0-{length - 1}, through 6304)"
     ]
     if carried is not None and carried != crc:
         if carried.upper() == crc:
