@@ -496,3 +496,51 @@ def test_a_program_importing_the_cli_keeps_its_own_sigint_handling(twin: str) ->
         check=False,
     )
     assert done.stdout == "True\n"
+
+
+# --- bounded memory on any input ----------------------------------------------------------------
+
+# Runs a command with stdin from a file and prints the most memory it held (KiB, Linux).
+PEAK_RSS = """
+import resource, subprocess, sys
+with open(sys.argv[1], "rb") as stdin:
+    subprocess.run(sys.argv[2:], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_rss_kib(twin: str, stdin: Path, *args: str) -> int:
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS, str(stdin), sys.executable, "-m", "jpqr", *args],
+        capture_output=True,
+        text=True,
+        env=twin_env(twin),
+        check=True,
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--file", "-"],
+        ["decode", "--file", "-"],
+        ["decode", "-"],
+        ["crc", "-"],
+        ["render", "-", "-o", "-", "--no-check"],
+        ["build", "-"],
+    ],
+    ids=["validate", "decode-file", "decode", "crc", "render", "build"],
+)
+def test_a_huge_line_on_stdin_takes_no_more_memory_than_a_short_one(
+    twin: str, tmp_path: Path, args: list[str]
+) -> None:
+    small = tmp_path / "small.txt"
+    small.write_bytes(b"0" * 1000)
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as stream:  # 48 MiB on one line, no newline
+        for _ in range(48):
+            stream.write(b"0" * (1 << 20))
+    baseline = peak_rss_kib(twin, small, *args)
+    peak = peak_rss_kib(twin, huge, *args)
+    assert peak - baseline < 8 * 1024, (baseline, peak)  # KiB: a whole read would be 48 MiB+

@@ -89,7 +89,8 @@ def make_parser() -> argparse.ArgumentParser:
         prog="jpqr",
         description=(
             "Read, check and make EMVCo merchant-presented QR payment codes, JPQR first. "
-            "Exit status: 0 success, 1 invalid payload or refused value, 2 usage or input error."
+            "Exit status: 0 success, 1 invalid payload or refused value, 2 usage or input error, "
+            "130 interrupted."
         ),
     )
     parser.add_argument(
