@@ -97,7 +97,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> tuple[Command, ...]:
 
 def _plain(text: str) -> str:
     """Help text safe inside any shell's quotes: no quotes, brackets, colons or backslashes."""
-    return re.sub(r"[^A-Za-z0-9 ,.()/+=-]", " ", text.replace("%%", "%")).strip()
+    return re.sub(r"[^A-Za-z0-9_ ,.()/+=-]", " ", text.replace("%%", "%")).strip()
 
 
 def _bash(top: tuple[Option, ...], commands: tuple[Command, ...]) -> str:
