@@ -18,8 +18,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER, MERCHANT_ACCOUNT_IDS, ROOT, Field, field_spec
 from ._terminal import Style, display_width, wants_colour, writes_utf8
@@ -63,8 +62,7 @@ def _sub_table(path: str) -> dict[str, Field]:
     return found
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One line of the table: ``id`` is an ID, a run of IDs (``02-03``) or an ID path
     (``62.50-99.00``)."""
 
@@ -85,7 +83,7 @@ class Row:
         return (self.id, self.name, self.format, self.length, self.presence)
 
     def under(self, parent: str) -> Row:
-        return replace(self, id=f"{parent}.{self.id}")
+        return self._replace(id=f"{parent}.{self.id}")
 
 
 def _rows(table: Mapping[str, Field], path: str, nested: bool = True) -> list[Row]:
@@ -106,7 +104,7 @@ def _rows(table: Mapping[str, Field], path: str, nested: bool = True) -> list[Ro
     rows = []
     for first, last, row, children in groups:
         ids = first if first == last else f"{first}-{last}"
-        rows.append(replace(row, id=ids))
+        rows.append(row._replace(id=ids))
         rows.extend(child.under(ids) for child in children)
     return rows
 
@@ -118,15 +116,14 @@ def rows(profile: str) -> list[Row]:
     if profile == "jpqr":
         templates = next(row.id for row in table if row.id.startswith(_GUID_TEMPLATES))
         for row in _rows(JPQR_IDENTIFIER, "", nested=False):
-            table.append(replace(row.under(templates), name=f"{row.name} (JPQR)"))
+            table.append(row.under(templates)._replace(name=f"{row.name} (JPQR)"))
     return table
 
 
 def run(args: argparse.Namespace) -> int:
     table = rows(args.profile)
     if args.json:
-        fields = ("id", "name", "format", "min_length", "max_length", "presence")
-        document = [{name: getattr(row, name) for name in fields} for row in table]
+        document = [row._asdict() for row in table]
         sys.stdout.write(json.dumps(document, ensure_ascii=not writes_utf8(sys.stdout)) + "\n")
         return 0
     style = Style(wants_colour(sys.stdout, args.color))
