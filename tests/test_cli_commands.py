@@ -434,7 +434,7 @@ def test_fish_completes_commands_and_choices(twin: str, tmp_path: Path) -> None:
 # would, then runs the command line as the `jpqr` script does.
 INTERRUPT_DURING_IMPORT = """
 import os, signal, sys
-sys.argv[0] = "jpqr"
+sys.argv[0], sys.orig_argv = {argv0!r}, {orig_argv!r}
 
 class Interrupt:
     def find_spec(self, name, path=None, target=None):
@@ -448,10 +448,20 @@ sys.exit(main(["validate", "0002010102116304AD0A"]))
 """
 
 
-@pytest.mark.parametrize("module", ["argparse", "jpqr.cli.validate", "jpqr.cli.scan"])
-def test_ctrl_c_during_startup_imports_exits_130_quietly(twin: str, module: str) -> None:
+@pytest.mark.parametrize(
+    "module", ["jpqr._kernels", "jpqr.dataobject", "argparse", "jpqr.cli.validate", "jpqr.cli.scan"]
+)
+@pytest.mark.parametrize(
+    ("argv0", "orig_argv"),
+    [("/usr/bin/jpqr", ["python3", "/usr/bin/jpqr"]), ("-m", ["python3", "-m", "jpqr"])],
+    ids=["script", "python-m"],
+)
+def test_ctrl_c_during_startup_imports_exits_130_quietly(
+    twin: str, module: str, argv0: str, orig_argv: list[str]
+) -> None:
+    program = INTERRUPT_DURING_IMPORT.format(module=module, argv0=argv0, orig_argv=orig_argv)
     done = subprocess.run(
-        [sys.executable, "-c", INTERRUPT_DURING_IMPORT.format(module=module)],
+        [sys.executable, "-c", program],
         capture_output=True,
         text=True,
         env=twin_env(twin),

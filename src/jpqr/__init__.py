@@ -13,6 +13,10 @@
 
 from __future__ import annotations
 
+# First: in the jpqr command, Ctrl-C exits 130 without a traceback from here on.
+from . import _interrupt  # noqa: F401
+
+# isort: split
 from typing import TYPE_CHECKING, Any
 
 from . import _kernels

@@ -17,45 +17,17 @@ CRC ok
 
 from __future__ import annotations
 
-# Ctrl-C must end the command with status 130 and no traceback at any moment, the imports below
-# included (they are most of a short run): so the handler comes before them.
+import argparse
+import io
 import os
 import signal
 import sys
+from collections.abc import Sequence
 
-
-def _interrupted(signum: int, frame: object) -> None:
-    """SIGINT outside :func:`main` (loading the modules, shutting down): status 130, quietly."""
-    try:
-        os.write(2, b"\n")
-    finally:
-        os._exit(130)
-
-
-def _is_the_command() -> bool:
-    """Whether this process is the ``jpqr`` command, not a program that imports jpqr.cli (which
-    keeps its own SIGINT handling)."""
-    path = sys.argv[0] if sys.argv else ""
-    name = os.path.basename(path)
-    if name == "__main__.py":  # python -m jpqr, not python -m pytest
-        name = os.path.basename(os.path.dirname(path))
-    if name.removesuffix(".exe").removesuffix("-script.py") != "jpqr":
-        return False
-    return signal.getsignal(signal.SIGINT) is signal.default_int_handler
-
-
-_QUIET_INTERRUPT = _is_the_command()
-if _QUIET_INTERRUPT:
-    signal.signal(signal.SIGINT, _interrupted)
-
-import argparse  # noqa: E402
-import io  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
-
-from .. import __version__, _kernels  # noqa: E402
-from . import build, completion, crc, decode, render, scan, tags, validate  # noqa: E402
-from ._io import InputError  # noqa: E402
-from ._terminal import COLOUR_MODES  # noqa: E402
+from .. import __version__, _interrupt, _kernels
+from . import build, completion, crc, decode, render, scan, tags, validate
+from ._io import InputError
+from ._terminal import COLOUR_MODES
 
 #: The commands, in the order ``jpqr --help`` lists them.
 COMMANDS = (validate, decode, build, render, scan, crc, tags, completion)
@@ -129,7 +101,7 @@ class _Version(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``jpqr`` with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
-    if not _QUIET_INTERRUPT:
+    if not _interrupt.INSTALLED:  # not the jpqr command: the program handles SIGINT its way
         return _main(argv)
     # Inside main, Ctrl-C is a KeyboardInterrupt, so that what was written is flushed; before and
     # after it (shutting down), the quiet handler serves.
@@ -139,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # between two statements of _main, outside its own handler
         return _report_interrupt()
     finally:
-        signal.signal(signal.SIGINT, _interrupted)
+        signal.signal(signal.SIGINT, _interrupt.exit_quietly)
 
 
 def _main(argv: Sequence[str] | None) -> int:
