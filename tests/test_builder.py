@@ -3,8 +3,10 @@ JSON specs, the EV-charging recipe, and parse(build(x)) == x for generated input
 
 from __future__ import annotations
 
+import doctest
 import unicodedata
 from decimal import Decimal
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -296,16 +298,18 @@ def test_parse_of_build_gives_the_input_back(impl: ModuleType, spec: dict[str, A
     assert Builder.from_dict(spec).build() == code
 
 
-def test_ev_charging_page_is_a_working_doctest(impl: ModuleType) -> None:
-    import doctest
-    from pathlib import Path
-
-    page = Path(__file__).parent.parent / "docs" / "ev-charging.md"
-    result = doctest.testfile(
+def run_page(name: str) -> doctest.TestResults:
+    """Run a docs/ page as a doctest, with the options pyproject.toml gives pytest."""
+    page = Path(__file__).parent.parent / "docs" / name
+    return doctest.testfile(
         str(page),
         module_relative=False,
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
+
+
+def test_ev_charging_page_is_a_working_doctest(impl: ModuleType) -> None:
+    result = run_page("ev-charging.md")
     assert result.attempted >= 8 and result.failed == 0
 
 

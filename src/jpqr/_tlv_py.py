@@ -14,7 +14,7 @@ DataObject(id='63', value='AD0A', children=None, offset=12)
 >>> decode("00020")
 Traceback (most recent call last):
   ...
-jpqr.errors.DecodeError: expected 2 characters of value for ID 00, found only 1 ... (at ID 00, offset 0)
+jpqr.errors.DecodeError: [tlv.length_overrun] expected 2 characters of value for ID 00, found only 1 ...(at ID 00, offset 0)
 """  # noqa: E501
 
 from __future__ import annotations
@@ -241,7 +241,7 @@ def check(payload: str | bytes | bytearray | memoryview) -> CRCVerdict:
     >>> check("0002010102116304AD0A\\n")
     Traceback (most recent call last):
       ...
-    jpqr.errors.DecodeError: expected the payload to end after the last data object, ...
+    jpqr.errors.DecodeError: [tlv.trailing_characters] expected the payload to end after the ...
     """
     text = to_text(payload)
     _walk(text, len(text))

@@ -91,7 +91,7 @@ def parse(
     >>> parse("0002010102116304AD0A").payload_format
     Traceback (most recent call last):
       ...
-    jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
+    jpqr.errors.ValidationError: [field.missing] expected ID 52 (Merchant Category Code), ...
     """
     return _raise_or_read(*_run(payload, profile, strict, lenient))
 

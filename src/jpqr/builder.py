@@ -28,14 +28,16 @@ A JPQR builder starts with country ``JP`` and currency JPY (SPEC §4); everythin
 >>> jpqr.Builder().merchant_name("Café Ünïcode")
 Traceback (most recent call last):
   ...
-jpqr.errors.BuildError: expected printable ASCII (format ans) for merchant_name, found 'é'; put non-ASCII names in .language() (at ID 59)
+jpqr.errors.BuildError: [field.charset] expected printable ASCII (format ans) for merchant_name, found 'é'; put non-ASCII names in .language() (at ID 59)
 """  # noqa: E501
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeGuard
 
@@ -44,6 +46,7 @@ from ._crc_py import exact_str
 from .dataobject import MAX_INPUT_LENGTH, DataObject
 from .errors import BuildError
 from .model import ADDITIONAL_DATA_FIELDS, MerchantPresentedCode, from_tree
+from .report import Issue
 from .schema import (
     ADDITIONAL_DATA,
     GUID_TEMPLATE,
@@ -210,6 +213,32 @@ def _two_digits(id: object) -> TypeGuard[str]:
     return type(id) is str and len(id) == 2 and id.isascii() and id.isdigit()
 
 
+class _Problems:
+    """Collects the BuildErrors of several checks, to raise them as one that lists them all."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        """Run one check; a BuildError it raises is kept and the caller carries on."""
+        try:
+            yield
+        except BuildError as exc:
+            self.issues.extend(exc.issues)
+
+    def add(self, code: str, message: str, path: str = "", offset: int | None = None) -> None:
+        self.issues.append(Issue(code, path, offset, message))
+
+    def raise_any(self) -> None:
+        """Raise one BuildError for every problem kept: the first as its code and message."""
+        if self.issues:
+            first = self.issues[0]
+            raise BuildError(
+                first.code, first.message, offset=first.offset, path=first.path, issues=self.issues
+            )
+
+
 def _sub_id(key: str, path: str) -> str:
     if not (len(key) == 2 and key.isascii() and key.isdigit()):
         raise BuildError(
@@ -243,6 +272,166 @@ class Builder:
         if profile == "jpqr":
             self.country("JP").currency("JPY")
 
+    # -- from an existing code -----------------------------------------------------------------
+
+    @classmethod
+    def from_code(
+        cls,
+        code: MerchantPresentedCode | str | bytes | bytearray | memoryview,
+        profile: str | None = None,
+    ) -> Builder:
+        """A builder holding every object of an existing ``code``: a typed code, or payload text
+        (read with :func:`jpqr.parse`, which raises on an invalid one).
+
+        ``build()`` then gives the code back in canonical form: the same objects with the same
+        values (RFU objects kept; the language preference in its own case), ascending IDs, the
+        CRC recomputed in upper case. The profile is ``"jpqr"`` for a code with the JPQR
+        identifier, else ``"emvco"``; every value is checked as its setter checks it, and a
+        :class:`~jpqr.errors.BuildError` lists every problem in ``issues``.
+
+        >>> Builder.from_code("0002010102116304AD0A")
+        Traceback (most recent call last):
+          ...
+        jpqr.errors.ValidationError: [field.missing] expected ID 52 (Merchant Category Code), found none (at ID 52)
+        >>> text = Builder().static().jpqr_identifier("0000000000001", "0001", "000001", "000001"
+        ...     ).merchant_category_code("5999").merchant_name("SHOP").merchant_city("TOKYO"
+        ...     ).postal_code("1066143").language("JA", "店").to_payload()
+        >>> Builder.from_code(text).build().to_payload() == text
+        True
+        >>> Builder.from_code(text).merchant_name("SHOP 2").build().merchant_name
+        'SHOP 2'
+        """  # noqa: E501
+        from .api import parse
+
+        if not issubclass(type(code), MerchantPresentedCode):  # not a lying __class__
+            if not issubclass(type(code), (str, bytes, bytearray, memoryview)):
+                raise BuildError(
+                    "build.type",
+                    f"expected a MerchantPresentedCode or payload text, found {_shown(code)}",
+                )
+            code = parse(_plain(code), profile or "auto")
+        # The class's own to_payload, not an override's: the text it was read from.
+        payload = MerchantPresentedCode.to_payload(code)  # type: ignore[arg-type]  # checked
+        if type(payload) is not str:
+            raise BuildError(
+                "build.type", f"expected the code's payload as text, found {_shown(payload)}"
+            )
+        tree = _kernels.decode(payload)
+        if profile is None:
+            profile = "jpqr" if from_tree(tree).jpqr is not None else "emvco"
+        builder = cls(profile)
+        builder._root.clear()  # the code's own 58 and 53, not the JPQR defaults
+        builder._currency = None
+        root = {obj.id: obj.value for obj in reversed(tree)}  # the first of each ID, as read
+        problems = _Problems()
+        seen: set[str] = set()
+        for obj in tree:
+            with problems.check():
+                if obj.id in seen:
+                    raise BuildError(
+                        "duplicate.id", f"expected ID {obj.id} once, found it again", path=obj.id
+                    )
+                seen.add(obj.id)
+                builder._read(obj, root)
+        problems.raise_any()
+        return builder
+
+    def _read(self, obj: DataObject, root: Mapping[str, str]) -> None:
+        """Take one root object of an existing code through the setter that checks it."""
+        id, value, number = obj.id, obj.value, int(obj.id)
+        if id == "00":
+            if value != "01":
+                raise BuildError(
+                    "field.value",
+                    f"expected payload format indicator '01', found {value!r}",
+                    path=id,
+                )
+        elif id == "01":
+            if value not in _POINT_OF_INITIATION:
+                raise BuildError(
+                    "field.value",
+                    f"expected point of initiation 11 or 12, found {value!r}",
+                    path=id,
+                )
+            getattr(self, _POINT_OF_INITIATION[value])()
+        elif 2 <= number <= 25:
+            self.merchant_account(id, value=value)
+        elif 26 <= number <= 51:
+            guid, values = _guid_and_values(obj)
+            self.merchant_account(id, guid, **values)
+        elif id in _ROOT_SETTERS:
+            getattr(self, _ROOT_SETTERS[id])(value)
+        elif id == "55":
+            self._read_tip(value, root)
+        elif id in ("56", "57"):
+            if root.get("55") != _TIP_OF[id]:
+                raise BuildError(
+                    "tip.unexpected",
+                    f"expected ID {id} only when ID 55 is {_TIP_OF[id]!r}, "
+                    f"found {'ID 55 ' + repr(root['55']) if '55' in root else 'no ID 55'}",
+                    path=id,
+                )
+        elif id == "62":
+            self._read_additional(obj)
+        elif id == "64":
+            self._read_language(obj)
+        elif 65 <= number <= 79:  # RFU for EMVCo: kept as read, checked as format S
+            self._root[id] = _text(value, ROOT[id], f"ID {id}", id)
+        elif number >= 80:
+            guid, values = _guid_and_values(obj)
+            self.unreserved(id, guid, **values)
+        # 63, the CRC, is recomputed by build().
+
+    def _read_tip(self, indicator: str, root: Mapping[str, str]) -> None:
+        if indicator == "01":
+            self.tip_prompt()
+            return
+        if indicator not in ("02", "03"):
+            raise BuildError(
+                "field.value", f"expected ID 55 '01', '02' or '03', found {indicator!r}", path="55"
+            )
+        id = "56" if indicator == "02" else "57"
+        if id not in root:
+            raise BuildError(
+                "field.missing",
+                f"expected ID {id} when ID 55 is {indicator!r}, found none",
+                path=id,
+            )
+        if id == "56":
+            self.convenience_fee(root[id])
+        else:
+            self.convenience_percentage(root[id])
+
+    def _read_additional(self, obj: DataObject) -> None:
+        problems = _Problems()
+        for child, path in _children(obj):
+            with problems.check():
+                if child.id in ADDITIONAL_DATA_FIELDS:
+                    getattr(self, ADDITIONAL_DATA_FIELDS[child.id])(child.value)
+                elif int(child.id) >= 50:
+                    guid, values = _guid_and_values(child, path)
+                    self.payment_system_template(child.id, guid, **values)
+                else:  # 12-49 (RFU for EMVCo) and 00 (undefined): kept as read, as format S
+                    spec = ADDITIONAL_DATA.get(child.id, _UNDEFINED)
+                    self._additional[child.id] = _text(child.value, spec, f"ID {path}", path)
+        problems.raise_any()
+
+    def _read_language(self, obj: DataObject) -> None:
+        values = dict(_children_values(obj))
+        if "00" not in values or "01" not in values:
+            missing = "00" if "00" not in values else "01"
+            raise BuildError(
+                "field.missing",
+                f"expected ID 64.{missing} ({LANGUAGE[missing].name}), found none",
+                path=f"64.{missing}",
+            )
+        preference = values.pop("00")
+        self.language(preference, values.pop("01"), values.pop("02", None))
+        # Kept in its own case ("km" is as valid as "KM": SPEC §3, ID 64), not upper-cased.
+        self._language["00"] = preference
+        for id, value in values.items():  # 03-99, RFU for EMVCo
+            self._language[id] = _text(value, LANGUAGE[id], f"ID 64.{id}", f"64.{id}")
+
     # -- root objects ---------------------------------------------------------------------------
 
     def _set(self, id: str, value: object, name: str) -> Builder:
@@ -265,13 +454,18 @@ class Builder:
         """The JPQR unified store identifier (SPEC §4): levels of 13, 4, 6 and 6 characters."""
         self._check_account_id(template_id, templates=True)
         values = {"00": JPQR_GUID}
+        problems = _Problems()  # every bad level at once
         for id, level in zip(
             ("01", "02", "03", "04"), (level1, level2, level3, level4), strict=True
         ):
-            spec = JPQR_IDENTIFIER[id]
-            values[id] = _text(
-                level, spec, f"jpqr_identifier level{int(id)}", f"{template_id}.{id}"
-            )
+            with problems.check():
+                values[id] = _text(
+                    level,
+                    JPQR_IDENTIFIER[id],
+                    f"jpqr_identifier level{int(id)}",
+                    f"{template_id}.{id}",
+                )
+        problems.raise_any()
         # A setter called twice keeps the last value: drop an identifier set before elsewhere.
         for id in [i for i, v in self._templates.items() if v["00"].lower() == JPQR_GUID]:
             del self._templates[id]
@@ -316,14 +510,21 @@ class Builder:
     def _guid_template(
         id: str, guid: str, values: Mapping[str, str], table: Mapping[str, Field]
     ) -> dict[str, str]:
-        result = {"00": _text(guid, table["00"], f"GUID of template {id}", f"{id}.00")}
+        problems = _Problems()  # the GUID and every sub-value checked, each problem reported
+        result = {}
+        with problems.check():
+            result["00"] = _text(guid, table["00"], f"GUID of template {id}", f"{id}.00")
         for key, value in values.items():
-            sub = _sub_id(key, id)
-            if sub == "00":
-                raise BuildError(
-                    "duplicate.id", f"expected the GUID only once in template {id}", path=f"{id}.00"
-                )
-            result[sub] = _text(value, table[sub], f"ID {id}.{sub}", f"{id}.{sub}")
+            with problems.check():
+                sub = _sub_id(key, id)
+                if sub == "00":
+                    raise BuildError(
+                        "duplicate.id",
+                        f"expected the GUID only once in template {id}",
+                        path=f"{id}.00",
+                    )
+                result[sub] = _text(value, table[sub], f"ID {id}.{sub}", f"{id}.{sub}")
+        problems.raise_any()
         return result
 
     def _check_account_id(self, id: object, *, templates: bool | None) -> None:
@@ -551,18 +752,100 @@ class Builder:
                 )
         return _amount_text(number, name, path)
 
+    # -- static and dynamic ---------------------------------------------------------------------
+
+    def _copy(self) -> Builder:
+        """An independent builder with the same values (its own dicts; values are immutable)."""
+        result = copy.copy(self)
+        result._root = dict(self._root)
+        result._templates = {id: dict(values) for id, values in self._templates.items()}
+        result._additional = dict(self._additional)
+        result._additional_templates = {
+            id: dict(values) for id, values in self._additional_templates.items()
+        }
+        result._language = dict(self._language)
+        return result
+
+    def to_dynamic(
+        self,
+        *,
+        amount: Decimal | int | str | None = None,
+        reference: str | None = None,
+        terminal: str | None = None,
+    ) -> Builder:
+        """A new builder for one payment made from this one (which is left as it is): point of
+        initiation 12, the ``amount`` in 54, the payment's ``reference`` in 62-05 and the
+        ``terminal`` (the EVSE) in 62-07; each left as it was when ``None`` (no amount at all:
+        the wallet asks for it, the authorisation model). The amount must fit the currency
+        now: whole yen under JPY (SPEC §4). Every bad argument is in the error's ``issues``.
+
+        >>> shop = (Builder().static().jpqr_identifier("0000000000001", "0001", "000001", "000001")
+        ...     .merchant_category_code("5999").merchant_name("EV CHARGE").merchant_city("TOKYO")
+        ...     .postal_code("1066143").language("JA", "EV充電"))
+        >>> code = shop.to_dynamic(amount=1500, reference="SESSION-0042").build()
+        >>> code.point_of_initiation, code.amount, code.additional_data.reference_label
+        ('dynamic', Decimal('1500'), 'SESSION-0042')
+        >>> shop.build().point_of_initiation
+        'static'
+        >>> shop.to_dynamic(amount="1500.50", reference="R" * 26)
+        Traceback (most recent call last):
+          ...
+        jpqr.errors.BuildError: [amount.decimals] expected no decimals for amount in JPY (whole yen), found 1500.50 (at ID 54); and [field.length] expected 1 to 25 characters for reference_label, found 26 ('RRRRRRRRRRRRRRRRRRRRRRRRRR') (at ID 62.05)
+        """  # noqa: E501
+        result = self._copy()
+        result._root["01"] = "12"
+        problems = _Problems()
+        if amount is not None:
+            with problems.check():
+                number = _decimal(amount, "amount", "54")
+                result._amount_for_currency(number, "amount", "54")  # whole yen, said now
+                result._amount = number
+        if reference is not None:
+            with problems.check():
+                result.reference_label(reference)
+        if terminal is not None:
+            with problems.check():
+                result.terminal_label(terminal)
+        problems.raise_any()
+        return result
+
+    def to_static(self) -> Builder:
+        """A new builder for a code printed once and paid many times, made from this one (which
+        is left as it is): point of initiation 11, no amount (54: the wallet asks for it), and
+        no reference label (62-05 names one payment) unless it is ``***``, which asks the wallet
+        to prompt for one (SPEC §3, ID 62). Every other object is kept: 62-07 (the terminal) and
+        the tip or convenience fee (55-57: SPEC ties 56 and 57 to ID 55, not to the point of
+        initiation, so the merchant's fee policy stays).
+
+        >>> dynamic = Builder.from_code("00020101021229370016A000000677010111011300668012345675204"
+        ...     "5999530376454031005802TH5904SHOP6007BANGKOK62090505INV-4630428B0")
+        >>> static = dynamic.to_static().build()
+        >>> static.point_of_initiation, static.amount, static.additional_data
+        ('static', None, None)
+        """
+        result = self._copy()
+        result._root["01"] = "11"
+        result._amount = None
+        if result._additional.get("05") != "***":
+            result._additional.pop("05", None)
+        return result
+
     def to_payload(self) -> str:
         """The code as text (validated; see :meth:`build`)."""
         return self.build().to_payload()
 
     def build(self) -> MerchantPresentedCode:
-        """Assemble the code, check it under the profile and return it typed."""
+        """Assemble the code, check it under the profile and return it typed.
+
+        A :class:`~jpqr.errors.BuildError` lists in ``issues`` every mandatory object missing,
+        or every error the profile finds in the assembled code.
+        """
         objects = self._objects()
+        missing = _Problems()
         for id, spec in ROOT.items():
             if spec.presence == "M" and id != "63" and all(o.id != id for o in objects):
-                raise BuildError(
-                    "field.missing", f"expected ID {id} ({spec.name}), found none", path=id
-                )
+                missing.add("field.missing", f"expected ID {id} ({spec.name}), found none", id)
+        missing.raise_any()
         try:
             payload = _kernels.encode(objects)
         except ValueError as exc:  # an EncodeError: a template over 99 characters
@@ -578,11 +861,16 @@ class Builder:
 
         # Also under "auto" (what jpqr.validate applies by default): an emvco build that carries
         # the JPQR GUID is read as JPQR, so it must pass the JPQR rules too.
+        found = _Problems()
+        seen: set[tuple[str, str, str]] = set()
         for profile in dict.fromkeys((self.profile, "auto")):
-            report = validate(payload, profile)
-            if report.errors:
-                first = report.errors[0]
-                raise BuildError(first.code, first.message, path=first.path)
+            for issue in validate(payload, profile).errors:
+                # "auto" finds the emvco errors again; the path names the field (an offset
+                # into a payload the caller never saw would not).
+                if (issue.code, issue.path, issue.message) not in seen:
+                    seen.add((issue.code, issue.path, issue.message))
+                    found.add(issue.code, issue.message, issue.path)
+        found.raise_any()
         return from_tree(_kernels.decode(payload))
 
     # -- JSON specs -----------------------------------------------------------------------------
@@ -600,20 +888,28 @@ class Builder:
         >>> Builder.from_dict({"colour": "red"})
         Traceback (most recent call last):
           ...
-        jpqr.errors.BuildError: expected spec keys named like the Builder's setters, found 'colour'
-        """
+        jpqr.errors.BuildError: [build.spec] expected spec keys named like the Builder's setters, found 'colour'
+        """  # noqa: E501
         if not isinstance(spec, Mapping):
             raise BuildError("build.spec", f"expected a JSON object, found {type(spec).__name__}")
-        builder = cls(spec.get("profile", "jpqr"))
+        problems = _Problems()  # every bad field of the spec, in the spec's order
+        builder = None
+        with problems.check():
+            builder = cls(spec.get("profile", "jpqr"))
+        if builder is None:  # an unknown profile: still check the fields, under the default
+            builder = cls()
         for key, value in spec.items():
             if key == "profile":
                 continue
-            try:
-                builder._apply(key, value)
-            except (TypeError, AttributeError) as exc:  # wrong shapes: a list for a str, …
-                raise BuildError(
-                    "build.spec", f"expected a value of the right shape for {_shown(key)}: {exc}"
-                ) from None
+            with problems.check():
+                try:
+                    builder._apply(key, value)
+                except (TypeError, AttributeError) as exc:  # wrong shapes: a list for a str, …
+                    raise BuildError(
+                        "build.spec",
+                        f"expected a value of the right shape for {_shown(key)}: {exc}",
+                    ) from None
+        problems.raise_any()
         return builder
 
     def _apply(self, key: str, value: Any) -> None:
@@ -679,6 +975,62 @@ _SINGLE_VALUE = frozenset(
         *_FIELD_OF_ADDITIONAL,
     ]
 )
+
+
+# What from_code reads through which setter.
+_POINT_OF_INITIATION = {"11": "static", "12": "dynamic"}
+_ROOT_SETTERS = {
+    "52": "merchant_category_code",
+    "53": "currency",
+    "54": "amount",
+    "58": "country",
+    "59": "merchant_name",
+    "60": "merchant_city",
+    "61": "postal_code",
+}
+# A sub-ID that no table defines (62-00, seen in published QRIS codes): text, format S.
+_UNDEFINED = Field("00", "Undefined", "S", 1, 99)
+_TIP_OF = {"56": "02", "57": "03"}  # the ID 55 value each fee object belongs to
+
+
+def _children(obj: DataObject, path: str | None = None) -> Iterator[tuple[DataObject, str]]:
+    """The sub-objects of a template with their paths; a template that holds no data objects, or
+    holds one ID twice, cannot be rebuilt."""
+    path = obj.id if path is None else path
+    if obj.children is None:
+        raise BuildError(
+            "tlv.template_not_tlv",
+            f"expected data objects inside template {path}, found {_shown(obj.value[:24])}",
+            path=path,
+        )
+    seen: set[str] = set()
+    for child in obj.children:
+        if child.id in seen:
+            raise BuildError(
+                "duplicate.id",
+                f"expected ID {child.id} once in template {path}, found it again",
+                path=f"{path}.{child.id}",
+            )
+        seen.add(child.id)
+        yield child, f"{path}.{child.id}"
+
+
+def _children_values(obj: DataObject, path: str | None = None) -> Iterator[tuple[str, str]]:
+    for child, _ in _children(obj, path):
+        yield child.id, child.value
+
+
+def _guid_and_values(obj: DataObject, path: str | None = None) -> tuple[str, dict[str, str]]:
+    """A GUID template's GUID (its 00) and its other sub-values by ID."""
+    values = dict(_children_values(obj, path))
+    if "00" not in values:
+        where = obj.id if path is None else path
+        raise BuildError(
+            "field.missing",
+            f"expected a GUID (ID 00) in template {where}, found none",
+            path=f"{where}.00",
+        )
+    return values.pop("00"), values
 
 
 def _template(id: str, values: Mapping[str, str]) -> DataObject:

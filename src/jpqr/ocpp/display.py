@@ -25,7 +25,7 @@ wire); :func:`jpqr.ocpp.calls.set_display_message_call` turns it into the ``ocpp
 >>> set_display_message("https://pay.example/s/8f3a", version="2.0.1", message_id=7, profile=None)
 Traceback (most recent call last):
 ...
-jpqr.ocpp.errors.OCPPError: the station has not reported QRCodeDisplay.Enabled = true; ...
+jpqr.ocpp.errors.OCPPError: [ocpp.display_disabled] the station has not reported ...
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def check_version(version: str) -> Version:
     >>> check_version("1.6")
     Traceback (most recent call last):
     ...
-    jpqr.ocpp.errors.OCPPError: OCPP version '1.6' is not supported; expected '2.1' or '2.0.1'
+    jpqr.ocpp.errors.OCPPError: [ocpp.version] OCPP version '1.6' is not supported; expected ...
     """
     if version == "2.1":
         return "2.1"
@@ -183,7 +183,7 @@ def set_display_message(
     ...                     profile=None)
     Traceback (most recent call last):
     ...
-    jpqr.ocpp.errors.OCPPError: the content has 513 characters; OCPP 2.0.1 allows at most 512
+    jpqr.ocpp.errors.OCPPError: [ocpp.content_too_long] the content has 513 characters; ...
     """
     version = check_version(version)
     if isinstance(message_id, bool) or not isinstance(message_id, int) or message_id < 0:

@@ -81,7 +81,7 @@ def read_start_qr_payment(
     >>> read_start_qr_payment(VENDOR_ID, START_QR_PAYMENT, {"evseId": 3}, evse_ids={1, 2})
     Traceback (most recent call last):
     ...
-    jpqr.ocpp.errors.OCPPError: the station has no EVSE 3
+    jpqr.ocpp.errors.OCPPError: [ocpp.unknown_evse] the station has no EVSE 3
     """
     if vendor_id != VENDOR_ID:
         raise OCPPError("ocpp.unknown_vendor", f"vendorId {vendor_id!r} is not {VENDOR_ID!r}")
