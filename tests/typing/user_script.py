@@ -104,7 +104,12 @@ def building() -> str:
             "language": {"language_preference": "JA", "merchant_name": "EV充電"},
         }
     ).to_payload()
+    session: Builder = Builder.from_code(code).to_dynamic(
+        amount=2000, reference="S-20261121-0043", terminal="EVSE-2"
+    )
+    static: str = Builder.from_code(code.to_payload(), profile="jpqr").to_static().to_payload()
     assert code.is_dynamic and from_spec.startswith("000201")
+    assert session.build().amount == Decimal(2000) and static.startswith("000201010211")
     return code.to_payload()
 
 
@@ -121,7 +126,9 @@ def errors() -> list[str]:
     try:
         _ = Builder().merchant_category_code("59x9")
     except BuildError as exc:
+        problems: tuple[Issue, ...] = tuple(exc.issues)
         found.append(exc.code)
+        assert all(problem.code for problem in problems)
     try:
         _ = jpqr.encode([DataObject("0", "x")])
     except EncodeError as exc:
