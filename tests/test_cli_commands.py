@@ -130,7 +130,7 @@ def test_decode_file_human_and_stdin(twin: str) -> None:
     done = run_jpqr(twin, "decode", "-f", "-", input=f"{JPQR_SAMPLE}\n{BROKEN}\n")
     assert done.returncode == 1
     assert done.stdout.startswith("line 1:\nID ")
-    assert "\nline 2: jpqr decode: tlv." in done.stdout
+    assert "\nline 2: jpqr decode: [tlv." in done.stdout
     assert run_jpqr(twin, "decode", "-f", "-", input=JPQR_SAMPLE).returncode == 0
 
 

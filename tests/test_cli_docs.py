@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent.parent
 DOCS = ROOT / "docs"
 DOCUMENTS = [ROOT / "README.md", DOCS / "cli.md", DOCS / "profiles.md"]
 HEAD = re.compile(r"\s*\|\s*head -n (\d+)$")
-DECODE_ERROR = re.compile(r"jpqr decode: [a-z_]+\.[a-z_]+: ")
+DECODE_ERROR = re.compile(r"jpqr decode: \[[a-z_]+\.[a-z_]+\] ")
 # A ```sh block holding one jpqr command, then (blank lines only between) a ```text block.
 EXAMPLE = re.compile(r"```sh\n(jpqr [^\n]*)\n```\n\s*```text\n(.*?)```", re.DOTALL)
 

@@ -214,7 +214,8 @@ def _decode_line(args: argparse.Namespace, index: int, source: Source, style: St
 
 def _failure(payload: str | bytes, exc: DecodeError, colour: str, stream: Any = None) -> str:
     style = Style(wants_colour(stream or sys.stderr, colour))
-    lines = [f"jpqr decode: {style(exc.code, 'red', 'bold')}: {safe(str(exc))}"]
+    # str(exc) is "[code] message (at ID path, offset n)" (jpqr.errors): the code once.
+    lines = [f"jpqr decode: {style(safe(str(exc)), 'red')}"]
     if isinstance(payload, str):
         span = locate(payload, exc.code, exc.path, exc.offset)
         if span is not None:
