@@ -126,7 +126,15 @@ def extensions() -> list:  # type: ignore[type-arg]
     built = cythonize(
         modules,
         language_level=3,
-        compiler_directives={"binding": False, "boundscheck": False, "wraparound": False},
+        # embedsignature in the "clinic" format gives the compiled functions __text_signature__,
+        # so inspect.signature and help() show their parameters (tests/test_signatures.py).
+        compiler_directives={
+            "binding": False,
+            "boundscheck": False,
+            "wraparound": False,
+            "embedsignature": True,
+            "embedsignature.format": "clinic",
+        },
     )
     for ext in built:  # cythonize() drops optional=: set it again
         ext.optional = not REQUIRE

@@ -51,6 +51,7 @@ def run_jpqr(
     *args: str,
     input: str | bytes | None = None,
     env: dict[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m jpqr ARGS`` with the twin forced; stdout and stderr decoded as UTF-8."""
     data = input.encode("utf-8") if isinstance(input, str) else input
@@ -59,6 +60,7 @@ def run_jpqr(
         input=data if data is not None else b"",
         capture_output=True,
         env=env or twin_env(twin),
+        cwd=cwd,
         timeout=120,
         check=False,
     )

@@ -13,6 +13,10 @@
 
 from __future__ import annotations
 
+# First: in the jpqr command, Ctrl-C exits 130 without a traceback from here on.
+from . import _interrupt  # noqa: F401
+
+# isort: split
 from typing import TYPE_CHECKING, Any
 
 from . import _kernels
@@ -56,11 +60,16 @@ __all__ = [
 
 # Bound here once; _kernels.use() rebinds them when a test switches twins.
 IMPLEMENTATION = _kernels.IMPLEMENTATION
-check = _kernels.check
-crc16 = _kernels.crc16
-crc_verdict = _kernels.crc_verdict
-decode = _kernels.decode
-encode = _kernels.encode
+if TYPE_CHECKING:  # the pure twin's signatures, which the compiled twin's match (pyright would
+    # otherwise see the rebinding in _kernels.use() and type these as Any)
+    from ._crc_py import crc16, crc_verdict
+    from ._tlv_py import check, decode, encode
+else:
+    check = _kernels.check
+    crc16 = _kernels.crc16
+    crc_verdict = _kernels.crc_verdict
+    decode = _kernels.decode
+    encode = _kernels.encode
 
 # The layers above the kernels load on first use, so `import jpqr` stays fast (DESIGN: ≤ 30 ms).
 _LAZY = {

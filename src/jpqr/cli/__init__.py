@@ -1,8 +1,10 @@
 """The ``jpqr`` command line (also ``python -m jpqr``): a thin layer over the public API.
 
 ``jpqr validate`` checks payloads, ``jpqr decode`` shows their data objects, ``jpqr build`` makes
-one, ``jpqr render`` draws its QR code. Exit status: 0 success (every payload valid), 1 a payload
-is invalid or a value is refused, 2 a usage or input error.
+one, ``jpqr render`` draws its QR code, ``jpqr scan`` reads codes from images, ``jpqr crc`` computes
+the CRC of a text, ``jpqr tags`` lists the data objects of a profile and ``jpqr completion`` prints
+a shell completion script. Exit status: 0 success (every payload valid), 1 a payload is invalid or a
+value is refused, 2 a usage or input error, 130 interrupted (Ctrl-C).
 
 >>> main(["decode", "0002010102116304AD0A"])
 ID  Len  Name                        Value
@@ -18,14 +20,19 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
-from .. import __version__, _kernels
-from . import build, decode, render, validate
+from .. import __version__, _interrupt, _kernels
+from . import build, completion, crc, decode, render, scan, tags, validate
 from ._io import InputError
+from ._terminal import COLOUR_MODES
 
-__all__ = ["main", "make_parser", "version_line"]
+#: The commands, in the order ``jpqr --help`` lists them.
+COMMANDS = (validate, decode, build, render, scan, crc, tags, completion)
+
+__all__ = ["COMMANDS", "add_colour_option", "main", "make_parser", "version_line"]
 
 
 def version_line() -> str:
@@ -54,7 +61,8 @@ def make_parser() -> argparse.ArgumentParser:
         prog="jpqr",
         description=(
             "Read, check and make EMVCo merchant-presented QR payment codes, JPQR first. "
-            "Exit status: 0 success, 1 invalid payload or refused value, 2 usage or input error."
+            "Exit status: 0 success, 1 invalid payload or refused value, 2 usage or input error, "
+            "130 interrupted."
         ),
     )
     parser.add_argument(
@@ -63,10 +71,24 @@ def make_parser() -> argparse.ArgumentParser:
         nargs=0,
         help="show the version, the implementation in use (compiled or pure) and exit",
     )
+    add_colour_option(parser, default="auto")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for command in (validate, decode, build, render):
+    for command in COMMANDS:
         command.add_parser(commands)
+    for subparser in commands.choices.values():
+        add_colour_option(subparser, default=argparse.SUPPRESS)
     return parser
+
+
+def add_colour_option(parser: argparse.ArgumentParser, default: str) -> None:
+    """``--color auto|always|never``, before the command or after it (where the command's own
+    default is to keep what was given before it)."""
+    parser.add_argument(
+        "--color",
+        choices=COLOUR_MODES,
+        default=default,
+        help="colour the output: auto (a terminal, unless NO_COLOR is set), always or never",
+    )
 
 
 class _Version(argparse.Action):
@@ -79,11 +101,26 @@ class _Version(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``jpqr`` with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    if not _interrupt.INSTALLED:  # not the jpqr command: the program handles SIGINT its way
+        return _main(argv)
+    # Inside main, Ctrl-C is a KeyboardInterrupt, so that what was written is flushed; before and
+    # after it (shutting down), the quiet handler serves.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # between two statements of _main, outside its own handler
+        return _report_interrupt()
+    finally:
+        signal.signal(signal.SIGINT, _interrupt.exit_quietly)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "run"):
         parser.print_usage(sys.stderr)
-        sys.stderr.write("jpqr: error: a command is required (validate, decode, build, render)\n")
+        names = ", ".join(command.__name__.rpartition(".")[2] for command in COMMANDS)
+        sys.stderr.write(f"jpqr: error: a command is required ({names})\n")
         return 2
     # Payloads are UTF-8 and messages may quote them: never die of an encoding error on output.
     for stream in (sys.stdout, sys.stderr):
@@ -104,9 +141,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"jpqr: error: cannot write the output: {exc.strerror or exc}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write("\n")
-        return 130
+        return _report_interrupt()
     return status
+
+
+def _report_interrupt() -> int:
+    try:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+    except OSError:
+        pass
+    return 130
 
 
 def _drop_output() -> None:

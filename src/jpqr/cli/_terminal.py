@@ -22,6 +22,7 @@ import unicodedata
 from typing import BinaryIO, Final, TextIO
 
 __all__ = [
+    "COLOUR_MODES",
     "Marker",
     "Progress",
     "Style",
@@ -38,8 +39,21 @@ _UNSAFE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _ELLIPSIS: Final = "…"
 
 
-def wants_colour(stream: TextIO) -> bool:
-    """Colour only on a terminal, and never when ``NO_COLOR`` is set to a non-empty value."""
+#: The values of ``--color``: ``auto`` colours a terminal unless ``NO_COLOR`` is set.
+COLOUR_MODES: Final = ("auto", "always", "never")
+
+
+def wants_colour(stream: TextIO, mode: str = "auto") -> bool:
+    """Whether to colour ``stream``: ``--color always`` or ``never`` as asked (an explicit option
+    overrides ``NO_COLOR``, as https://no-color.org says); ``auto`` colours only a terminal, and
+    never when ``NO_COLOR`` is set to a non-empty value.
+
+    >>> import io
+    >>> wants_colour(io.StringIO(), "always"), wants_colour(io.StringIO(), "auto")
+    (True, False)
+    """
+    if mode != "auto":
+        return mode == "always"
     if os.environ.get("NO_COLOR"):
         return False
     try:

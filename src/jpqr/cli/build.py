@@ -165,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
             builder = Builder(args.profile or "jpqr")
         payload = _apply_options(builder, args).to_payload()
     except JPQRError as exc:
-        sys.stderr.write(f"jpqr build: {exc.code}: {safe(str(exc))}\n")
+        # str(exc) is "[code] message (at ID path)" for each problem (jpqr.errors): codes once.
+        sys.stderr.write(f"jpqr build: {safe(str(exc))}\n")
         return 1
     except (TypeError, KeyError, ValueError) as exc:  # a spec Builder.from_dict cannot read
         raise InputError(f"the spec does not describe a code: {exc}") from None

@@ -1,8 +1,9 @@
 """``jpqr decode``: the data objects of a payload, as a table or (``--json``) nested JSON.
 
 Decoding is structure only (``jpqr.decode``): it shows what the payload holds even when the code
-breaks EMVCo rules; ``jpqr validate`` judges it. Exit status: 0 when the payload reads as data
-objects, 1 when it does not, 2 for a usage or input error.
+breaks EMVCo rules; ``jpqr validate`` judges it. ``--file F`` decodes one payload per line (JSON
+Lines with ``--json``), in constant memory. Exit status: 0 when every payload reads as data
+objects, 1 when one does not, 2 for a usage or input error.
 """
 
 from __future__ import annotations
@@ -18,11 +19,11 @@ from ..cpm.text import is_cpm
 from ..dataobject import DataObject
 from ..errors import DecodeError
 from ._explain import locate
-from ._io import add_payload_argument, read_one
+from ._io import InputError, Source, open_input, read_lines, read_one
 from ._names import name_of
 from ._terminal import Marker, Style, display_width, safe, wants_colour, writes_utf8
 
-__all__ = ["add_parser", "object_to_dict", "run"]
+__all__ = ["add_parser", "error_to_dict", "lenient", "object_to_dict", "run"]
 
 
 def add_parser(commands: Any) -> None:
@@ -35,11 +36,51 @@ def add_parser(commands: Any) -> None:
             "use 'jpqr validate' to check the rules."
         ),
     )
-    add_payload_argument(parser)
     parser.add_argument(
-        "--json", action="store_true", help="print nested JSON: id, name, value, children"
+        "payload", metavar="PAYLOAD", nargs="?", help="the payload ('-' reads it from stdin)"
     )
-    parser.set_defaults(run=run)
+    parser.add_argument(
+        "-f", "--file", metavar="F", help="decode each line of F, one payload a line ('-' stdin)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print nested JSON: id, name, value, children (with --file: one object a line)",
+    )
+    parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="strip a leading byte order mark and trailing line ends or spaces, with a note",
+    )
+    parser.set_defaults(run=run, parser=parser)
+
+
+_BOM = "\ufeff"
+
+
+def lenient(payload: str | bytes) -> tuple[str | bytes, str]:
+    """``--lenient``: the payload without a leading BOM and trailing CR, LF and spaces, and what
+    was stripped (``""`` when nothing was).
+
+    >>> lenient("\\ufeff0002010102116304AD0A\\r\\n")
+    ('0002010102116304AD0A', 'a leading byte order mark and trailing line ends or spaces')
+    """
+    bom, space = (_BOM, " \r\n") if isinstance(payload, str) else (b"\xef\xbb\xbf", b" \r\n")
+    stripped = payload.removeprefix(bom)  # type: ignore[arg-type]
+    what = ["a leading byte order mark"] if len(stripped) != len(payload) else []
+    shorter = stripped.rstrip(space)  # type: ignore[arg-type]
+    if len(shorter) != len(stripped):
+        what.append("trailing line ends or spaces")
+    return shorter, " and ".join(what)
+
+
+def error_to_dict(exc: DecodeError) -> dict[str, Any]:
+    """A decoding error as JSON, with the fields of a validation issue.
+
+    >>> error_to_dict(DecodeError("tlv.bad_id", "expected two digits", offset=0))
+    {'code': 'tlv.bad_id', 'path': '', 'offset': 0, 'message': 'expected two digits'}
+    """
+    return {"code": exc.code, "path": exc.path, "offset": exc.offset, "message": exc.message}
 
 
 def object_to_dict(
@@ -90,18 +131,27 @@ def _table(objects: tuple[DataObject, ...], style: Style) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    payload = read_one(args.payload)
+    if args.file is not None:
+        if args.payload is not None:
+            raise InputError("give a payload as an argument or with --file, not both")
+        return _run_file(args)
+    if args.payload is None:
+        args.parser.error("the following arguments are required: PAYLOAD (or --file F)")
+    payload = _prepared(args, read_one(args.payload), "payload")
     if is_cpm(payload):  # customer-presented (issue 14): read and shown by jpqr.cpm
         from ..cpm.render import decode_command
 
         status, text = decode_command(payload, args.json)
         (sys.stdout if status == 0 else sys.stderr).write(text + "\n")
         return status
-    style = Style(wants_colour(sys.stdout))
+    style = Style(wants_colour(sys.stdout, args.color))
     try:
         objects = _kernels.decode(payload)
     except DecodeError as exc:
-        sys.stderr.write(_failure(payload, exc) + "\n")
+        if args.json:
+            sys.stdout.write(_json_line({"error": error_to_dict(exc)}) + "\n")
+        else:
+            sys.stderr.write(_failure(payload, exc, args.color) + "\n")
         return 1
     if args.json:
         document = [object_to_dict(obj) for obj in objects]
@@ -115,9 +165,64 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _failure(payload: str | bytes, exc: DecodeError) -> str:
-    style = Style(wants_colour(sys.stderr))
-    lines = [f"jpqr decode: {style(exc.code, 'red', 'bold')}: {safe(str(exc))}"]
+def _prepared(args: argparse.Namespace, payload: str | bytes, label: str) -> str | bytes:
+    if not args.lenient:
+        return payload
+    payload, stripped = lenient(payload)
+    if stripped:
+        sys.stdout.flush()
+        sys.stderr.write(f"jpqr decode: {label}: --lenient stripped {stripped}\n")
+    return payload
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
+
+
+def _run_file(args: argparse.Namespace) -> int:
+    """One payload a line: a table (or a JSON line) each, errors in line with the rest."""
+    stream = open_input(args.file)
+    name = "stdin" if args.file == "-" else args.file
+    style = Style(wants_colour(sys.stdout, args.color))
+    total = failed = 0
+    try:
+        for index, source in enumerate(read_lines(stream, name)):
+            total += 1
+            failed += not _decode_line(args, index, source, style)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if total == 0:
+        raise InputError("no payloads to decode (the input is empty)")
+    return 1 if failed else 0
+
+
+def _decode_line(args: argparse.Namespace, index: int, source: Source, style: Style) -> bool:
+    payload = _prepared(args, source.payload, f"line {source.line}")
+    record: dict[str, Any] = {"index": index, "line": source.line}
+    try:
+        objects = _kernels.decode(payload)
+    except DecodeError as exc:
+        if args.json:
+            record["error"] = error_to_dict(exc)
+            sys.stdout.write(_json_line(record) + "\n")
+        else:
+            text = _failure(payload, exc, args.color, sys.stdout)
+            sys.stdout.write(f"line {source.line}: {text}\n")
+        return False
+    if args.json:
+        record["objects"] = [object_to_dict(obj) for obj in objects]
+        sys.stdout.write(_json_line(record) + "\n")
+    else:
+        verdict = _kernels.crc_verdict(payload)
+        sys.stdout.write(f"line {source.line}:\n{_table(objects, style)}\nCRC {verdict}\n")
+    return True
+
+
+def _failure(payload: str | bytes, exc: DecodeError, colour: str, stream: Any = None) -> str:
+    style = Style(wants_colour(stream or sys.stderr, colour))
+    # str(exc) is "[code] message (at ID path, offset n)" (jpqr.errors): the code once.
+    lines = [f"jpqr decode: {style(safe(str(exc)), 'red')}"]
     if isinstance(payload, str):
         span = locate(payload, exc.code, exc.path, exc.offset)
         if span is not None:

@@ -17,6 +17,8 @@ from ._explain import explain
 from ._io import InputError, add_payload_argument, read_one
 from ._terminal import Marker, Style, safe, wants_colour
 
+FORMATS = (".svg", ".png")  # as jpqr.render.FORMATS, which needs no import to declare the option
+
 __all__ = ["add_parser", "run"]
 
 
@@ -32,8 +34,15 @@ def add_parser(commands: Any) -> None:
     )
     add_payload_argument(parser)
     where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("-o", "--output", metavar="FILE", help="write FILE (.svg or .png)")
+    where.add_argument(
+        "-o", "--output", metavar="FILE", help="write FILE (.svg or .png; '-' for stdout)"
+    )
     where.add_argument("--terminal", action="store_true", help="draw it on the terminal")
+    parser.add_argument(
+        "--format",
+        choices=[suffix.lstrip(".") for suffix in FORMATS],
+        help="the image format (default: from the file name; svg for -o -)",
+    )
     parser.add_argument(
         "--scale", type=int, default=8, help="pixels per module in the image (default 8)"
     )
@@ -46,8 +55,7 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from .. import render, validate
 
-    if args.output is not None and Path(args.output).suffix.lower() not in render.FORMATS:
-        args.parser.error(f"-o: expected a file name ending in .svg or .png, found {args.output!r}")
+    kind = _kind(args)
     if not 1 <= args.scale <= 100:
         args.parser.error(f"--scale: expected 1 to 100 pixels per module, found {args.scale}")
     try:
@@ -58,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_check:
         report = validate(payload)
         if not report.ok:
-            style = Style(wants_colour(sys.stderr))
+            style = Style(wants_colour(sys.stderr, args.color))
             marker = Marker(style, width=shutil.get_terminal_size().columns - 4)
             sys.stderr.write(explain("payload", payload, report, style, marker) + "\n")
             sys.stderr.write("jpqr render: not rendered (--no-check renders it anyway)\n")
@@ -69,11 +77,28 @@ def run(args: argparse.Namespace) -> int:
         if args.terminal:
             render.to_terminal(payload, sys.stdout)
             return 0
+        if args.output == "-":
+            render.write(payload, sys.stdout.buffer, kind, scale=args.scale)
+            return 0
         try:
-            render.save(payload, args.output, scale=args.scale)
+            render.save(payload, args.output, scale=args.scale, kind=kind)
         except OSError as exc:
             raise InputError(f"cannot write {args.output!r}: {exc.strerror or exc}") from None
     except ValueError as exc:  # segno: more data than the largest QR code holds
         sys.stderr.write(f"jpqr render: {safe(str(exc))}\n")
         return 1
     return 0
+
+
+def _kind(args: argparse.Namespace) -> str:
+    """The image format: ``--format``, else the file name's suffix (``svg`` for stdout)."""
+    if args.format is not None:
+        return str(args.format)
+    if args.output is None or args.output == "-":
+        return "svg"
+    suffix = Path(args.output).suffix.lower()
+    if suffix not in FORMATS:
+        args.parser.error(
+            f"-o: expected a file name ending in .svg or .png (or --format), found {args.output!r}"
+        )
+    return suffix.lstrip(".")

@@ -51,6 +51,11 @@ def add_parser(commands: Any) -> None:
         "--strict", action="store_true", help="treat a lower-case CRC as an error, not a warning"
     )
     parser.add_argument(
+        "--lenient",
+        action="store_true",
+        help="strip a leading byte order mark and trailing line ends or spaces, with a warning",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
     )
     parser.add_argument(
@@ -78,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import validate  # the schema layer: loaded only by the commands that need it
 
     sources, stream = _sources(args)
-    style = Style(wants_colour(sys.stdout))
+    style = Style(wants_colour(sys.stdout, args.color))
     marker = Marker(style, width=shutil.get_terminal_size().columns - 4)
     progress = None
     if stream is not None and sys.stderr.isatty():
@@ -86,7 +91,9 @@ def run(args: argparse.Namespace) -> int:
     total = invalid = 0
     try:
         for index, source in enumerate(sources):
-            report = validate(source.payload, args.profile, strict=args.strict)
+            report = validate(
+                source.payload, args.profile, strict=args.strict, lenient=args.lenient
+            )
             total += 1
             invalid += not report.ok
             text = _render(args, index, source, report, style, marker)
