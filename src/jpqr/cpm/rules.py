@@ -1,5 +1,5 @@
 """The rules of a customer-presented code, run over its BER-TLV tree: where each tag may stand,
-how often, its length and format (tables in :mod:`.schema`), and each profile's own rules.
+how often, its length and format (tables in :mod:`jpqr.cpm.schema`), and each profile's own rules.
 
 No message quotes the value of a sensitive tag (57, 5A, JPQR 57): it says what is wrong with
 it, by position, never the digits.
