@@ -19,7 +19,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
-from . import _crc_py, _tlv_py
+from . import _crc_py, _tlv_py, dataobject
 
 __all__ = [
     "IMPLEMENTATION",
@@ -116,10 +116,12 @@ def use(name: Implementation) -> None:
     check_code = tlv_module.check_code
     check_many = tlv_module.check_many
     check_rows = tlv_module.check_rows
+    dataobject._encode = encode  # DataObject.template encodes with the twin in use
     package = sys.modules[__package__]
     for attr in ("IMPLEMENTATION", "check", "crc16", "crc_verdict", "decode", "encode"):
         setattr(package, attr, globals()[attr])
 
 
+dataobject._encode = encode
 if IMPLEMENTATION == "cython":
     use("cython")

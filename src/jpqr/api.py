@@ -15,14 +15,18 @@ False
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import _kernels
-from .errors import DecodeError, ValidationError
-from .model import MerchantPresentedCode, from_tree
+from .errors import DecodeError
 from .profiles import PROFILES, emvco, jpqr
-from .profiles._engine import Rules, Tree, run
+from .profiles._engine import Rules, Tree, read, run
 from .report import ValidationReport
 
-__all__ = ["detect_profile", "is_valid", "parse", "parse_with", "validate"]
+if TYPE_CHECKING:
+    from .model import MerchantPresentedCode
+
+__all__ = ["detect_profile", "is_valid", "parse", "validate"]
 
 Payload = str | bytes | bytearray | memoryview
 
@@ -93,20 +97,4 @@ def parse(
       ...
     jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
     """
-    return _raise_or_read(*_run(payload, profile, strict, lenient))
-
-
-def parse_with(
-    payload: Payload, rules: Rules, profile: str, *, strict: bool, lenient: bool
-) -> MerchantPresentedCode:
-    """``parse`` with given profile rules (what the profile modules' ``parse`` call)."""
-    return _raise_or_read(*run(payload, rules, profile, strict=strict, lenient=lenient))
-
-
-def _raise_or_read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
-    if report.errors:
-        first = report.errors[0]
-        cls = ValidationError if tree is not None else DecodeError
-        raise cls(first.code, first.message, offset=first.offset, path=first.path)
-    assert tree is not None
-    return from_tree(tree)
+    return read(*_run(payload, profile, strict, lenient))
