@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from . import _kernels
 from .errors import DecodeError
 from .profiles import PROFILES, emvco, jpqr
+from .profiles._compiled import judge
 from .profiles._engine import Rules, Tree, read, run
 from .report import ValidationReport
 
@@ -76,6 +77,9 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
+    verdict, name = judge(payload, profile, lenient)
+    if verdict == 1:  # clean: the compiled pass alone (judge() reads only an exact str)
+        return ValidationReport(True, name, "ok", (), (), payload)  # type: ignore[arg-type]
     return _run(payload, profile, strict, lenient)[0]
 
 
@@ -83,7 +87,10 @@ def is_valid(
     payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
 ) -> bool:
     """Whether ``payload`` has no errors under ``profile``."""
-    return validate(payload, profile, strict=strict, lenient=lenient).ok
+    verdict = judge(payload, profile, lenient)[0]
+    if verdict:  # the compiled pass is sure: no report is made
+        return verdict == 1
+    return _run(payload, profile, strict, lenient)[0].ok
 
 
 def parse(

@@ -1,0 +1,143 @@
+"""The compiled rule engine (``jpqr._rules``) against the reference engine, on random, generated
+valid and single-mutation payloads under every profile: where it says "clean" the reference
+finds nothing at all, where it says "an error" the reference finds one, and the report the
+entry points give on the compiled twin is the reference engine's, to the letter.
+
+Also: it never trusts an object it did not check (the hostile str and bytes of tests/hostile.py
+go to the reference engine), and it does judge the clean codes it is there for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import jpqr
+from jpqr import Builder, _kernels, _tlv_py
+from jpqr.profiles._compiled import judge
+
+from .conftest import PUBLISHED, twin
+from .hostile import HOSTILE
+from .strategies import trees
+from .test_builder import emvco_specs, specs
+from .test_validate import crc_of
+
+pytestmark = [
+    pytest.mark.cython,
+    pytest.mark.skipif(_kernels.NO_EXTENSIONS, reason="JPQR_NO_EXTENSIONS"),
+]
+PROFILES = ("auto", "emvco", "jpqr")
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+POOL = "0123456789AZaz .*%\x7f\n\ufeffé最😀\u0301"
+
+
+def with_crc(text: str) -> str:
+    body = text[:-4] if text[-8:-4] == "6304" else text + "6304"
+    return body + crc_of(body)
+
+
+def reference(payload: Any, profile: str, lenient: bool = False) -> jpqr.ValidationReport:
+    with twin("python"):
+        return jpqr.validate(payload, profile, lenient=lenient)
+
+
+def agree(payload: Any, lenient: bool = False) -> None:
+    for profile in PROFILES:
+        expected = reference(payload, profile, lenient)
+        with twin("cython"):
+            verdict, name = judge(payload, profile, lenient)
+            got = jpqr.validate(payload, profile, lenient=lenient)
+            valid = jpqr.is_valid(payload, profile, lenient=lenient)
+        if verdict == 1:
+            assert expected.ok and not expected.warnings and expected.crc == "ok", expected
+            assert name == expected.profile
+        elif verdict == -1:
+            assert not expected.ok, expected
+        assert got == expected
+        assert valid == expected.ok
+
+
+@SETTINGS
+@given(spec=specs)
+def test_built_jpqr_codes(spec: dict[str, Any]) -> None:
+    payload = Builder.from_dict(spec).to_payload()
+    agree(payload)
+    with twin("cython"):
+        assert judge(payload, "auto", False) == (1, "jpqr")  # judged, not handed on
+
+
+@SETTINGS
+@given(spec=emvco_specs())
+def test_built_emvco_codes(spec: dict[str, Any]) -> None:
+    agree(Builder.from_dict(spec).to_payload())
+
+
+@SETTINGS
+@given(tree=trees, fix=st.booleans())
+def test_random_trees(tree: list[Any], fix: bool) -> None:
+    text = _tlv_py.encode(tree)
+    agree(with_crc(text) if fix else text)
+
+
+@SETTINGS
+@given(spec=st.one_of(specs, emvco_specs()), data=st.data())
+def test_single_mutations(spec: dict[str, Any], data: st.DataObject) -> None:
+    payload = Builder.from_dict(spec).to_payload()
+    at = data.draw(st.integers(0, len(payload) - 1))
+    how = data.draw(st.sampled_from(["change", "delete", "insert"]))
+    char = data.draw(st.sampled_from(POOL))
+    if how == "change":
+        mutated = payload[:at] + char + payload[at + 1 :]
+    elif how == "delete":
+        mutated = payload[:at] + payload[at + 1 :]
+    else:
+        mutated = payload[:at] + char + payload[at:]
+    agree(mutated)
+    if len(mutated) >= 8:
+        agree(with_crc(mutated))
+    agree(mutated + data.draw(st.sampled_from(["", "\n", " "])), lenient=True)
+
+
+@pytest.mark.parametrize("index", range(len(PUBLISHED)))
+def test_published_vectors(index: int) -> None:
+    payload = PUBLISHED[index]["payload"]
+    agree(payload)
+    agree(payload.lower())
+    agree(payload + "\r\n", lenient=True)
+
+
+PLAIN_CONTENT = [entry for entry in HOSTILE if entry[2] is not None]
+
+
+@pytest.mark.parametrize("entry", PLAIN_CONTENT, ids=[entry[0] for entry in PLAIN_CONTENT])
+def test_hostile_objects_go_to_the_reference_engine(entry: Any) -> None:
+    make = entry[1]
+    valid = next(p["payload"] for p in PUBLISHED if p["source_says"].startswith("valid"))
+    value = make(valid)
+    with twin("cython"):
+        assert judge(value, "auto", False) == (0, None)
+        got = jpqr.validate(value)
+    assert got == reference(value, "auto")
+
+
+def test_clean_codes_are_judged_by_the_compiled_pass() -> None:
+    judged = 0
+    with twin("cython"):
+        for vector in PUBLISHED:
+            verdict, _ = judge(vector["payload"], "auto", False)
+            judged += verdict == 1
+    with twin("python"):
+        clean = sum(
+            1
+            for vector in PUBLISHED
+            if (r := jpqr.validate(vector["payload"])).ok and not r.warnings
+        )
+    assert judged == clean > 0  # every clean vector, not only a few
+
+
+def test_the_pure_twin_is_never_judged() -> None:
+    with twin("python"):
+        assert judge(PUBLISHED[0]["payload"], "auto", False) == (0, None)
