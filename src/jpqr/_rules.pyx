@@ -734,19 +734,20 @@ cdef int _structure(walk* w) noexcept:
     return 1
 
 
-cdef int _judge(const program* p, str text, walk* w) except -2:
+cdef int _read(str text, walk* w) noexcept:
+    """The engine's part of a pass: length, CRC, the walk into the pool and the structure.
+    1 where the rows may run, -1 for a certain error, 0 where the reference must say."""
     cdef int32_t crc
-    cdef int verdict, i, ascii
+    cdef int verdict, i
     w.kind = PyUnicode_KIND(text)
     w.data = PyUnicode_DATA(text)
     w.n = PyUnicode_GET_LENGTH(text)
     w.nobjects = 0
     w.nlevels = 0
     w.exponent = -1
-    ascii = PyUnicode_IS_ASCII(text)
     if w.n == 0 or w.n > _MAX_PAYLOAD:
         return -1  # payload.empty, payload.too_long
-    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, ascii, &crc)
+    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, PyUnicode_IS_ASCII(text), &crc)
     if verdict != JPQR_OK:
         return 0 if verdict == 1 else -1  # lowercase: a warning (or strict's error)
     i = _read_level(w, 0, w.n, 0)
@@ -754,13 +755,7 @@ cdef int _judge(const program* p, str text, walk* w) except -2:
         return -1  # tlv.zero_length
     if i < 0:
         return 0  # a decode error, or a template that is not data objects (or the pool's end)
-    if not _structure(w):
-        return 0
-    if not _run(p, w, 0, p.root_count, 0):
-        return 0
-    if not ascii and not unicodedata.is_normalized("NFC", text):
-        return 0  # text.not_nfc may apply: a warning
-    return 1
+    return _structure(w)
 
 
 cdef walk* _WALK = <walk*>malloc(sizeof(walk))
@@ -772,8 +767,7 @@ def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
     """(verdict, profile name): 1 clean, -1 certainly an error, 0 the reference engine must say;
     for ``profile`` "auto", "emvco" or "jpqr". Only an exact ``str`` is judged."""
     cdef Compiled chosen
-    cdef int found
-    cdef uint32_t last
+    cdef int verdict
     if type(payload) is not str:
         return 0, None
     cdef str text = <str>payload
@@ -787,19 +781,20 @@ def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
         chosen = emvco
     elif profile == "jpqr":
         chosen = jpqr
-    elif profile == "auto":
-        chosen = emvco
-    else:
-        return 0, None
-    if chosen is None:
-        return 0, None
-    verdict = _judge(chosen.p, text, _WALK)
-    if profile == "auto" and _WALK.nlevels:
+    elif profile != "auto":
+        return 0, None  # an unknown profile: the reference engine says so
+    verdict = _read(text, _WALK)
+    if verdict != 1:
+        return verdict, None
+    if profile == "auto":  # api._select: jpqr where a 26-51 template has the JPQR GUID
         found = _jpqr_template(_WALK, 0)
         if found == -2:
             return 0, None
-        if found >= 0:
-            if jpqr is None:
-                return 0, None
-            return _judge(jpqr.p, text, _WALK), jpqr.name
-    return verdict, chosen.name
+        chosen = jpqr if found >= 0 else emvco
+    if chosen is None:
+        return 0, None  # that profile's table is not compiled
+    if not _run(chosen.p, _WALK, 0, chosen.p.root_count, 0):
+        return 0, None
+    if not PyUnicode_IS_ASCII(text) and not unicodedata.is_normalized("NFC", text):
+        return 0, None  # text.not_nfc may apply: a warning
+    return 1, chosen.name

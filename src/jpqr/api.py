@@ -104,4 +104,8 @@ def parse(
       ...
     jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
     """
+    if judge(payload, profile, lenient)[0] == 1:  # clean: read the tree, no report
+        from .model import from_tree
+
+        return from_tree(_kernels.decode(payload))
     return read(*_run(payload, profile, strict, lenient))

@@ -23,7 +23,13 @@ def _compile() -> tuple[Any, Any, Any] | None:
         rules = import_module("._rules", "jpqr")  # by name: no stub for the optional module
     except ImportError:
         return None
-    return rules.judge, rules.compile_profile(emvco.TABLE), rules.compile_profile(jpqr.TABLE)
+    tables = []
+    for profile in (emvco.TABLE, jpqr.TABLE):
+        try:
+            tables.append(rules.compile_profile(profile))
+        except rules.Unsupported:  # a row it does not know: this profile stays with the reference
+            tables.append(None)
+    return rules.judge, tables[0], tables[1]
 
 
 _COMPILED = _compile()

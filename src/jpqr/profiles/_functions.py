@@ -9,7 +9,6 @@ function's "nothing to report" test, and leaves any other function to this refer
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -75,7 +74,7 @@ def _hint_alphabetic_currency(checker: Checker, currency: Currency, path: str) -
                 f"{issue.message}; ID 53 takes the ISO 4217 numeric code: "
                 f"{currency.numeric} for {currency.alpha}"
             )
-            checker.errors[index] = replace(issue, message=message)
+            checker.errors[index] = issue._replace(message=message)
 
 
 def check_amount(value: str) -> str | None:
