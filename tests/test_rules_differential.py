@@ -141,3 +141,43 @@ def test_clean_codes_are_judged_by_the_compiled_pass() -> None:
 def test_the_pure_twin_is_never_judged() -> None:
     with twin("python"):
         assert judge(PUBLISHED[0]["payload"], "auto", False) == (0, None)
+
+
+def test_nfc_safe_characters_are_nfc_in_any_text() -> None:
+    """The claim of _rules.NFC_SAFE on this Python's Unicode data: each character is NFC alone,
+    of combining class 0, outside the Hangul jamo, and the second character of no canonical
+    decomposition (so it composes with nothing before it); ASCII too."""
+    import unicodedata
+
+    from jpqr import _rules  # type: ignore[attr-defined]
+
+    seconds = set()
+    for cp in range(0x110000):
+        decomposition = unicodedata.decomposition(chr(cp))
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                seconds.add(int(parts[1], 16))
+    safe = [range(0x80)] + [range(low, high + 1) for low, high in _rules.NFC_SAFE]
+    for block in safe:
+        for cp in block:
+            char = chr(cp)
+            assert unicodedata.normalize("NFC", char) == char, hex(cp)
+            assert unicodedata.combining(char) == 0 and cp not in seconds, hex(cp)
+            assert not 0x1100 <= cp <= 0x11FF
+
+
+@pytest.mark.parametrize("name", ["ガソリン", "Café", "Phở", "최고"])
+def test_decomposed_text_is_left_to_the_reference(name: str) -> None:
+    import unicodedata
+
+    from .test_validate import BASE, code, tlv
+    from .test_validate import replace as replace_pairs
+
+    for form in ("NFC", "NFD"):
+        text = unicodedata.normalize(form, name)
+        payload = code(replace_pairs(BASE, _64=tlv(("00", "JA"), ("01", text))))
+        warned = reference(payload, "auto").warnings
+        assert bool(warned) == (form == "NFD" and text != name), warned
+        with twin("cython"):
+            assert judge(payload, "auto", False) == ((0, None) if warned else (1, "jpqr"))

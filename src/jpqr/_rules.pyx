@@ -33,6 +33,7 @@ from jpqr._ccore cimport (
 
 import unicodedata
 
+from jpqr import _kernels
 from jpqr.dataobject import NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS
 from jpqr.profiles import _functions
 from jpqr.profiles._table import (
@@ -46,9 +47,10 @@ from jpqr.profiles._table import (
     Rule,
     Templates,
 )
+from jpqr.report import ValidationReport
 from jpqr.schema import CURRENCIES, JPQR_GUID, MAX_PAYLOAD_LENGTH
 
-__all__ = ["Unsupported", "compile_profile", "judge"]
+__all__ = ["Unsupported", "clean_report", "compile_profile", "install", "judge", "verdict"]
 
 jpqr_crc_init_tables()
 
@@ -181,6 +183,37 @@ if len(JPQR_GUID) != 19:
 for _n in range(19):
     _GUID[_n] = ord(JPQR_GUID[_n])
 cdef Py_ssize_t _MAX_PAYLOAD = MAX_PAYLOAD_LENGTH
+
+# Code points a text may hold and be NFC whatever surrounds them: NFC_QC Yes, combining class 0
+# and the second character of no canonical composition (Latin-1 and Latin Extended-A, CJK
+# symbols, kana without the combining voiced marks 3099/309A, CJK ideographs, fullwidth forms).
+# A text of these and ASCII needs no unicodedata.is_normalized() call; any other non-ASCII
+# character does. tests/test_rules_differential.py proves the claim on each Python's Unicode.
+NFC_SAFE = ((0xA0, 0x17F), (0x3000, 0x3029), (0x3030, 0x303F), (0x3041, 0x3096),
+            (0x309B, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xFF01, 0xFF9D))
+cdef uint32_t _NFC_SAFE[8][2]
+for _n, (_low, _high) in enumerate(NFC_SAFE):
+    _NFC_SAFE[_n][0] = _low
+    _NFC_SAFE[_n][1] = _high
+
+
+cdef inline bint _nfc_safe(uint32_t c) noexcept nogil:
+    cdef int i
+    if c < 0x80:
+        return True
+    for i in range(8):
+        if _NFC_SAFE[i][0] <= c <= _NFC_SAFE[i][1]:
+            return True
+    return False
+
+
+cdef bint _surely_nfc(walk* w) noexcept:
+    """Whether every character of the text is in NFC_SAFE (else ask unicodedata)."""
+    cdef Py_ssize_t i
+    for i in range(w.n):
+        if not _nfc_safe(jpqr_read(w.kind, w.data, i)):
+            return False
+    return True
 
 
 def _set_crc_path(int path):
@@ -763,38 +796,84 @@ if _WALK == NULL:
     raise MemoryError()
 
 
-def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
-    """(verdict, profile name): 1 clean, -1 certainly an error, 0 the reference engine must say;
-    for ``profile`` "auto", "emvco" or "jpqr". Only an exact ``str`` is judged."""
-    cdef Compiled chosen
-    cdef int verdict
-    if type(payload) is not str:
-        return 0, None
+cdef Compiled _APPLIED = None  # the profile of the last clean verdict
+
+
+cdef int _verdict(object payload, Compiled emvco, Compiled jpqr, object profile,
+                  bint lenient) except -2:
+    """1 clean (``_APPLIED`` the profile applied), -1 certainly an error, 0 cannot say."""
+    global _APPLIED
+    cdef Compiled chosen = None
+    cdef int verdict, found
+    if type(payload) is not str or type(profile) is not str:
+        return 0  # nothing but an exact str: no method of the object runs during the pass
     cdef str text = <str>payload
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
     if lenient and n and (
         jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0) == 0xFEFF
         or jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), n - 1) in (0x20, 0x0D, 0x0A)
     ):
-        return 0, None  # lenient strips it, with a warning
+        return 0  # lenient strips it, with a warning
     if profile == "emvco":
         chosen = emvco
     elif profile == "jpqr":
         chosen = jpqr
     elif profile != "auto":
-        return 0, None  # an unknown profile: the reference engine says so
+        return 0  # an unknown profile: the reference engine says so
     verdict = _read(text, _WALK)
     if verdict != 1:
-        return verdict, None
+        return verdict
     if profile == "auto":  # api._select: jpqr where a 26-51 template has the JPQR GUID
         found = _jpqr_template(_WALK, 0)
         if found == -2:
-            return 0, None
+            return 0
         chosen = jpqr if found >= 0 else emvco
     if chosen is None:
-        return 0, None  # that profile's table is not compiled
+        return 0  # that profile's table is not compiled
     if not _run(chosen.p, _WALK, 0, chosen.p.root_count, 0):
-        return 0, None
-    if not PyUnicode_IS_ASCII(text) and not unicodedata.is_normalized("NFC", text):
-        return 0, None  # text.not_nfc may apply: a warning
-    return 1, chosen.name
+        return 0
+    if not PyUnicode_IS_ASCII(text) and not _surely_nfc(_WALK) and \
+            not unicodedata.is_normalized("NFC", text):
+        return 0  # text.not_nfc may apply: a warning
+    _APPLIED = chosen
+    return 1
+
+
+def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
+    """(verdict, profile name) for ``profile`` "auto", "emvco" or "jpqr": 1 clean, -1 certainly
+    an error, 0 the reference engine must say. Only an exact ``str`` is judged."""
+    cdef int verdict = _verdict(payload, emvco, jpqr, profile, lenient)
+    return verdict, _APPLIED.name if verdict == 1 else None
+
+
+# The tables the entry points use (install()), and whether the compiled twin is in use.
+cdef Compiled _EMVCO = None
+cdef Compiled _JPQR = None
+
+
+def install(Compiled emvco, Compiled jpqr):
+    """The compiled tables :func:`verdict` and :func:`clean_report` use."""
+    global _EMVCO, _JPQR
+    _EMVCO, _JPQR = emvco, jpqr
+
+
+cdef inline bint _in_use() noexcept:
+    try:
+        return _kernels.IMPLEMENTATION == "cython"  # _kernels.use("python") turns it off
+    except BaseException:
+        return False
+
+
+def verdict(payload, profile, lenient):
+    """:func:`judge`'s verdict with the installed tables: what ``is_valid`` asks first."""
+    if not _in_use():
+        return 0
+    return _verdict(payload, _EMVCO, _JPQR, profile, lenient)
+
+
+def clean_report(payload, profile, lenient):
+    """The report of a clean code, from the compiled pass alone (the one object it builds), or
+    None where the reference engine must report."""
+    if not _in_use() or _verdict(payload, _EMVCO, _JPQR, profile, lenient) != 1:
+        return None
+    return tuple.__new__(ValidationReport, (True, _APPLIED.name, "ok", (), (), payload))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import _kernels
 from .errors import DecodeError
 from .profiles import PROFILES, emvco, jpqr
-from .profiles._compiled import judge
+from .profiles._compiled import clean_report, verdict
 from .profiles._engine import Rules, Tree, read, run
 from .report import ValidationReport
 
@@ -77,9 +77,9 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
-    verdict, name = judge(payload, profile, lenient)
-    if verdict == 1:  # clean: the compiled pass alone (judge() reads only an exact str)
-        return ValidationReport(True, name, "ok", (), (), payload)  # type: ignore[arg-type]
+    report = clean_report(payload, profile, lenient)  # the compiled pass, if it is sure
+    if report is not None:
+        return report
     return _run(payload, profile, strict, lenient)[0]
 
 
@@ -87,9 +87,9 @@ def is_valid(
     payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
 ) -> bool:
     """Whether ``payload`` has no errors under ``profile``."""
-    verdict = judge(payload, profile, lenient)[0]
-    if verdict:  # the compiled pass is sure: no report is made
-        return verdict == 1
+    sure = verdict(payload, profile, lenient)
+    if sure:  # the compiled pass is sure: no report is made
+        return sure == 1
     return _run(payload, profile, strict, lenient)[0].ok
 
 
@@ -104,7 +104,7 @@ def parse(
       ...
     jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
     """
-    if judge(payload, profile, lenient)[0] == 1:  # clean: read the tree, no report
+    if verdict(payload, profile, lenient) == 1:  # clean: read the tree, no report
         from .model import from_tree
 
         return from_tree(_kernels.decode(payload))
