@@ -181,3 +181,57 @@ def test_decomposed_text_is_left_to_the_reference(name: str) -> None:
         assert bool(warned) == (form == "NFD" and text != name), warned
         with twin("cython"):
             assert judge(payload, "auto", False) == ((0, None) if warned else (1, "jpqr"))
+
+
+def _reading(tree: Any) -> Any:
+    import dataclasses
+
+    from jpqr import model
+
+    try:
+        code = model.from_tree(tree)
+    except Exception as exc:  # the compiled twin must fail alike
+        return ("raised", type(exc).__name__, str(exc))
+    return repr(dataclasses.asdict(code)), code.objects, code
+
+
+def _compiled_reading(tree: Any) -> Any:
+    import dataclasses
+
+    from jpqr import _rules_model  # type: ignore[attr-defined]
+
+    try:
+        code = _rules_model.from_tree(tree)
+    except Exception as exc:
+        return ("raised", type(exc).__name__, str(exc))
+    return repr(dataclasses.asdict(code)), code.objects, code
+
+
+@SETTINGS
+@given(tree=trees)
+def test_compiled_from_tree_reads_random_trees_alike(tree: list[Any]) -> None:
+    decoded = _tlv_py.decode(_tlv_py.encode(tree))
+    assert _compiled_reading(decoded) == _reading(decoded)
+
+
+DECODABLE = [i for i, vector in enumerate(PUBLISHED) if vector["tlv"] == "ok"]
+
+
+@pytest.mark.parametrize("index", DECODABLE)
+def test_compiled_from_tree_reads_the_vectors_alike(index: int) -> None:
+    decoded = _tlv_py.decode(PUBLISHED[index]["payload"])
+    assert _compiled_reading(decoded) == _reading(decoded)
+    with twin("cython"):
+        if jpqr.is_valid(PUBLISHED[index]["payload"]):
+            assert jpqr.parse(PUBLISHED[index]["payload"]) == _reading(decoded)[2]
+
+
+def test_compiled_from_tree_leaves_other_trees_to_the_pure_twin() -> None:
+    from jpqr import DataObject
+
+    class Odd(str):
+        pass
+
+    tree = (DataObject("00", Odd("01")), DataObject("59", "X"))
+    assert _compiled_reading(tree) == _reading(tree)
+    assert _compiled_reading(((1, 2),)) == _reading(((1, 2),))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from . import _kernels
 from .errors import DecodeError
 from .profiles import PROFILES, emvco, jpqr
-from .profiles._compiled import clean_report, verdict
+from .profiles._compiled import clean_report, read_tree, verdict
 from .profiles._engine import Rules, Tree, read, run
 from .report import ValidationReport
 
@@ -105,7 +105,6 @@ def parse(
     jpqr.errors.ValidationError: expected ID 52 (Merchant Category Code), found none (at ID 52)
     """
     if verdict(payload, profile, lenient) == 1:  # clean: read the tree, no report
-        from .model import from_tree
-
-        return from_tree(_kernels.decode(payload))
+        code: MerchantPresentedCode = read_tree(_kernels.decode(payload))
+        return code
     return read(*_run(payload, profile, strict, lenient))

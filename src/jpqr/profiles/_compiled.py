@@ -18,7 +18,7 @@ from .. import _kernels
 from ..report import ValidationReport
 from . import emvco, jpqr
 
-__all__ = ["clean_report", "judge", "verdict"]
+__all__ = ["clean_report", "judge", "read_tree", "verdict"]
 
 
 def _load() -> tuple[Any, list[Any]] | None:
@@ -59,9 +59,23 @@ def _no_report(payload: object, profile: str, lenient: bool) -> ValidationReport
     return None
 
 
+def _read_tree() -> Callable[[tuple[Any, ...]], Any]:
+    """model.from_tree's compiled twin where it is built (used after a clean verdict only)."""
+    try:
+        compiled: Callable[[tuple[Any, ...]], Any] = import_module(
+            "._rules_model", "jpqr"
+        ).from_tree
+    except ImportError:
+        from ..model import from_tree
+
+        return from_tree
+    return compiled
+
+
 # The compiled functions themselves where they are built (each checks that the compiled twin
 # is in use), so an entry point pays one call.
 verdict: Callable[[object, str, bool], int] = _RULES.verdict if _RULES else _no_verdict
 clean_report: Callable[[object, str, bool], ValidationReport | None] = (
     _RULES.clean_report if _RULES else _no_report
 )
+read_tree: Callable[[tuple[Any, ...]], Any] = _read_tree() if _RULES else lambda tree: None
