@@ -235,3 +235,33 @@ def test_compiled_from_tree_leaves_other_trees_to_the_pure_twin() -> None:
     tree = (DataObject("00", Odd("01")), DataObject("59", "X"))
     assert _compiled_reading(tree) == _reading(tree)
     assert _compiled_reading(((1, 2),)) == _reading(((1, 2),))
+
+
+def test_the_pass_leaves_the_upper_state_clean() -> None:
+    """jpqr._rules runs the shared CRC kernels (AVX-512 from 512 bytes): after a validate of a
+    long code with Japanese text (over 800 UTF-8 bytes) the upper halves are clean, as
+    tests/test_upper_state.py proves for the other compiled modules."""
+    from jpqr import _crc  # type: ignore[attr-defined]
+
+    from .test_upper_state import clean
+    from .test_validate import BASE, code, tlv
+    from .test_validate import replace as replace_pairs
+
+    if _crc._upper_state() is None:
+        pytest.skip("no XGETBV with ECX=1 here")
+    long_name = "充電ステーション" * 3
+    pairs = replace_pairs(
+        BASE,
+        _64=tlv(("00", "JA"), ("01", long_name[:25])),
+        _80=tlv(("00", "com.example"), ("01", "東京都渋谷区" * 15)),
+        _81=tlv(("00", "com.example"), ("01", "東京都渋谷区" * 15)),
+    )
+    payload = code(pairs)
+    assert len(payload.encode()) > 800 and len(payload) <= 512  # the AVX-512 CRC from 512 B
+    with twin("cython"):
+        for call in (jpqr.validate, jpqr.is_valid, jpqr.parse):
+            _crc._clear_upper()
+            call(payload)
+            state = _crc._upper_state()
+            assert clean(state), f"{call.__name__}: XINUSE {state:#x}"
+        assert judge(payload, "auto", False) == (1, "jpqr")

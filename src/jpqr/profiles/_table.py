@@ -66,12 +66,18 @@ class Level:
     def __init__(self, objects: tuple[DataObject, ...], path: str) -> None:
         self.objects = objects
         self.path = path
-        self.by_id: dict[str, DataObject] = {}
-        for obj in objects:
-            self.by_id.setdefault(obj.id, obj)
+        by_id = {obj[0]: obj for obj in objects}
+        if len(by_id) != len(objects):  # duplicates (duplicate.id): the first wins
+            by_id = {}
+            for obj in objects:
+                by_id.setdefault(obj[0], obj)
+        self.by_id: dict[str, DataObject] = by_id
 
     def find(self, path: str) -> DataObject | None:
         """The object at the relative ``path`` (``"53"``, ``"64.00"``), first occurrences."""
+        obj = self.by_id.get(path)
+        if obj is not None or "." not in path:
+            return obj
         head, _, rest = path.partition(".")
         obj = self.by_id.get(head)
         while rest and obj is not None:
@@ -103,12 +109,18 @@ class Fields(Row):
 
     def apply(self, checker: Checker, level: Level) -> None:
         table = self.table
+        formats = not self.lengths_only
         for obj in level.objects:
-            spec = table.get(obj.id)
-            if spec is None or not obj.value or spec.template:
+            spec = table.get(obj[0])
+            value = obj[1]
+            if spec is None or not value or spec.template:
                 continue
-            check_length(checker, spec, level.path, obj)
-            if not self.lengths_only:
+            if not spec.min_length <= len(value) <= spec.max_length:
+                check_length(checker, spec, level.path, obj)
+            # The format checks' own first tests, inline: a value that passes them needs no call.
+            if formats and not (
+                value.isascii() and (value.isdigit() if spec.format == "N" else value.isprintable())
+            ):
                 check_format(checker, spec, level.path, obj)
 
 
