@@ -265,3 +265,17 @@ def test_the_pass_leaves_the_upper_state_clean() -> None:
             state = _crc._upper_state()
             assert clean(state), f"{call.__name__}: XINUSE {state:#x}"
         assert judge(payload, "auto", False) == (1, "jpqr")
+
+
+def test_compiled_from_tree_of_hand_made_ids() -> None:
+    # IDs that are not two digits reach from_tree only from code; compared as text, as the
+    # pure twin compares them ("2a" sorts among 26-51, "7x" among 65-79).
+    from jpqr import DataObject
+
+    tree = (
+        DataObject("2a", "x", (DataObject("00", "g"),)),
+        DataObject("7x", "y"),
+        DataObject("9z", "0002ab", (DataObject("00", "ab"),)),
+        DataObject("0a", "z"),
+    )
+    assert _compiled_reading(tree) == _reading(tree)

@@ -12,6 +12,8 @@ tree of anything else goes to the pure twin.
 cdef extern from "Python.h":
     object PyType_GenericNew(object type, object args, object kwds)
     int PyObject_GenericSetDict(object o, object value, void* context) except -1
+    unsigned int PyUnicode_READ_CHAR(object o, Py_ssize_t index)
+    Py_ssize_t PyUnicode_GET_LENGTH(object o)
 
 from jpqr.dataobject import DataObject
 from jpqr.model import (
@@ -85,10 +87,31 @@ cdef bint _plain_tree(object objects, int depth) noexcept:
     return True
 
 
+cdef inline int _number(str id) noexcept:
+    """The ID as a number (00-99), or -1 for anything else."""
+    if PyUnicode_GET_LENGTH(id) != 2:
+        return -1
+    cdef unsigned int a = PyUnicode_READ_CHAR(id, 0), b = PyUnicode_READ_CHAR(id, 1)
+    if not (48 <= a <= 57 and 48 <= b <= 57):
+        return -1
+    return <int>(a - 48) * 10 + <int>(b - 48)
+
+
 def from_tree(objects):
     """``jpqr.model.from_tree(objects)``, compiled."""
     if not _plain_tree(objects, 0):
         return _pure_from_tree(objects)
+    return _read(<tuple>objects)
+
+
+def from_decoded(tuple objects):
+    """:func:`from_tree` of a tree the compiled decode() just made (exact DataObjects of str:
+    nothing to check again)."""
+    return _read(objects)
+
+
+cdef object _read(tuple objects):
+    cdef int number
     cdef dict by_id = {}
     cdef dict values = {}
     cdef list accounts = []
@@ -102,18 +125,29 @@ def from_tree(objects):
         if id not in by_id:
             by_id[id] = obj
             values[id] = obj[1]
-        if "02" <= id <= "25":
+        number = _number(id)
+        if number < 0:  # not two digits (a tree made by hand): compared as text, as the pure twin
+            if "02" <= id <= "25":
+                number = 2
+            elif "26" <= id <= "51":
+                number = 26
+            else:
+                if id >= "80" and obj[2] is not None:
+                    unreserved.append(_template(obj))
+                if "65" <= id <= "79" and id not in rfu:
+                    rfu[id] = obj[1]
+                continue
+        if 2 <= number <= 25:
             accounts.append(_make(MerchantAccount, {
                 "id": id, "value": obj[1], "guid": None, "values": {}}))
-        elif "26" <= id <= "51":
+        elif 26 <= number <= 51:
             sub = _values(obj[2])
             accounts.append(_make(MerchantAccount, {
                 "id": id, "value": obj[1], "guid": sub.get("00"), "values": sub}))
-        elif id >= "80" and obj[2] is not None:
+        elif number >= 80 and obj[2] is not None:
             unreserved.append(_template(obj))
-    for key, value in values.items():
-        if "65" <= key <= "79":
-            rfu[key] = value
+        elif 65 <= number <= 79 and id not in rfu:
+            rfu[id] = obj[1]
     jpqr = None
     for account in accounts:
         guid = account.guid

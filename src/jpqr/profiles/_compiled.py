@@ -60,11 +60,12 @@ def _no_report(payload: object, profile: str, lenient: bool) -> ValidationReport
 
 
 def _read_tree() -> Callable[[tuple[Any, ...]], Any]:
-    """model.from_tree's compiled twin where it is built (used after a clean verdict only)."""
+    """model.from_tree's compiled twin where it is built, for a tree the compiled decode() made
+    (parse uses it after a clean verdict only)."""
     try:
         compiled: Callable[[tuple[Any, ...]], Any] = import_module(
             "._rules_model", "jpqr"
-        ).from_tree
+        ).from_decoded
     except ImportError:
         from ..model import from_tree
 
