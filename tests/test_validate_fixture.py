@@ -59,3 +59,31 @@ def test_reports_are_reproduced(impl: ModuleType, chunk: int) -> None:
             want = json.dumps(expected, ensure_ascii=True)
             assert got == want, (payload, profile, strict, lenient)
             assert jpqr.is_valid(payload, profile, strict=strict, lenient=lenient) == expected[0]
+
+
+@cache
+def model_entries() -> list[tuple[int, str]]:
+    with gzip.open(FIXTURE.with_name("models.jsonl.gz"), "rt", encoding="ascii") as lines:
+        return [tuple(json.loads(line)) for line in lines]  # type: ignore[misc]
+
+
+def test_typed_models_are_reproduced(impl: ModuleType) -> None:
+    """What from_tree reads (both twins: the compiled one reads a clean code's tree) and what
+    parse gives for each recorded payload that decodes, against the recorded digests."""
+    import jpqr
+    from jpqr import model
+    from jpqr.profiles._compiled import read_tree
+    from tests.data.reports.make_fixture import decode_payload, model_digest
+
+    data = entries()
+    recorded = model_entries()
+    assert len(recorded) > 10_000
+    for index, digest in recorded:
+        entry = data[index]
+        payload = decode_payload(entry)
+        tree = impl.decode(payload)
+        assert model_digest(model.from_tree(tree)) == digest, payload
+        if impl.IMPLEMENTATION == "cython" and type(payload) is str:
+            assert model_digest(read_tree(tree)) == digest, payload
+        if entry["reports"]["auto"][0]:
+            assert model_digest(jpqr.parse(payload)) == digest, payload
