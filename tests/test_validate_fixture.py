@@ -64,7 +64,7 @@ def test_reports_are_reproduced(impl: ModuleType, chunk: int) -> None:
 @cache
 def model_entries() -> list[tuple[int, str]]:
     with gzip.open(FIXTURE.with_name("models.jsonl.gz"), "rt", encoding="ascii") as lines:
-        return [tuple(json.loads(line)) for line in lines]  # type: ignore[misc]
+        return [(int(index), str(digest)) for index, digest in map(json.loads, lines)]
 
 
 def test_typed_models_are_reproduced(impl: ModuleType) -> None:
