@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ..dataobject import DataObject
 from ..schema import JPQR_GUID, Currency, by_alpha, by_numeric
 from ._formats import check_length, describe, join
-from ._table import Level, Rule
+from ._table import Level, Rule, _find
 
 if TYPE_CHECKING:
     from ._engine import Checker
@@ -45,7 +45,7 @@ def currency(checker: Checker, level: Level, row: Rule) -> None:
     assign; an alphabetic code ("JPY") extends the schema's ``field.format`` error with the
     numeric code to write instead. Sets ``checker.exponent``, the minor unit the amount rules
     compare decimals with."""
-    obj = level.find(row.path)
+    obj = _find(level, row.path)
     if obj is None or not obj.value:
         return
     found = by_numeric(obj.value)
@@ -96,7 +96,7 @@ def amount(checker: Checker, level: Level, row: Rule) -> None:
     """An amount (ID 54; 56 through :func:`convenience_fee`), SPEC §3: ``amount.format``,
     ``amount.zero``, and the warning ``amount.decimals`` for more decimals than the currency's
     minor unit (``checker.exponent``, from :func:`currency`)."""
-    _check_amount(checker, level.find(row.path), checker.exponent, join(level.path, row.path))
+    _check_amount(checker, _find(level, row.path), checker.exponent, join(level.path, row.path))
 
 
 def _check_amount(checker: Checker, obj: DataObject | None, exponent: int | None, id: str) -> None:
@@ -166,7 +166,7 @@ def convenience_fee(checker: Checker, level: Level, row: Rule) -> None:
 
 def consumer_data(checker: Checker, level: Level, row: Rule) -> None:
     """62-09 (SPEC §3): up to three of the letters A, M, E, each at most once."""
-    obj = level.find(row.path)
+    obj = _find(level, row.path)
     if obj is None or not obj.value:
         return
     value = obj.value
@@ -229,7 +229,7 @@ def whole_yen(checker: Checker, level: Level, row: Rule) -> None:
     currency = level.by_id.get("53")
     if currency is None or currency.value != row.options["currency"]:
         return
-    obj = level.find(row.path)
+    obj = _find(level, row.path)
     if obj is None or check_amount(obj.value) is not None:
         return  # absent, or amount.format / amount.zero says what is wrong
     _, _, decimals = obj.value.partition(".")
