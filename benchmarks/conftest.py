@@ -21,51 +21,13 @@ from typing import Any
 
 import pytest
 from tests.conftest import twin
-from tests.test_cli import SESSION_CODE
-from tests.test_tlv import EMVCO_EXAMPLE
 
-from jpqr import DataObject, _kernels, _tlv_py
+from jpqr import _kernels
 
-# A dynamic JPQR code for one charging session: 197 ASCII characters, 20 data objects.
-ASCII_PAYLOAD = _tlv_py.encode(
-    [
-        DataObject("00", "01"),
-        DataObject("01", "12"),
-        DataObject.template(
-            "26",
-            [
-                DataObject("00", "jp.or.paymentsjapan"),
-                DataObject("01", "0000000000001"),
-                DataObject("02", "0001"),
-                DataObject("03", "0000001"),
-                DataObject("04", "001"),
-            ],
-        ),
-        DataObject("52", "5999"),
-        DataObject("53", "392"),
-        DataObject("54", "1500"),
-        DataObject("58", "JP"),
-        DataObject("59", "EV CHARGE INC"),
-        DataObject("60", "TOKYO"),
-        DataObject("61", "1000001"),
-        DataObject.template(
-            "62", [DataObject("05", "SESSION-20261121-0042"), DataObject("07", "EVSE-001")]
-        ),
-    ]
-)
-assert len(ASCII_PAYLOAD) == 197 and ASCII_PAYLOAD.isascii()
+from .payloads import ASCII_PAYLOAD, EMVCO_EXAMPLE, JPQR_VALID, PAYLOADS, VALIDATE_PAYLOADS
 
-# The EMVCo example: 248 characters with Chinese text in the language template 64.
-PAYLOADS = {"ascii": ASCII_PAYLOAD, "emvco": EMVCO_EXAMPLE}
-
-
-# ASCII_PAYLOAD is not a valid JPQR code (26.03 has 7 characters and 26.04 3, where the JPQR
-# identifier wants 6 each; no language template 64), so validating it times the error path.
-# validate also times a valid JPQR code: the EV-charging session of the CLI tests, written by
-# hand with the CRC of binascii.crc_hqx (independent of jpqr), 211 characters, the merchant name
-# in Japanese in 64.
-assert len(SESSION_CODE) == 211
-VALIDATE_PAYLOADS = {**PAYLOADS, "jpqr-valid": SESSION_CODE}
+__all__ = ["ASCII_PAYLOAD", "CALLS", "EMVCO_EXAMPLE", "JPQR_VALID", "PAYLOADS", "TWINS"]
+__all__ += ["VALIDATE_PAYLOADS", "impl", "timed"]
 
 TWINS = ["python", "cython"]
 

@@ -178,6 +178,15 @@ BARS = [
     _time("batch-ascii", "jpqr[cython] numpy S, 2 threads", 30),
     _pure_vs_bare("decode-ascii"),
     _pure_vs_bare("decode-emvco"),
+    # issue 10: the compiled rule engine
+    _time("validate-jpqr-valid", "jpqr[cython]", 2000),
+    _time("validate-emvco", "jpqr[cython]", 2000),
+    _fastest_peer("validate-jpqr-valid", 25),
+    _fastest_peer("validate-emvco", 25),
+    _time("is_valid-jpqr-valid", "jpqr[cython]", 1000),
+    _time("is_valid-emvco", "jpqr[cython]", 1000),
+    _time("parse-jpqr-valid", "jpqr[cython]", 6000),
+    _time("parse-emvco", "jpqr[cython]", 6000),
 ]
 
 

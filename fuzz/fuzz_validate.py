@@ -2,7 +2,9 @@
 identical reports, under every profile and with strict/lenient.
 
 Also holds each report to what the kernels say: ``report.crc`` is the CRC verdict of the text, and
-a payload the decoder refuses is never ``ok``.
+a payload the decoder refuses is never ``ok``; and the compiled rule engine (``jpqr._rules``) to
+the reference engine: where it says "clean" the pure twin's report has no issue at all, where it
+says "an error" that report is not ok.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from _common import PYTHON, fail, outcome, payload, payload_seeds, run
 
 import jpqr
 from jpqr import _kernels
+from jpqr.profiles._compiled import judge
 
 PROFILES = ("auto", "emvco", "jpqr")
 
@@ -46,6 +49,21 @@ def test_one(data: bytes) -> None:
             fail(f"parse does not follow validate on {twin}", value, parsed, result[1].errors)
         results[twin + " parse"] = repr(parsed)
     _kernels.use("cython")
+    verdict = outcome(judge, value, profile, options["lenient"])
+    expected = results["python"]
+    assert isinstance(expected, tuple)
+    if verdict[0] != "ok" or (
+        verdict[1][0] == 1
+        and (not expected[0] or expected[3] or expected[4] or expected[2] != "ok")
+    ):
+        fail(
+            "the compiled engine says clean where the reference finds issues",
+            value,
+            verdict,
+            expected,
+        )
+    if verdict[1][0] == -1 and expected[0]:
+        fail("the compiled engine says invalid where the reference says ok", value, expected)
     if results["python"] != results["cython"] or results["python parse"] != results["cython parse"]:
         fail("validate: the twins disagree", value, profile, options, *results.items())
     report = results["python"]

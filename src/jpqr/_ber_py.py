@@ -19,7 +19,7 @@ reserved ``FF``, lengths longer than their shortest form, a tag number with a le
 >>> decode(bytes.fromhex("5A0812"))
 Traceback (most recent call last):
   ...
-jpqr.errors.DecodeError: expected 8 bytes of value for tag 5A, found only 1 before the end of the data (at ID 5A, offset 0)
+jpqr.errors.DecodeError: [ber.length_overrun] expected 8 bytes of value for tag 5A, found only 1 before the end of the data (at ID 5A, offset 0)
 """  # noqa: E501
 
 from __future__ import annotations

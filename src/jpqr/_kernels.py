@@ -19,7 +19,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
-from . import _ber_py, _crc_py, _tlv_py
+from . import _ber_py, _crc_py, _tlv_py, dataobject
 
 __all__ = [
     "IMPLEMENTATION",
@@ -126,10 +126,12 @@ def use(name: Implementation) -> None:
     check_rows = tlv_module.check_rows
     ber_decode = ber_module.decode
     ber_encode = ber_module.encode
+    dataobject._encode = encode  # DataObject.template encodes with the twin in use
     package = sys.modules[__package__]
     for attr in ("IMPLEMENTATION", "check", "crc16", "crc_verdict", "decode", "encode"):
         setattr(package, attr, globals()[attr])
 
 
+dataobject._encode = encode
 if IMPLEMENTATION == "cython":
     use("cython")

@@ -15,16 +15,21 @@ False
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import _kernels
 from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
 from .cpm.text import is_cpm as _is_cpm
-from .errors import DecodeError, ValidationError
-from .model import MerchantPresentedCode, from_tree
+from .errors import DecodeError
 from .profiles import PROFILES, emvco, jpqr
-from .profiles._engine import Rules, Tree, run
+from .profiles._compiled import clean_report, read_tree, verdict
+from .profiles._engine import Rules, Tree, read, run
 from .report import ValidationReport
 
-__all__ = ["detect_profile", "is_valid", "parse", "parse_with", "validate"]
+if TYPE_CHECKING:
+    from .model import MerchantPresentedCode
+
+__all__ = ["detect_profile", "is_valid", "parse", "validate"]
 
 Payload = str | bytes | bytearray | memoryview
 
@@ -74,18 +79,34 @@ def validate(
     >>> "crc.lowercase" in [issue.code for issue in strict.errors]
     True
     """
-    if profile in _CPM_PROFILES or (profile == "auto" and _is_cpm(payload)):  # CPM: issue 14
-        from .cpm.api import validate as validate_cpm  # loaded with the first CPM code
-
-        return validate_cpm(payload, profile, strict=strict, lenient=lenient)
+    if profile in _CPM_PROFILES:  # customer-presented (issue 14)
+        return _validate_cpm(payload, profile, strict, lenient)
+    report = clean_report(payload, profile, lenient)  # the compiled pass, if it is sure
+    if report is not None:
+        return report
+    if profile == "auto" and _is_cpm(payload):  # only once the text is no clean MPM code
+        return _validate_cpm(payload, profile, strict, lenient)
     return _run(payload, profile, strict, lenient)[0]
+
+
+def _validate_cpm(payload: Payload, profile: str, strict: bool, lenient: bool) -> ValidationReport:
+    from .cpm.api import validate as validate_cpm  # loaded with the first CPM code
+
+    return validate_cpm(payload, profile, strict=strict, lenient=lenient)
 
 
 def is_valid(
     payload: Payload, profile: str = "auto", *, strict: bool = False, lenient: bool = False
 ) -> bool:
     """Whether ``payload`` has no errors under ``profile``."""
-    return validate(payload, profile, strict=strict, lenient=lenient).ok
+    if profile in _CPM_PROFILES:
+        return _validate_cpm(payload, profile, strict, lenient).ok
+    sure = verdict(payload, profile, lenient)
+    if sure:  # the compiled pass is sure: no report is made
+        return sure == 1
+    if profile == "auto" and _is_cpm(payload):
+        return _validate_cpm(payload, profile, strict, lenient).ok
+    return _run(payload, profile, strict, lenient)[0].ok
 
 
 def parse(
@@ -99,20 +120,7 @@ def parse(
       ...
     jpqr.errors.ValidationError: [field.missing] expected ID 52 (Merchant Category Code), ...
     """
-    return _raise_or_read(*_run(payload, profile, strict, lenient))
-
-
-def parse_with(
-    payload: Payload, rules: Rules, profile: str, *, strict: bool, lenient: bool
-) -> MerchantPresentedCode:
-    """``parse`` with given profile rules (what the profile modules' ``parse`` call)."""
-    return _raise_or_read(*run(payload, rules, profile, strict=strict, lenient=lenient))
-
-
-def _raise_or_read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
-    if report.errors:
-        first = report.errors[0]
-        cls = ValidationError if tree is not None else DecodeError
-        raise cls(first.code, first.message, offset=first.offset, path=first.path)
-    assert tree is not None
-    return from_tree(tree)
+    if verdict(payload, profile, lenient) == 1:  # clean: read the tree, no report
+        code: MerchantPresentedCode = read_tree(_kernels.decode(payload))
+        return code
+    return read(*_run(payload, profile, strict, lenient))

@@ -12,7 +12,7 @@ DataObject(id='59', value='BEST TRANSPORT', children=None, offset=None)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final, NamedTuple
 
 __all__ = [
@@ -43,6 +43,12 @@ ROOT_TEMPLATE_IDS: Final = frozenset(
 )
 # Templates inside templates: only the payment-system specific templates 50-99 of ID 62.
 NESTED_TEMPLATE_IDS: Final = {"62": frozenset(f"{n:02d}" for n in range(50, 100))}
+
+
+# The encoder of the twin in use, for DataObject.template. The kernel selector (jpqr._kernels, a
+# layer above this one) sets it when it loads and when it switches twins, so this module imports
+# nothing above itself; `import jpqr` always loads the selector first.
+_encode: Callable[..., str] | None = None
 
 
 def is_template(path: str) -> bool:
@@ -83,12 +89,13 @@ class DataObject(NamedTuple):
         >>> DataObject.template("64", [DataObject.primitive("00", "JA")]).value
         '0002JA'
         """
-        from . import _kernels, _tlv_errors  # the encoder sits above this module
+        from . import _tlv_errors  # made there, so both twins' errors are the same
 
         if issubclass(type(children), (str, bytes, bytearray, memoryview)):
             raise _tlv_errors.not_data_objects(children)  # not a sequence of data objects
         kids = tuple(children)
-        return cls(id, _kernels.encode(kids, crc=False), kids)
+        assert _encode is not None, "jpqr._kernels sets the encoder when it loads"
+        return cls(id, _encode(kids, crc=False), kids)
 
     def find(self, id: str) -> DataObject | None:
         """The first child with ``id``, or ``None``.

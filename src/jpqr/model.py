@@ -14,10 +14,10 @@ it keeps the tree, so :meth:`MerchantPresentedCode.to_payload` gives the origina
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from . import _kernels
 from .dataobject import DataObject
@@ -38,15 +38,72 @@ __all__ = [
 PointOfInitiation = Literal["static", "dynamic"]
 _POINT_OF_INITIATION: Mapping[str, PointOfInitiation] = {"11": "static", "12": "dynamic"}
 _TIP_KINDS = {"01": "prompt", "02": "fixed", "03": "percentage"}
+_LANGUAGE_FIELDS = frozenset({"00", "01", "02"})
+
+
+_T = TypeVar("_T")
+
+
+def _light(cls: type[_T]) -> type[_T]:
+    """A frozen dataclass whose ``__init__`` sets the instance's attributes in one step.
+
+    The ``__init__`` that ``dataclass(frozen=True)`` writes calls ``object.__setattr__`` once a
+    field (frozen classes refuse their own ``__setattr__``): 18 calls for a
+    :class:`MerchantPresentedCode`, most of the cost of :func:`from_tree`. This one has the same
+    signature and defaults and gives the instance its whole ``__dict__`` at once; everything
+    else (repr, equality, hash, pickling, ``dataclasses.replace``, FrozenInstanceError) is the
+    dataclass's own, unchanged.
+    """
+    names, params, factories = [], [], {}
+    for spec in fields(cls):  # type: ignore[arg-type]
+        names.append(spec.name)
+        if spec.default is not MISSING:
+            params.append(f"{spec.name}=_defaults[{spec.name!r}]")
+        elif spec.default_factory is not MISSING:
+            params.append(f"{spec.name}=_MISSING")
+            factories[spec.name] = spec.default_factory
+        else:
+            params.append(spec.name)
+    body = [f"    if {name} is _MISSING: {name} = _factories[{name!r}]()" for name in factories]
+    items = ", ".join(f"{name!r}: {name}" for name in names)
+    body.append(f"    _set(self, '__dict__', {{{items}}})")
+    source = f"def __init__(self, {', '.join(params)}) -> None:\n" + "\n".join(body)
+    scope: dict[str, Any] = {
+        "_defaults": {f.name: f.default for f in fields(cls)},  # type: ignore[arg-type]
+        "_factories": factories,
+        "_MISSING": MISSING,
+        "_set": object.__setattr__,
+    }
+    exec(source, scope)
+    init: Callable[..., None] = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    setattr(cls, "__init__", init)  # noqa: B010 - the class is made; mypy sees its own __init__
+    return cls
 
 
 def _values(objects: tuple[DataObject, ...] | None) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for obj in objects or ():
-        values.setdefault(obj.id, obj.value)
+    """Sub-ID to value in the order of the objects; of duplicates, the first wins."""
+    if not objects:
+        return {}
+    values = {obj[0]: obj[1] for obj in objects}
+    if len(values) != len(objects):  # duplicates (an invalid code): the first wins
+        values = {}
+        for obj in objects:
+            values.setdefault(obj[0], obj[1])
     return values
 
 
+def _first_of_each(objects: tuple[DataObject, ...]) -> dict[str, DataObject]:
+    """ID to object in the order of the objects; of duplicates, the first wins."""
+    by_id = {obj[0]: obj for obj in objects}
+    if len(by_id) != len(objects):
+        by_id = {}
+        for obj in objects:
+            by_id.setdefault(obj[0], obj)
+    return by_id
+
+
+@_light
 @dataclass(frozen=True)
 class MerchantAccount:
     """A merchant account: a card-network primitive (02-25, ``guid`` None) or a template
@@ -58,6 +115,7 @@ class MerchantAccount:
     values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
+@_light
 @dataclass(frozen=True)
 class JPQRIdentifier:
     """The JPQR unified store identifier (SPEC §4): four levels in a 26-51 template."""
@@ -69,6 +127,7 @@ class JPQRIdentifier:
     template_id: str = "26"
 
 
+@_light
 @dataclass(frozen=True)
 class TipOrConvenience:
     """ID 55-57: ``kind`` "prompt" (55=01), "fixed" (02, ``fixed_fee``), "percentage" (03)."""
@@ -78,6 +137,7 @@ class TipOrConvenience:
     percentage: Decimal | None = None
 
 
+@_light
 @dataclass(frozen=True)
 class Template:
     """A template with a GUID: unreserved (80-99) or payment-system specific (62-50..99)."""
@@ -87,6 +147,7 @@ class Template:
     values: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
+@_light
 @dataclass(frozen=True)
 class AdditionalData:
     """ID 62, the Additional Data Field Template (EMVCo Table 3.7)."""
@@ -122,6 +183,7 @@ ADDITIONAL_DATA_FIELDS: Mapping[str, str] = {
 }
 
 
+@_light
 @dataclass(frozen=True)
 class LanguageTemplate:
     """ID 64: the merchant's name and city in another language (Japanese, for JPQR)."""
@@ -132,6 +194,7 @@ class LanguageTemplate:
     rfu: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
+@_light
 @dataclass(frozen=True)
 class MerchantPresentedCode:
     """A merchant-presented code read into named, typed fields; ``objects`` is the raw tree."""
@@ -182,12 +245,13 @@ def _template(obj: DataObject) -> Template:
 def _accounts(objects: tuple[DataObject, ...]) -> tuple[MerchantAccount, ...]:
     accounts = []
     for obj in objects:
-        if 2 <= int(obj.id) <= 25:
-            accounts.append(MerchantAccount(obj.id, obj.value))
-        elif 26 <= int(obj.id) <= 51:
+        id = obj.id
+        if "02" <= id <= "25":
+            accounts.append(MerchantAccount(id, obj.value))
+        elif "26" <= id <= "51":
             values = _values(obj.children)
-            accounts.append(MerchantAccount(obj.id, obj.value, values.get("00"), values))
-    return tuple(accounts)
+            accounts.append(MerchantAccount(id, obj.value, values.get("00"), values))
+    return tuple(accounts) if accounts else ()
 
 
 def find_jpqr(accounts: tuple[MerchantAccount, ...]) -> MerchantAccount | None:
@@ -216,54 +280,68 @@ def _tip(values: Mapping[str, str]) -> TipOrConvenience | None:
 
 
 def _additional(obj: DataObject | None) -> AdditionalData | None:
-    if obj is None or obj.children is None:
+    children = obj.children if obj is not None else None
+    if children is None:
         return None
-    named: dict[str, str] = {}
+    values = _values(children)
+    get = values.get
     rfu: dict[str, str] = {}
     templates = []
-    for child in obj.children:
+    for child in children:
         if child.children is not None:
             templates.append(_template(child))
-        elif child.id in ADDITIONAL_DATA_FIELDS:
-            named.setdefault(ADDITIONAL_DATA_FIELDS[child.id], child.value)
-        else:
+        elif child.id not in ADDITIONAL_DATA_FIELDS:
             rfu.setdefault(child.id, child.value)
-    return AdditionalData(**named, rfu=rfu, templates=tuple(templates))
+    return AdditionalData(  # 01-11 in the order of ADDITIONAL_DATA_FIELDS
+        get("01"),
+        get("02"),
+        get("03"),
+        get("04"),
+        get("05"),
+        get("06"),
+        get("07"),
+        get("08"),
+        get("09"),
+        get("10"),
+        get("11"),
+        rfu,
+        tuple(templates) if templates else (),
+    )
 
 
 def _language(obj: DataObject | None) -> LanguageTemplate | None:
     if obj is None or obj.children is None:
         return None
     values = _values(obj.children)
-    rfu = {k: v for k, v in values.items() if k not in ("00", "01", "02")}
-    return LanguageTemplate(values.get("00", ""), values.get("01", ""), values.get("02"), rfu)
+    get = values.get
+    rfu = {k: v for k, v in values.items() if k not in _LANGUAGE_FIELDS}
+    return LanguageTemplate(get("00", ""), get("01", ""), get("02"), rfu)
 
 
 def from_tree(objects: tuple[DataObject, ...]) -> MerchantPresentedCode:
     """Read a decoded tree into a :class:`MerchantPresentedCode` (no validation)."""
-    values = _values(objects)
-    by_id: dict[str, DataObject] = {}
-    for obj in objects:
-        by_id.setdefault(obj.id, obj)
+    by_id = _first_of_each(objects)
+    values = {id: obj[1] for id, obj in by_id.items()}
+    get = values.get
     accounts = _accounts(objects)
-    currency_code = values.get("53")
+    currency_code = get("53")
     return MerchantPresentedCode(
-        payload_format=values.get("00", ""),
-        point_of_initiation=_POINT_OF_INITIATION.get(values.get("01", "")),
-        merchant_accounts=accounts,
-        jpqr=_jpqr(accounts),
-        merchant_category_code=values.get("52"),
-        currency=by_numeric(currency_code) if currency_code else None,
-        amount=_decimal(values.get("54")),
-        tip_or_convenience=_tip(values),
-        country=values.get("58"),
-        merchant_name=values.get("59"),
-        merchant_city=values.get("60"),
-        postal_code=values.get("61"),
-        additional_data=_additional(by_id.get("62")),
-        language=_language(by_id.get("64")),
-        unreserved=tuple(_template(o) for o in objects if o.id >= "80" and o.children is not None),
-        rfu={k: v for k, v in values.items() if "65" <= k <= "79"},
-        crc=values.get("63"),
-        objects=objects,
+        get("00", ""),
+        _POINT_OF_INITIATION.get(get("01", "")),
+        accounts,
+        _jpqr(accounts),
+        get("52"),
+        by_numeric(currency_code) if currency_code else None,
+        _decimal(get("54")),
+        _tip(values) if "55" in values else None,
+        get("58"),
+        get("59"),
+        get("60"),
+        get("61"),
+        _additional(by_id.get("62")),
+        _language(by_id.get("64")),
+        tuple([_template(o) for o in objects if o.id >= "80" and o.children is not None]),
+        {k: v for k, v in values.items() if "65" <= k <= "79"},
+        get("63"),
+        objects,
     )

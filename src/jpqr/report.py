@@ -14,14 +14,58 @@ the checked payload (or ``None``) and one plain sentence: what was expected, wha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import FrozenInstanceError
+from typing import Any, NamedTuple, NoReturn
 
 __all__ = ["Issue", "ValidationReport"]
 
 
-@dataclass(frozen=True)
-class Issue:
+# Issue and ValidationReport are records made by the million (one report a code), so they are
+# tuples: made in one C call (the compiled engine makes a clean report without any Python code),
+# fields read through C descriptors, no __dict__, no per-field __setattr__. They keep what they
+# had as frozen dataclasses: keyword construction, the same repr, equality only with their own
+# class, hash(), pickling, FrozenInstanceError on assignment, no ordering.
+# tests/test_report_model.py holds them to the dataclasses they were.
+
+
+def _frozen(self: object, name: str, value: object) -> NoReturn:
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _undeletable(self: object, name: str) -> NoReturn:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def _no_order(self: object, other: object) -> Any:
+    return NotImplemented
+
+
+def _seal(cls: type) -> None:
+    """What a frozen dataclass is and a tuple is not: equal only to its own class, immutable,
+    not ordered, not concatenated (set after the class, where NamedTuple allows no methods of
+    these names to be typed)."""
+
+    # type(self), not cls: a subclass (jpqr.cpm's ConsumerReport) is equal to its own kind
+    def __eq__(self: tuple[Any, ...], other: object) -> bool:
+        return type(other) is type(self) and tuple.__eq__(self, other)
+
+    def __ne__(self: tuple[Any, ...], other: object) -> bool:
+        return not (type(other) is type(self) and tuple.__eq__(self, other))
+
+    methods: dict[str, Any] = {
+        "__eq__": __eq__,
+        "__ne__": __ne__,
+        "__hash__": tuple.__hash__,  # hash() of the fields, as the frozen dataclass had
+        "__setattr__": _frozen,
+        "__delattr__": _undeletable,
+    }
+    for name in ("__lt__", "__le__", "__gt__", "__ge__", "__add__", "__mul__", "__rmul__"):
+        methods[name] = _no_order
+    for name, method in methods.items():
+        setattr(cls, name, method)
+
+
+class Issue(NamedTuple):
     """One finding of validation: an error (the code is invalid) or a warning (it is doubtful)."""
 
     code: str
@@ -50,8 +94,7 @@ class Issue:
         return f"{self.code}: {self.message}{suffix}"
 
 
-@dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(NamedTuple):
     """The verdict on one payload.
 
     ``ok`` is true when there are no errors (warnings do not make a code invalid); ``profile`` is
@@ -85,3 +128,7 @@ class ValidationReport:
             "errors": [issue.to_dict() for issue in self.errors],
             "warnings": [issue.to_dict() for issue in self.warnings],
         }
+
+
+_seal(Issue)
+_seal(ValidationReport)

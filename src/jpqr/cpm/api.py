@@ -15,7 +15,6 @@ Masked('123456******3458')
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .. import _kernels
 from .._ber_object import BerObject
@@ -39,7 +38,6 @@ Payload = str | bytes | bytearray | memoryview
 CRC = "none"
 
 
-@dataclass(frozen=True, repr=False)
 class ConsumerReport(ValidationReport):
     """The :class:`~jpqr.report.ValidationReport` of a customer-presented code: the same fields
     and ``to_dict()``; its ``repr`` leaves ``payload`` out, since that Base64 text carries the
@@ -48,6 +46,8 @@ class ConsumerReport(ValidationReport):
     >>> validate("hQVDUFYwMQ==")
     ConsumerReport(ok=False, profile='emv-cpm', crc='none', codes=('cpm.missing',), payload=<12 characters, not shown>)
     """  # noqa: E501
+
+    __slots__ = ()
 
     def __repr__(self) -> str:
         return (
@@ -163,7 +163,7 @@ def parse(
     >>> parse("hQVKUFFSMQ==")
     Traceback (most recent call last):
       ...
-    jpqr.errors.ValidationError: expected Application Template (tag 61) in the payload, found none (at ID 61)
+    jpqr.errors.ValidationError: [cpm.missing] expected Application Template (tag 61) in the payload, found none (at ID 61)
     """  # noqa: E501
     report, tree, chosen = _run(payload, profile, strict, lenient)
     if report.errors:

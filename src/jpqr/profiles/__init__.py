@@ -1,7 +1,9 @@
-"""Validation profiles, one module per standard, each with ``validate``, ``is_valid``, ``parse``
-and ``check`` (its rules over a decoded tree): ``emvco`` (generic EMVCo MPM) and ``jpqr``.
+"""Validation profiles, one module per standard, each a rule table (``TABLE``, rows of
+``_table.py``) with ``validate``, ``is_valid``, ``parse`` and ``check`` (its rows over a decoded
+tree): ``emvco`` (generic EMVCo MPM) and ``jpqr`` (``emvco`` plus the JPQR rows).
 
-A new national profile (eL-QR, Pix, PromptPay) is one new module registered in :data:`PROFILES`.
+A new national profile (eL-QR, Pix, PromptPay) is one new table module registered in
+:data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles them).
 
 >>> sorted(PROFILES)
 ['emvco', 'jpqr']

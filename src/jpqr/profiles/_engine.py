@@ -1,32 +1,34 @@
-"""The checks every profile shares: reading the text, CRC, structure, and the schema tables.
+"""The reference engine: reading the text, CRC, structure, then a profile's rule table.
 
-A profile module (``emvco.py``, ``jpqr.py``) is a set of rules over the decoded tree; :func:`run`
-does the rest: it turns the input into text (stripping, with ``lenient=True``), judges the CRC,
-decodes, checks the structure (EMVCo §4.1-4.3: 00 first, 63 last, one occurrence of an ID per
-level, no zero lengths, templates that hold data objects) and, when the tree decoded, applies the
-profile's rules. Every finding is collected as an :class:`~jpqr.report.Issue`.
+A profile (``emvco.py``, ``jpqr.py``) is a table of rows (``_table.py``); :func:`run` does the
+rest: it turns the input into text (stripping, with ``lenient=True``), judges the CRC, decodes,
+checks the structure (EMVCo §4.1-4.3: 00 first, 63 last, one occurrence of an ID per level, no
+zero lengths, templates that hold data objects) and, when the tree decoded, runs the profile's
+rows over it. Every finding is collected as an :class:`~jpqr.report.Issue`.
+
+This module imports nothing above the profiles: :func:`read` makes the typed code itself
+(``model.from_tree``), so ``jpqr.api`` and the profile modules' ``parse`` both call down into it.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Collection, Container, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Protocol, cast
 
 from .. import _kernels
 from .. import _tlv_errors as err
 from .._crc_py import CRCVerdict, buffer_bytes, exact_str, format_crc
 from ..dataobject import MAX_INPUT_LENGTH, NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS, DataObject
-from ..errors import DecodeError, snippet
+from ..errors import DecodeError, ValidationError, snippet
 from ..report import Issue, ValidationReport
-from ..schema import MAX_PAYLOAD_LENGTH, Field, field_spec
+from ..schema import MAX_PAYLOAD_LENGTH
+from ._formats import describe, join
 
 if TYPE_CHECKING:
     from ..model import MerchantPresentedCode
+    from ._table import Profile
 
-__all__ = ["Checker", "Rules", "check_lengths", "entry_points", "join", "run"]
+__all__ = ["Checker", "Rules", "entry_points", "read", "run"]
 
 Tree = tuple[DataObject, ...]
 Payload = str | bytes | bytearray | memoryview
@@ -34,32 +36,17 @@ _STRIPPABLE = " \r\n"
 _BOM = "\ufeff"
 
 
-def join(parent: str, id: str) -> str:
-    """The ID path of ``id`` inside ``parent`` (``join("62", "05") == "62.05"``)."""
-    return f"{parent}.{id}" if parent else id
-
-
-def describe(path: str, spec: Field | None = None) -> str:
-    """``ID 59 (Merchant Name)``: how messages name an object."""
-    spec = spec or field_spec(path)
-    return f"ID {path} ({spec.name})" if spec else f"ID {path}"
-
-
-# One character outside printable ASCII (format ans), and a C0/C1 control character (Cc).
-# check_ans and check_text search them only when str.isprintable() says there may be one.
-_NOT_ANS = re.compile(r"[^\x20-\x7e]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-# A lone surrogate: a str can hold one, but UTF-8 (SPEC §1, the payload's encoding) cannot.
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-@dataclass
 class Checker:
-    """Collects the issues of one payload; ``strict`` turns some warnings into errors."""
+    """Collects the issues of one payload; ``strict`` turns some warnings into errors.
+    ``exponent`` is the currency's minor unit once a currency rule has read ID 53."""
 
-    strict: bool = False
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
+    __slots__ = ("errors", "exponent", "strict", "warnings")
+
+    def __init__(self, strict: bool = False) -> None:
+        self.strict = strict
+        self.errors: list[Issue] = []
+        self.warnings: list[Issue] = []
+        self.exponent: int | None = None
 
     def error(self, code: str, path: str, offset: int | None, message: str) -> None:
         self.errors.append(Issue(code, path, offset, message))
@@ -148,8 +135,9 @@ class Parse(Protocol):
     ) -> MerchantPresentedCode: ...
 
 
-def entry_points(name: str, rules: Rules, title: str) -> tuple[Validate, IsValid, Parse]:
+def entry_points(profile: Profile) -> tuple[Validate, IsValid, Parse]:
     """``validate``, ``is_valid`` and ``parse`` of one profile module."""
+    rules, name, title = profile.check, profile.name, profile.title
 
     def validate(
         payload: Payload, *, strict: bool = False, lenient: bool = False
@@ -162,14 +150,25 @@ def entry_points(name: str, rules: Rules, title: str) -> tuple[Validate, IsValid
     def parse(
         payload: Payload, *, strict: bool = False, lenient: bool = False
     ) -> MerchantPresentedCode:
-        from ..api import parse_with
-
-        return parse_with(payload, rules, name, strict=strict, lenient=lenient)
+        return read(*run(payload, rules, name, strict=strict, lenient=lenient))
 
     validate.__doc__ = f"Check ``payload`` against {title}; never raises on bad input."
     is_valid.__doc__ = f"Whether ``payload`` is a valid {title} code."
     parse.__doc__ = f"The typed {title} code; raises ``ValidationError`` for the first error."
     return validate, is_valid, parse
+
+
+def read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
+    """The typed code of a checked tree; the first error raised (``DecodeError`` where the text
+    did not decode, else ``ValidationError``)."""
+    if report.errors:
+        first = report.errors[0]
+        cls = ValidationError if tree is not None else DecodeError
+        raise cls(first.code, first.message, offset=first.offset, path=first.path)
+    assert tree is not None
+    from ..model import from_tree  # the typed layer loads with the first parse
+
+    return from_tree(tree)
 
 
 def _report(checker: Checker, profile: str, crc: str, text: str) -> ValidationReport:
@@ -410,155 +409,6 @@ def _not_tlv_message(obj: DataObject, path: str) -> str:
         f"expected {describe(path)} to hold data objects (ID, length, value), "
         f"found {snippet(obj.value)}{where}"
     )
-
-
-# --- the schema tables (SPEC §3) ----------------------------------------------------------------
-
-
-def check_fields(checker: Checker, objects: Tree, table: Mapping[str, Field], parent: str) -> None:
-    """Format and length of every object of one level whose ID the ``table`` knows."""
-    for obj in objects:
-        spec = table.get(obj.id)
-        if spec is None or not obj.value or spec.template:
-            # A template is checked through its children (each in its own table, with its own
-            # path), or tlv.template_not_tlv says why it has none: checking the whole value here
-            # too would report one bad character twice (at 26 and at 26.01).
-            continue
-        check_length(checker, spec, parent, obj)
-        _FORMAT_CHECKS[spec.format](checker, spec, parent, obj)
-
-
-def check_lengths(checker: Checker, objects: Tree, table: Mapping[str, Field], parent: str) -> None:
-    """Only the length bounds of the primitives of one level that ``table`` knows (for a table
-    that narrows another one's lengths, like the JPQR identifier's levels)."""
-    for obj in objects:
-        spec = table.get(obj.id)
-        if spec is not None and obj.value and not spec.template:
-            check_length(checker, spec, parent, obj)
-
-
-def check_length(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
-    """A ``field.length`` error when ``obj`` (in template ``parent``) is outside the length
-    bounds of ``spec``."""
-    value = obj.value
-    if not spec.min_length <= len(value) <= spec.max_length:
-        path = join(parent, obj.id)
-        bounds = (
-            f"{spec.min_length}"
-            if spec.min_length == spec.max_length
-            else f"{spec.min_length} to {spec.max_length}"
-        )
-        checker.error(
-            "field.length",
-            path,
-            obj.offset,
-            f"expected {bounds} characters for {describe(path, spec)}, found {len(value)} "
-            f"({snippet(value)})",
-        )
-
-
-def check_digits(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
-    """Format N: digits only."""
-    value = obj.value
-    if not (value.isascii() and value.isdigit()):
-        path = join(parent, obj.id)
-        checker.error(
-            "field.format",
-            path,
-            obj.offset,
-            f"expected digits only (format N) for {describe(path, spec)}, found {snippet(value)}",
-        )
-
-
-def check_ans(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
-    """Format ans: printable ASCII (0x20-0x7E).
-
-    Within ASCII, ``str.isprintable()`` is true for exactly that range, so it is the fast path:
-
-    >>> all(chr(c).isprintable() == (0x20 <= c <= 0x7E) for c in range(0x80))
-    True
-    """
-    value = obj.value
-    if value.isascii() and value.isprintable():
-        return
-    bad = _NOT_ANS.search(value)
-    if bad is not None:
-        char = bad.group()
-        nfd = (
-            " (decomposed text: a letter followed by a combining mark)"
-            if unicodedata.combining(char)
-            else ""
-        )
-        path = join(parent, obj.id)
-        checker.error(
-            "field.charset",
-            path,
-            obj.offset,
-            f"expected printable ASCII (format ans) for {describe(path, spec)}, found "
-            f"{char!r} (U+{ord(char):04X}){nfd} in {snippet(value)}",
-        )
-
-
-def check_text(checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
-    """Format S: any text without control characters, in NFC.
-
-    ``str.isprintable()`` is false for every control character (Cc) and surrogate (Cs), so a
-    printable text needs neither search:
-
-    >>> cc_cs = [*range(0x20), *range(0x7F, 0xA0), *range(0xD800, 0xE000)]
-    >>> any(chr(c).isprintable() for c in cc_cs)
-    False
-    """
-    value = obj.value
-    if not value.isprintable():
-        for pattern, expected, found in (
-            (_CONTROL, "text without control characters", "{!r}"),
-            (_SURROGATE, "text that UTF-8 can encode (SPEC §1)", "the lone surrogate U+{:04X}"),
-        ):
-            bad = pattern.search(value)
-            if bad is not None:
-                char = bad.group()
-                shown = found.format(ord(char) if pattern is _SURROGATE else char)
-                path = join(parent, obj.id)
-                checker.error(
-                    "field.charset",
-                    path,
-                    obj.offset,
-                    f"expected {expected} for {describe(path, spec)}, found {shown}",
-                )
-                if pattern is _SURROGATE:
-                    return  # one finding: no NFC warning on top of a text UTF-8 cannot carry
-    if not value.isascii() and not unicodedata.is_normalized("NFC", value):
-        path = join(parent, obj.id)
-        checker.warn(
-            "text.not_nfc",
-            path,
-            obj.offset,
-            f"expected precomposed text (Unicode NFC) for {describe(path, spec)}, found "
-            f"decomposed characters in {snippet(value)}; wallets may show or compare it "
-            "differently",
-        )
-
-
-# The format check of each Field.format, looked up once per object.
-_FORMAT_CHECKS: Mapping[str, Callable[[Checker, Field, str, DataObject], None]] = {
-    "N": check_digits,
-    "ans": check_ans,
-    "S": check_text,
-}
-
-
-def by_id(objects: Tree) -> dict[str, DataObject]:
-    """The objects of one level by ID; of duplicates, the first wins (as in ``find``)."""
-    return {obj.id: obj for obj in reversed(objects)}
-
-
-def require(checker: Checker, present: Container[str], id: str, parent: str, why: str = "") -> None:
-    """A ``field.missing`` error unless ``id`` is among the IDs ``present`` at one level
-    (``by_id(objects)``: one lookup table per level, whatever the number of IDs required)."""
-    if id not in present:
-        path = join(parent, id)
-        checker.error("field.missing", path, None, f"expected {describe(path)}{why}, found none")
 
 
 # --- a hint for generators that count bytes (SPEC §1 and §6) -----------------------------------

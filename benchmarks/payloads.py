@@ -1,0 +1,45 @@
+"""The payloads the benchmarks time, written out here (not taken from tests/), each with where
+it comes from and what validating it reports.
+
+The CRCs were computed with ``binascii.crc_hqx(payload.encode(), 0xFFFF)`` (CRC-16/CCITT-FALSE,
+SPEC §2), independently of jpqr; importing this module checks them again.
+"""
+
+from __future__ import annotations
+
+import binascii
+
+__all__ = ["ASCII_PAYLOAD", "EMVCO_EXAMPLE", "JPQR_VALID", "PAYLOADS", "VALIDATE_PAYLOADS"]
+
+# A dynamic JPQR code for one charging session: 197 ASCII characters, 20 data objects. Not valid:
+# 26.03 has 7 characters and 26.04 3, where the JPQR identifier wants 6 each, and there is no
+# language template 64 (three errors: the findings path).
+ASCII_PAYLOAD = (
+    "00020101021226660019jp.or.paymentsjapan0113000000000000102040001030700000010403001"
+    "520459995303392540415005802JP5913EV CHARGE INC6005TOKYO61071000001"
+    "62370521SESSION-20261121-00420708EVSE-00163045278"
+)
+# The EMVCo example (EMVCo MPM v1.1 [PM], as in published.jsonl) with the objects in another
+# order: 248 characters, Chinese text in the language template 64. Valid.
+EMVCO_EXAMPLE = (
+    "00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678"
+    "520441115802CN5914BEST TRANSPORT6007BEIJING64200002ZH0104最佳运输0202北京"
+    "540523.7253031565502016233030412340603***0708A60086670902ME"
+    "91320016A0112233449988770708123456786304A13A"
+)
+# A valid JPQR code: the EV-charging session of the CLI tests (SPEC §4-5), 211 characters, the
+# merchant name in Japanese in 64.
+JPQR_VALID = (
+    "00020101021226680019jp.or.paymentsjapan011300000000000010204000103060000010406000001"
+    "520459995303392540415005802JP5909EV CHARGE6005TOKYO61071066143"
+    "62290515S-20261121-00420706EVSE-164200002JA0110EV充電ステーション6304519B"
+)
+
+PAYLOADS = {"ascii": ASCII_PAYLOAD, "emvco": EMVCO_EXAMPLE}
+VALIDATE_PAYLOADS = {**PAYLOADS, "jpqr-valid": JPQR_VALID}
+
+for _payload in (ASCII_PAYLOAD, EMVCO_EXAMPLE, JPQR_VALID):
+    _crc = f"{binascii.crc_hqx(_payload[:-4].encode(), 0xFFFF):04X}"
+    assert _payload.endswith(_crc), (_payload, _crc)
+assert len(ASCII_PAYLOAD) == 197 and ASCII_PAYLOAD.isascii()
+assert len(EMVCO_EXAMPLE) == 248 and len(JPQR_VALID) == 211

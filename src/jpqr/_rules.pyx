@@ -1,0 +1,879 @@
+# cython: language_level=3, binding=False, boundscheck=False, wraparound=False
+# cython: always_allow_keywords=False, cdivision=True
+"""The compiled rule engine: a profile's table (``jpqr.profiles._table``) compiled into C
+structures, run in one pass over the text, building no Python object.
+
+:func:`judge` answers for one payload: 1 where the code is clean (no error, no warning: the
+report is ``ValidationReport(True, profile, "ok", (), (), payload)``), -1 where it certainly has
+an error (``is_valid`` is False), 0 where it cannot say (a warning, a row or a type it does not
+know, any doubt). Anything but 1 goes to the reference engine for the report, so messages stay
+the reference engine's. Each check here is sound, not complete: it says "clean" only where the
+reference engine would find nothing (tests/test_rules_differential.py holds it to that).
+
+Only an exact ``str`` is judged (its PEP 393 buffer, never a method of the object); anything
+else, a subclass included, is left to the reference engine.
+"""
+
+from cpython.object cimport PyObject
+from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memset
+
+from jpqr._ccore cimport (
+    JPQR_OK,
+    PyUnicode_DATA,
+    PyUnicode_GET_LENGTH,
+    PyUnicode_IS_ASCII,
+    PyUnicode_KIND,
+    jpqr_crc_init_tables,
+    jpqr_crc_set_path,
+    jpqr_read,
+    jpqr_verdict_ucs,
+)
+
+import unicodedata
+
+from jpqr import _kernels
+from jpqr.dataobject import NESTED_TEMPLATE_IDS, ROOT_TEMPLATE_IDS
+from jpqr.profiles import _functions
+from jpqr.profiles._table import (
+    Absent,
+    Allowed,
+    AnyPresent,
+    Fields,
+    GuidFirst,
+    Pattern,
+    Required,
+    Rule,
+    Templates,
+)
+from jpqr.report import ValidationReport
+from jpqr.schema import CURRENCIES, JPQR_GUID, MAX_PAYLOAD_LENGTH
+
+__all__ = ["Unsupported", "clean_report", "compile_profile", "install", "judge", "verdict"]
+
+jpqr_crc_init_tables()
+
+cdef extern from "_tlv_scan.h" nogil:
+    ctypedef struct jpqr_scan_error:
+        int what
+    int jpqr_header(int kind, const void* data, Py_ssize_t pos, int* id, int* length)
+
+
+class Unsupported(Exception):
+    """A row or rule function the compiled engine does not know: the profile stays with the
+    reference engine."""
+
+
+cdef enum:
+    MAX_OBJECTS = 512   # each object takes at least 5 characters of a 512-character payload
+    MAX_LEVELS = 128
+    MAX_OPS = 256
+    MAX_TABLES = 16
+    MAX_SETS = 32
+    MAX_SET_STRINGS = 8
+    MAX_STRING = 24
+
+# Operations, one a row.
+cdef enum:
+    OP_FIELDS = 1
+    OP_LENGTHS        # Fields(lengths_only=True)
+    OP_REQUIRED
+    OP_ABSENT
+    OP_ANY
+    OP_ALLOWED
+    OP_PATTERN
+    OP_GUID_FIRST
+    OP_TEMPLATES
+    OP_CURRENCY       # _functions.currency
+    OP_AMOUNT         # _functions.amount
+    OP_FEE            # _functions.convenience_fee
+    OP_CONSUMER       # _functions.consumer_data
+    OP_IDENTIFIER     # _functions.jpqr_identifier
+    OP_WHOLE          # _functions.whole_yen
+
+cdef enum:
+    FMT_NONE = 0
+    FMT_N
+    FMT_ANS
+    FMT_S
+
+ctypedef struct field_table:
+    unsigned char fmt[100]        # FMT_NONE: not in the table
+    unsigned char template[100]
+    unsigned char min_len[100]
+    unsigned char max_len[100]
+
+ctypedef struct value_set:
+    int count
+    int fold_case
+    int empty
+    int lengths[MAX_SET_STRINGS]
+    uint32_t strings[MAX_SET_STRINGS][MAX_STRING]
+    int two_letter                # a bitmap of 2-character printable ASCII values instead
+    uint64_t pairs[96][2]
+
+ctypedef struct op:
+    int kind
+    int path[2]                   # one or two IDs
+    int depth
+    int table                     # OP_FIELDS/OP_LENGTHS, OP_IDENTIFIER: a field table
+    int set                       # OP_ALLOWED: a value set; OP_WHOLE: the currency's set
+    uint64_t ids[2]               # OP_ANY: the IDs; OP_TEMPLATES: see branches
+    uint64_t mask[2]              # OP_PATTERN: the ASCII characters allowed
+    int min_count, max_count      # OP_PATTERN: how many
+    int nonempty                  # OP_TEMPLATES
+    int branches                  # OP_TEMPLATES: how many (in branch_* from first_branch)
+    int first_branch
+
+ctypedef struct obj:
+    int id
+    int start                     # of the value
+    int length
+    int child                     # the level of a template's children, else -1
+
+ctypedef struct level:
+    int first                     # index of its first object in the pool
+    int count
+
+ctypedef struct walk:
+    int kind
+    const void* data
+    Py_ssize_t n
+    int nobjects
+    int nlevels
+    int exponent                  # -1 where no currency rule found one (or None)
+    obj objects[MAX_OBJECTS]
+    level levels[MAX_LEVELS]
+
+# One compiled profile: its program (ops[start:start+count] is the root's).
+ctypedef struct program:
+    int count
+    op ops[MAX_OPS]
+    field_table tables[MAX_TABLES]
+    int ntables
+    value_set sets[MAX_SETS]
+    int nsets
+    # OP_TEMPLATES branches: IDs, then the ops they run
+    uint64_t branch_ids[MAX_OPS][2]
+    int branch_start[MAX_OPS]
+    int branch_count[MAX_OPS]
+    int nbranches
+    int root_count
+
+# ISO 4217: the minor unit of each numeric code, -1 where ISO says N.A., -2 where unassigned.
+cdef signed char _EXPONENT[1000]
+for _n in range(1000):
+    _EXPONENT[_n] = -2
+for _code, _currency in CURRENCIES.items():
+    _EXPONENT[int(_code)] = -1 if _currency.exponent is None else _currency.exponent
+
+# Which IDs decode() reads as templates: at the root, and inside 62 (jpqr.dataobject).
+cdef unsigned char _ROOT_TEMPLATE[100]
+cdef unsigned char _NESTED_TEMPLATE[100]
+cdef int _NESTED_PARENT = 62
+if sorted(NESTED_TEMPLATE_IDS) != ["62"]:
+    raise ImportError("jpqr._rules knows templates nested in 62 only; rebuild it")
+for _n in range(100):
+    _ROOT_TEMPLATE[_n] = f"{_n:02d}" in ROOT_TEMPLATE_IDS
+    _NESTED_TEMPLATE[_n] = f"{_n:02d}" in NESTED_TEMPLATE_IDS["62"]
+cdef uint32_t _GUID[19]
+if len(JPQR_GUID) != 19:
+    raise ImportError("jpqr._rules: the JPQR GUID is 19 characters")
+for _n in range(19):
+    _GUID[_n] = ord(JPQR_GUID[_n])
+cdef Py_ssize_t _MAX_PAYLOAD = MAX_PAYLOAD_LENGTH
+
+# Code points a text may hold and be NFC whatever surrounds them: NFC_QC Yes, combining class 0
+# and the second character of no canonical composition (Latin-1 and Latin Extended-A, CJK
+# symbols, kana without the combining voiced marks 3099/309A, CJK ideographs, fullwidth forms).
+# A text of these and ASCII needs no unicodedata.is_normalized() call; any other non-ASCII
+# character does. tests/test_rules_differential.py proves the claim on each Python's Unicode.
+NFC_SAFE = ((0xA0, 0x17F), (0x3000, 0x3029), (0x3030, 0x303F), (0x3041, 0x3096),
+            (0x309B, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xFF01, 0xFF9D))
+cdef uint32_t _NFC_SAFE[8][2]
+for _n, (_low, _high) in enumerate(NFC_SAFE):
+    _NFC_SAFE[_n][0] = _low
+    _NFC_SAFE[_n][1] = _high
+
+
+cdef inline bint _nfc_safe(uint32_t c) noexcept nogil:
+    cdef int i
+    if c < 0x80:
+        return True
+    for i in range(8):
+        if _NFC_SAFE[i][0] <= c <= _NFC_SAFE[i][1]:
+            return True
+    return False
+
+
+cdef bint _surely_nfc(walk* w) noexcept:
+    """Whether every character of the text is in NFC_SAFE (else ask unicodedata)."""
+    cdef Py_ssize_t i
+    for i in range(w.n):
+        if not _nfc_safe(jpqr_read(w.kind, w.data, i)):
+            return False
+    return True
+
+
+def _set_crc_path(int path):
+    """For jpqr._crc._use_path: this module's copy of the CRC kernels takes the same path."""
+    if not jpqr_crc_set_path(path):
+        raise ValueError(f"CRC path {path} is not available here")
+
+
+# --- compiling a table ---------------------------------------------------------------------
+
+
+cdef class Compiled:
+    """A profile compiled for :func:`judge`."""
+    cdef program* p
+    cdef readonly str name
+
+    def __cinit__(self):
+        self.p = <program*>malloc(sizeof(program))
+        if self.p == NULL:
+            raise MemoryError()
+        memset(self.p, 0, sizeof(program))
+
+    def __dealloc__(self):
+        free(self.p)
+
+
+cdef int _id(str text) except -1:
+    if len(text) != 2 or not (text.isascii() and text.isdigit()):
+        raise Unsupported(f"ID {text!r}")
+    return int(text)
+
+
+cdef void _set_bit(uint64_t* bits, int n):
+    bits[n >> 6] |= (<uint64_t>1) << (n & 63)
+
+
+cdef inline bint _bit(const uint64_t* bits, int n) noexcept nogil:
+    return (bits[n >> 6] >> (n & 63)) & 1
+
+
+cdef int _path(op* o, str path) except -1:
+    parts = path.split(".")
+    if not 1 <= len(parts) <= 2:
+        raise Unsupported(f"path {path!r}")
+    o.depth = len(parts)
+    for i, part in enumerate(parts):
+        o.path[i] = _id(part)
+    return 0
+
+
+cdef int _table(program* p, table, bint lengths_only) except -1:
+    if p.ntables >= MAX_TABLES:
+        raise Unsupported("too many field tables")
+    cdef field_table* t = &p.tables[p.ntables]
+    for id, spec in table.items():
+        n = _id(id)
+        if not (0 <= spec.min_length <= spec.max_length <= 99):
+            raise Unsupported(f"length bounds of {id}")
+        t.fmt[n] = {"N": FMT_N, "ans": FMT_ANS, "S": FMT_S}[spec.format]
+        t.template[n] = spec.template
+        t.min_len[n] = spec.min_length
+        t.max_len[n] = spec.max_length
+    p.ntables += 1
+    return p.ntables - 1
+
+
+cdef int _value_set(program* p, values, bint fold_case, bint empty) except -1:
+    if p.nsets >= MAX_SETS:
+        raise Unsupported("too many value sets")
+    cdef value_set* s = &p.sets[p.nsets]
+    s.fold_case = fold_case
+    s.empty = empty
+    values = sorted(values)
+    if len(values) > MAX_SET_STRINGS:
+        if fold_case or not all(len(v) == 2 and v.isascii() and v.isprintable() for v in values):
+            raise Unsupported("a large value set that is not 2 printable ASCII characters")
+        s.two_letter = 1
+        for v in values:
+            _set_bit(s.pairs[ord(v[0]) - 32], ord(v[1]) - 32)
+    else:
+        for i, v in enumerate(values):
+            if len(v) > MAX_STRING or not v.isascii() or (fold_case and v != v.upper()):
+                raise Unsupported(f"value {v!r}")
+            s.lengths[i] = len(v)
+            for k, c in enumerate(v):
+                s.strings[i][k] = ord(c)
+        s.count = len(values)
+    p.nsets += 1
+    return p.nsets - 1
+
+
+cdef int _pattern(op* o, pattern) except -1:
+    """``[class]{n}`` or ``[class]{m,n}`` of ASCII ranges: what the tables' patterns are."""
+    import re
+
+    match = re.fullmatch(r"\[((?:[ -~]-[ -~]|[ -~])+?)\]\{(\d+)(?:,(\d+))?\}", pattern.pattern)
+    if match is None or pattern.flags & ~re.UNICODE:
+        raise Unsupported(f"pattern {pattern.pattern!r}")
+    klass = match.group(1)
+    i = 0
+    while i < len(klass):
+        if i + 2 < len(klass) and klass[i + 1] == "-":
+            low, high = ord(klass[i]), ord(klass[i + 2])
+            i += 3
+        else:
+            low = high = ord(klass[i])
+            i += 1
+        for c in range(low, high + 1):
+            _set_bit(o.mask, c)
+    o.min_count = int(match.group(2))
+    o.max_count = int(match.group(3) or match.group(2))
+    return 0
+
+
+cdef int _compile_rows(program* p, rows) except -1:
+    """Append the ops of ``rows``; their Templates branches are appended after them."""
+    cdef int start = p.count
+    cdef op* o
+    pending = []
+    if p.count + len(rows) > MAX_OPS:
+        raise Unsupported("too many rows")
+    p.count += len(rows)
+    for index, row in enumerate(rows):
+        o = &p.ops[start + index]
+        kind = type(row)
+        if kind is Fields:
+            o.kind = OP_LENGTHS if row.lengths_only else OP_FIELDS
+            o.table = _table(p, row.table, False)
+        elif kind is Required:
+            o.kind = OP_REQUIRED
+            _path(o, row.path)
+        elif kind is Absent:
+            o.kind = OP_ABSENT
+            _path(o, row.path)
+        elif kind is AnyPresent:
+            o.kind = OP_ANY
+            for id in row.ids:
+                _set_bit(o.ids, _id(id))
+        elif kind is Allowed:
+            o.kind = OP_ALLOWED
+            _path(o, row.path)
+            o.set = _value_set(p, row.values, row.fold_case, row.empty)
+        elif kind is Pattern:
+            o.kind = OP_PATTERN
+            _path(o, row.path)
+            _pattern(o, row.pattern)
+        elif kind is GuidFirst:
+            o.kind = OP_GUID_FIRST
+        elif kind is Templates:
+            o.kind = OP_TEMPLATES
+            o.nonempty = row.nonempty
+            pending.append((start + index, row))
+        elif kind is Rule:
+            _rule(p, o, row)
+        else:
+            raise Unsupported(f"row type {kind.__name__}")
+    for at, row in pending:
+        o = &p.ops[at]
+        if p.nbranches + len(row.rows) > MAX_OPS:
+            raise Unsupported("too many template branches")
+        o.first_branch = p.nbranches
+        o.branches = len(row.rows)
+        p.nbranches += len(row.rows)
+        for b, (members, inner) in enumerate(row.rows):
+            for id in members:
+                _set_bit(p.branch_ids[o.first_branch + b], _id(id))
+            p.branch_start[o.first_branch + b] = p.count
+            p.branch_count[o.first_branch + b] = len(inner)
+            _compile_rows(p, inner)
+    return start
+
+
+cdef int _rule(program* p, op* o, row) except -1:
+    function = row.function
+    if function is _functions.currency and row.path == "53":
+        o.kind = OP_CURRENCY
+    elif function is _functions.amount:
+        o.kind = OP_AMOUNT
+    elif function is _functions.convenience_fee:
+        o.kind = OP_FEE
+    elif function is _functions.consumer_data:
+        o.kind = OP_CONSUMER
+    elif function is _functions.jpqr_identifier:
+        o.kind = OP_IDENTIFIER
+        o.table = _table(p, row.options["levels"], True)
+    elif function is _functions.whole_yen:
+        o.kind = OP_WHOLE
+        o.set = _value_set(p, [row.options["currency"]], False, False)
+    else:
+        raise Unsupported(f"rule function {getattr(function, '__name__', function)!r}")
+    if row.path:
+        _path(o, row.path)
+    return 0
+
+
+def compile_profile(profile):
+    """The profile's table compiled; :class:`Unsupported` where a row is not known here."""
+    cdef Compiled compiled = Compiled()
+    compiled.name = profile.name
+    _compile_rows(compiled.p, profile.rows)
+    compiled.p.root_count = len(profile.rows)
+    return compiled
+
+
+# --- the pass ------------------------------------------------------------------------------
+
+
+cdef int _read_level(walk* w, Py_ssize_t start, Py_ssize_t end, int table) noexcept:
+    """Walk [start, end) as one level into the pool: its index, -1 where it does not read as
+    data objects (or a limit of the pool is reached), -2 for a zero length. ``table``: 0 the
+    root, 1 inside 62, 2 a level that holds no templates (decode()'s template tables)."""
+    cdef int id, length, child
+    cdef int index = w.nlevels
+    cdef Py_ssize_t pos = start
+    if w.nlevels >= MAX_LEVELS:
+        return -1
+    w.nlevels += 1
+    w.levels[index].first = w.nobjects
+    w.levels[index].count = 0
+    # First the level's own objects (contiguous in the pool), then their children.
+    while pos < end:
+        if end - pos < 4 or not jpqr_header(w.kind, w.data, pos, &id, &length):
+            return -1
+        if pos + 4 + length > end or w.nobjects >= MAX_OBJECTS:
+            return -1
+        if length == 0:
+            return -2
+        w.objects[w.nobjects].id = id
+        w.objects[w.nobjects].start = <int>(pos + 4)
+        w.objects[w.nobjects].length = length
+        w.objects[w.nobjects].child = -1
+        w.nobjects += 1
+        w.levels[index].count += 1
+        pos += 4 + length
+    cdef int first = w.levels[index].first
+    cdef int count = w.levels[index].count
+    cdef int i
+    cdef obj* o
+    for i in range(first, first + count):
+        o = &w.objects[i]
+        if (table == 0 and _ROOT_TEMPLATE[o.id]) or (table == 1 and _NESTED_TEMPLATE[o.id]):
+            child = _read_level(w, o.start, o.start + o.length,
+                                1 if table == 0 and o.id == _NESTED_PARENT else 2)
+            if child < 0:
+                return child  # tlv.template_not_tlv, tlv.zero_length: a finding
+            o.child = child
+    return index
+
+
+cdef inline int _find(walk* w, int lvl, int id) noexcept:
+    """The first object of ``id`` in the level, or -1."""
+    cdef level* l = &w.levels[lvl]
+    cdef int i
+    for i in range(l.first, l.first + l.count):
+        if w.objects[i].id == id:
+            return i
+    return -1
+
+
+cdef inline int _find_path(walk* w, int lvl, const op* o) noexcept:
+    cdef int i = _find(w, lvl, o.path[0])
+    if i < 0 or o.depth == 1:
+        return i
+    if w.objects[i].child < 0:
+        return -1
+    return _find(w, w.objects[i].child, o.path[1])
+
+
+cdef inline uint32_t _char(walk* w, int i) noexcept:
+    return jpqr_read(w.kind, w.data, i)
+
+
+cdef int _format_ok(walk* w, const obj* o, int fmt) noexcept:
+    """1 where the value is of the format with nothing to report; 0 for a finding (or doubt:
+    non-ASCII S text, whose NFC judge() checks once for the whole payload)."""
+    cdef int i
+    cdef uint32_t c
+    for i in range(o.start, o.start + o.length):
+        c = _char(w, i)
+        if fmt == FMT_N:
+            if c - 48 > 9:
+                return 0
+        elif fmt == FMT_ANS:
+            if c < 0x20 or c > 0x7E:
+                return 0
+        elif c < 0x20 or 0x7F <= c <= 0x9F or 0xD800 <= c <= 0xDFFF:
+            return 0
+    return 1
+
+
+cdef int _fields(walk* w, int lvl, const field_table* t, bint lengths_only) noexcept:
+    cdef level* l = &w.levels[lvl]
+    cdef int i, fmt
+    cdef obj* o
+    for i in range(l.first, l.first + l.count):
+        o = &w.objects[i]
+        fmt = t.fmt[o.id]
+        if fmt == FMT_NONE or t.template[o.id]:
+            continue
+        if o.length < t.min_len[o.id] or o.length > t.max_len[o.id]:
+            return 0
+        if not lengths_only and not _format_ok(w, o, fmt):
+            return 0
+    return 1
+
+
+cdef int _in_set(walk* w, const obj* o, const value_set* s) noexcept:
+    cdef int i, k
+    cdef uint32_t c, a, b
+    if s.two_letter:
+        if o.length != 2:
+            return 0
+        a = _char(w, o.start)
+        b = _char(w, o.start + 1)
+        if a < 32 or a > 127 or b < 32 or b > 127:
+            return 0
+        return _bit(s.pairs[a - 32], b - 32)
+    for i in range(s.count):
+        if s.lengths[i] != o.length:
+            continue
+        for k in range(o.length):
+            c = _char(w, o.start + k)
+            if s.fold_case and 0x61 <= c <= 0x7A:
+                c -= 32
+            elif s.fold_case and c > 0x7F:
+                return 0  # a non-ASCII letter may upper-case to ASCII (ı to I): doubt
+            if c != s.strings[i][k]:
+                break
+        else:
+            return 1
+    return 0
+
+
+cdef int _amount_ok(walk* w, const obj* o, int exponent) noexcept:
+    """SPEC §3: digits with at most one "." and a digit somewhere, not zero, and no more
+    decimals than the currency's minor unit (``exponent`` -1: none known)."""
+    cdef int i, digits = 0, nonzero = 0, dot = -1
+    cdef uint32_t c
+    for i in range(o.length):
+        c = _char(w, o.start + i)
+        if c == 0x2E:
+            if dot >= 0:
+                return 0
+            dot = i
+        elif c - 48 <= 9:
+            digits += 1
+            nonzero |= c != 0x30
+        else:
+            return 0
+    if not digits or not nonzero:
+        return 0
+    if dot >= 0 and exponent >= 0 and o.length - dot - 1 > exponent:
+        return 0  # amount.decimals (a warning) or jpqr.amount
+    return 1
+
+
+cdef int _percentage_ok(walk* w, const obj* o) noexcept:
+    """57: one or two digits, optionally "." and one or two digits, from 00.01 to 99.99."""
+    cdef int i, dot = -1, nonzero = 0
+    cdef uint32_t c
+    for i in range(o.length):
+        c = _char(w, o.start + i)
+        if c == 0x2E and dot < 0:
+            dot = i
+        elif c - 48 <= 9:
+            nonzero |= c != 0x30
+        else:
+            return 0
+    if dot < 0:
+        return 1 <= o.length <= 2 and nonzero
+    return 1 <= dot <= 2 and 1 <= o.length - dot - 1 <= 2 and nonzero
+
+
+cdef int _fee_ok(walk* w, int lvl) noexcept:
+    """_functions.convenience_fee with nothing to report."""
+    cdef int indicator = _find(w, lvl, 55), fee = _find(w, lvl, 56), share = _find(w, lvl, 57)
+    cdef int kind = 0  # 0 none or unknown, 1 prompt, 2 fixed, 3 percentage
+    cdef obj* o
+    if indicator >= 0:
+        o = &w.objects[indicator]
+        if o.length == 2 and _char(w, o.start) == 0x30 and 0x31 <= _char(w, o.start + 1) <= 0x33:
+            kind = _char(w, o.start + 1) - 0x30
+        else:
+            return 0
+    if (kind == 2) != (fee >= 0) or (kind == 3) != (share >= 0):
+        return 0
+    if fee >= 0 and not _amount_ok(w, &w.objects[fee], w.exponent):
+        return 0
+    if share >= 0 and not _percentage_ok(w, &w.objects[share]):
+        return 0
+    return 1
+
+
+cdef int _identifier(walk* w, int lvl, const field_table* t) noexcept:
+    """_functions.jpqr_identifier with nothing to report: the first 26-51 template whose GUID
+    is the JPQR one holds every level of ``t`` at its length."""
+    cdef int template = _jpqr_template(w, lvl)
+    cdef int n, i, child
+    if template < 0:
+        return 0
+    child = w.objects[template].child
+    for n in range(100):
+        if t.fmt[n] != FMT_NONE:
+            i = _find(w, child, n)
+            if i < 0:
+                return 0
+    return _fields(w, child, t, True)
+
+
+cdef int _jpqr_template(walk* w, int lvl) noexcept:
+    """find_identifier(): -1 where there is none, -2 where a GUID is in doubt (non-ASCII)."""
+    cdef level* l = &w.levels[lvl]
+    cdef int i, guid, k
+    cdef uint32_t c
+    cdef obj* g
+    for i in range(l.first, l.first + l.count):
+        if not (26 <= w.objects[i].id <= 51) or w.objects[i].child < 0:
+            continue
+        guid = _find(w, w.objects[i].child, 0)
+        if guid < 0:
+            continue
+        g = &w.objects[guid]
+        if g.length != 19:
+            continue
+        for k in range(19):
+            c = _char(w, g.start + k)
+            if c > 0x7F:
+                return -2  # str.lower() of a non-ASCII letter may be ASCII (K, Kelvin)
+            if 0x41 <= c <= 0x5A:
+                c += 32
+            if c != _GUID[k]:
+                break
+        else:
+            return i
+    return -1
+
+
+cdef int _run(const program* p, walk* w, int start, int count, int lvl) noexcept:
+    """1 where the ops find nothing at level ``lvl``, 0 for a finding or a doubt."""
+    cdef int k, i, b, j, code
+    cdef const op* o
+    cdef obj* x
+    cdef level* l = &w.levels[lvl]
+    for k in range(start, start + count):
+        o = &p.ops[k]
+        if o.kind == OP_FIELDS or o.kind == OP_LENGTHS:
+            if not _fields(w, lvl, &p.tables[o.table], o.kind == OP_LENGTHS):
+                return 0
+        elif o.kind == OP_REQUIRED:
+            if _find_path(w, lvl, o) < 0:
+                return 0
+        elif o.kind == OP_ABSENT:
+            if _find_path(w, lvl, o) >= 0:
+                return 0
+        elif o.kind == OP_ANY:
+            for i in range(l.first, l.first + l.count):
+                if _bit(o.ids, w.objects[i].id):
+                    break
+            else:
+                return 0
+        elif o.kind == OP_ALLOWED:
+            i = _find_path(w, lvl, o)
+            if i >= 0 and not _in_set(w, &w.objects[i], &p.sets[o.set]):
+                return 0
+        elif o.kind == OP_PATTERN:
+            i = _find_path(w, lvl, o)
+            if i >= 0:
+                x = &w.objects[i]
+                if not o.min_count <= x.length <= o.max_count:
+                    return 0
+                for j in range(x.start, x.start + x.length):
+                    if _char(w, j) > 127 or not _bit(o.mask, _char(w, j)):
+                        return 0
+        elif o.kind == OP_GUID_FIRST:
+            if _find(w, lvl, 0) >= 0 and w.objects[l.first].id != 0:
+                return 0
+        elif o.kind == OP_TEMPLATES:
+            for i in range(l.first, l.first + l.count):
+                x = &w.objects[i]
+                if x.child < 0:
+                    continue
+                for b in range(o.first_branch, o.first_branch + o.branches):
+                    if _bit(p.branch_ids[b], x.id):
+                        if not _run(p, w, p.branch_start[b], p.branch_count[b], x.child):
+                            return 0
+                        break
+        elif o.kind == OP_CURRENCY:
+            i = _find_path(w, lvl, o)
+            if i >= 0:
+                x = &w.objects[i]
+                if x.length != 3 or not _format_ok(w, x, FMT_N):
+                    return 0
+                code = (_char(w, x.start) - 48) * 100 + (_char(w, x.start + 1) - 48) * 10 + \
+                    (_char(w, x.start + 2) - 48)
+                if _EXPONENT[code] == -2:
+                    return 0
+                w.exponent = _EXPONENT[code]
+        elif o.kind == OP_AMOUNT:
+            i = _find_path(w, lvl, o)
+            if i >= 0 and not _amount_ok(w, &w.objects[i], w.exponent):
+                return 0
+        elif o.kind == OP_FEE:
+            if not _fee_ok(w, lvl):
+                return 0
+        elif o.kind == OP_CONSUMER:
+            i = _find_path(w, lvl, o)
+            if i >= 0:
+                x = &w.objects[i]
+                b = 0
+                for j in range(x.start, x.start + x.length):
+                    code = _char(w, j)
+                    code = 1 if code == 0x41 else 2 if code == 0x4D else 4 if code == 0x45 else 8
+                    if code == 8 or b & code:
+                        return 0
+                    b |= code
+        elif o.kind == OP_IDENTIFIER:
+            if not _identifier(w, lvl, &p.tables[o.table]):
+                return 0
+        elif o.kind == OP_WHOLE:
+            i = _find(w, lvl, 53)
+            if i >= 0 and _in_set(w, &w.objects[i], &p.sets[o.set]):
+                j = _find_path(w, lvl, o)
+                if j >= 0:
+                    x = &w.objects[j]
+                    for code in range(x.start, x.start + x.length):
+                        if _char(w, code) == 0x2E and code != x.start + x.length - 1:
+                            return 0  # decimals: jpqr.amount (or another finding)
+        else:
+            return 0
+    return 1
+
+
+cdef int _structure(walk* w) noexcept:
+    """The engine's checks of the root (_engine.check_structure): 00 first, one 63 and last
+    (6304 and the 4 hex digits judge() compared), one occurrence of an ID per level."""
+    cdef int lvl, i, id
+    cdef uint64_t seen[2]
+    cdef level* root = &w.levels[0]
+    if root.count < 2 or w.objects[root.first].id != 0:
+        return 0
+    cdef obj* last = &w.objects[root.first + root.count - 1]
+    if last.id != 63 or last.length != 4:
+        return 0
+    for lvl in range(w.nlevels):
+        seen[0] = seen[1] = 0
+        for i in range(w.levels[lvl].first, w.levels[lvl].first + w.levels[lvl].count):
+            id = w.objects[i].id
+            if _bit(seen, id):
+                return 0
+            _set_bit(seen, id)
+    return 1
+
+
+cdef int _read(str text, walk* w) noexcept:
+    """The engine's part of a pass: length, CRC, the walk into the pool and the structure.
+    1 where the rows may run, -1 for a certain error, 0 where the reference must say."""
+    cdef int32_t crc
+    cdef int verdict, i
+    w.kind = PyUnicode_KIND(text)
+    w.data = PyUnicode_DATA(text)
+    w.n = PyUnicode_GET_LENGTH(text)
+    w.nobjects = 0
+    w.nlevels = 0
+    w.exponent = -1
+    if w.n == 0 or w.n > _MAX_PAYLOAD:
+        return -1  # payload.empty, payload.too_long
+    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, PyUnicode_IS_ASCII(text), &crc)
+    if verdict != JPQR_OK:
+        return 0 if verdict == 1 else -1  # lowercase: a warning (or strict's error)
+    i = _read_level(w, 0, w.n, 0)
+    if i == -2:
+        return -1  # tlv.zero_length
+    if i < 0:
+        return 0  # a decode error, or a template that is not data objects (or the pool's end)
+    return _structure(w)
+
+
+cdef walk* _WALK = <walk*>malloc(sizeof(walk))
+if _WALK == NULL:
+    raise MemoryError()
+
+
+cdef Compiled _APPLIED = None  # the profile of the last clean verdict
+
+
+cdef int _verdict(object payload, Compiled emvco, Compiled jpqr, object profile,
+                  bint lenient) except -2:
+    """1 clean (``_APPLIED`` the profile applied), -1 certainly an error, 0 cannot say."""
+    global _APPLIED
+    cdef Compiled chosen = None
+    cdef int verdict, found
+    if type(payload) is not str or type(profile) is not str:
+        return 0  # nothing but an exact str: no method of the object runs during the pass
+    cdef str text = <str>payload
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    if lenient and n and (
+        jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0) == 0xFEFF
+        or jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), n - 1) in (0x20, 0x0D, 0x0A)
+    ):
+        return 0  # lenient strips it, with a warning
+    if profile == "emvco":
+        chosen = emvco
+    elif profile == "jpqr":
+        chosen = jpqr
+    elif profile != "auto":
+        return 0  # an unknown profile: the reference engine says so
+    verdict = _read(text, _WALK)
+    if verdict != 1:
+        return verdict
+    if profile == "auto":  # api._select: jpqr where a 26-51 template has the JPQR GUID
+        found = _jpqr_template(_WALK, 0)
+        if found == -2:
+            return 0
+        chosen = jpqr if found >= 0 else emvco
+    if chosen is None:
+        return 0  # that profile's table is not compiled
+    if not _run(chosen.p, _WALK, 0, chosen.p.root_count, 0):
+        return 0
+    if not PyUnicode_IS_ASCII(text) and not _surely_nfc(_WALK) and \
+            not unicodedata.is_normalized("NFC", text):
+        return 0  # text.not_nfc may apply: a warning
+    _APPLIED = chosen
+    return 1
+
+
+def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
+    """(verdict, profile name) for ``profile`` "auto", "emvco" or "jpqr": 1 clean, -1 certainly
+    an error, 0 the reference engine must say. Only an exact ``str`` is judged."""
+    cdef int verdict = _verdict(payload, emvco, jpqr, profile, lenient)
+    return verdict, _APPLIED.name if verdict == 1 else None
+
+
+# The tables the entry points use (install()), and whether the compiled twin is in use.
+cdef Compiled _EMVCO = None
+cdef Compiled _JPQR = None
+
+
+def install(Compiled emvco, Compiled jpqr):
+    """The compiled tables :func:`verdict` and :func:`clean_report` use."""
+    global _EMVCO, _JPQR
+    _EMVCO, _JPQR = emvco, jpqr
+
+
+cdef inline bint _in_use() noexcept:
+    try:
+        return _kernels.IMPLEMENTATION == "cython"  # _kernels.use("python") turns it off
+    except BaseException:
+        return False
+
+
+def verdict(payload, profile, lenient):
+    """:func:`judge`'s verdict with the installed tables: what ``is_valid`` asks first."""
+    if not _in_use():
+        return 0
+    return _verdict(payload, _EMVCO, _JPQR, profile, lenient)
+
+
+def clean_report(payload, profile, lenient):
+    """The report of a clean code, from the compiled pass alone (the one object it builds), or
+    None where the reference engine must report."""
+    if not _in_use() or _verdict(payload, _EMVCO, _JPQR, profile, lenient) != 1:
+        return None
+    return tuple.__new__(ValidationReport, (True, _APPLIED.name, "ok", (), (), payload))

@@ -1,0 +1,322 @@
+"""The row types a profile's rule table is made of, and what each row checks.
+
+A profile (``emvco.py``, ``jpqr.py``) is a :class:`Profile`: a name, a title and a tuple of rows,
+run in order over the decoded tree, so the order of the rows is the order of the issues. Each row
+checks one thing at one level of the tree (the root, or the template a :class:`Templates` row
+descends into) and cites its source. A profile that extends another is the other's rows followed
+by its own (:meth:`Profile.extend`); one that narrows another replaces rows (:meth:`Profile.without`
+drops them by ``key``).
+
+Paths in rows are relative to the level they run at and may reach into a template by its first
+occurrence (``"64.00"``: ID 00 of the first ID 64). A row fires only on an object that is there
+with a value (length 00 is ``tlv.zero_length``, reported by the structure checks), except where
+it says otherwise.
+
+What cannot be a row is a named rule function (``_functions.py``) that a :class:`Rule` row
+references: the row says where it applies, the function's docstring what it checks.
+
+The compiled engine (``_rules.pyx``) compiles these rows into C structures at import; a row type
+or a rule function it does not know makes it leave that profile to this reference engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..dataobject import DataObject
+from ..schema import Field
+from ._formats import check_format, check_length, describe, join
+
+if TYPE_CHECKING:
+    from ._engine import Checker
+
+__all__ = [
+    "Absent",
+    "Allowed",
+    "AnyPresent",
+    "Fields",
+    "GuidFirst",
+    "Level",
+    "Pattern",
+    "Profile",
+    "Required",
+    "Row",
+    "Rule",
+    "Templates",
+    "describe",
+    "ids",
+    "join",
+]
+
+
+def ids(first: int, last: int) -> frozenset[str]:
+    """The IDs ``first`` to ``last`` as 2-digit strings (``ids(26, 51)``)."""
+    return frozenset(f"{n:02d}" for n in range(first, last + 1))
+
+
+class Level:
+    """The objects of one level of the tree (the root or one template), at ``path``, with the
+    first object of each ID found once (duplicates are ``duplicate.id``; rules read the first)."""
+
+    __slots__ = ("by_id", "objects", "path")
+
+    def __init__(self, objects: tuple[DataObject, ...], path: str) -> None:
+        self.objects = objects
+        self.path = path
+        by_id = {obj[0]: obj for obj in objects}
+        if len(by_id) != len(objects):  # duplicates (duplicate.id): the first wins
+            by_id = {}
+            for obj in objects:
+                by_id.setdefault(obj[0], obj)
+        self.by_id: dict[str, DataObject] = by_id
+
+    def find(self, path: str) -> DataObject | None:
+        """The object at the relative ``path`` (``"53"``, ``"64.00"``), first occurrences."""
+        obj = self.by_id.get(path)
+        if obj is not None or "." not in path:
+            return obj
+        head, _, rest = path.partition(".")
+        obj = self.by_id.get(head)
+        while rest and obj is not None:
+            head, _, rest = rest.partition(".")
+            obj = next((child for child in obj.children or () if child.id == head), None)
+        return obj
+
+
+def _find(level: Level, path: str) -> DataObject | None:
+    """``level.find(path)``, its usual case (a plain ID) in one lookup (the rows below inline
+    it: they run by the million)."""
+    return level.by_id.get(path) if "." not in path else level.find(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One rule of a table. ``source`` cites where it comes from (SPEC section, spec page)."""
+
+    source: str = field(default="", kw_only=True)
+    # A name for the row, so a narrower profile can drop or replace it (Profile.without).
+    key: str = field(default="", kw_only=True)
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Fields(Row):
+    """Format (N, ans, S) and length bounds of every object of the level that ``table`` knows
+    (templates excepted: their children are checked in their own level). With ``lengths_only``,
+    only the bounds (a table that narrows another's lengths, like the JPQR identifier's)."""
+
+    table: Mapping[str, Field] = field(default_factory=dict)
+    lengths_only: bool = False
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        table = self.table
+        formats = not self.lengths_only
+        for obj in level.objects:
+            spec = table.get(obj[0])
+            value = obj[1]
+            if spec is None or not value or spec.template:
+                continue
+            if not spec.min_length <= len(value) <= spec.max_length:
+                check_length(checker, spec, level.path, obj)
+            # The format checks' own first tests, inline: a value that passes them needs no call.
+            if formats and not (
+                value.isascii() and (value.isdigit() if spec.format == "N" else value.isprintable())
+            ):
+                check_format(checker, spec, level.path, obj)
+
+
+@dataclass(frozen=True, slots=True)
+class Required(Row):
+    """``path`` must be there: else ``code`` (``field.missing``) with ``message``, or the usual
+    "expected ID 52 (Merchant Category Code){why}, found none"."""
+
+    path: str = ""
+    why: str = ""
+    code: str = "field.missing"
+    message: str = ""
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        path = self.path
+        if (level.by_id.get(path) if "." not in path else level.find(path)) is None:
+            path = join(level.path, self.path)
+            message = self.message or f"expected {describe(path)}{self.why}, found none"
+            checker.error(self.code, path, None, message)
+
+
+@dataclass(frozen=True, slots=True)
+class Absent(Row):
+    """``path`` must not be there (``message`` may name the value as ``{found!r}``)."""
+
+    path: str = ""
+    code: str = ""
+    message: str = ""
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        path = self.path
+        obj = level.by_id.get(path) if "." not in path else level.find(path)
+        if obj is not None:
+            path = join(level.path, self.path)
+            checker.error(self.code, path, obj.offset, self.message.format(found=obj.value))
+
+
+@dataclass(frozen=True, slots=True)
+class AnyPresent(Row):
+    """At least one of ``ids`` must be there at this level."""
+
+    ids: frozenset[str] = frozenset()
+    code: str = ""
+    message: str = ""
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        if self.ids.isdisjoint(level.by_id):
+            checker.error(self.code, level.path, None, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed(Row):
+    """The value of ``path`` must be one of ``values`` (compared upper-cased with
+    ``fold_case``); ``message`` names the value as ``{found!r}``. With ``empty``, an empty value
+    is judged too (else length 00 is left to ``tlv.zero_length``)."""
+
+    path: str = ""
+    values: Collection[str] = frozenset()
+    code: str = "field.value"
+    message: str = ""
+    fold_case: bool = False
+    empty: bool = False
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        path = self.path
+        obj = level.by_id.get(path) if "." not in path else level.find(path)
+        if obj is None or not (obj.value or self.empty):
+            return
+        value = obj.value.upper() if self.fold_case else obj.value
+        if value not in self.values:
+            path = join(level.path, self.path)
+            checker.error(self.code, path, obj.offset, self.message.format(found=obj.value))
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern(Row):
+    """The value of ``path`` must match ``pattern`` whole (``message`` as for :class:`Allowed`)."""
+
+    path: str = ""
+    pattern: re.Pattern[str] = re.compile("")
+    code: str = "field.value"
+    message: str = ""
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        path = self.path
+        obj = level.by_id.get(path) if "." not in path else level.find(path)
+        if obj is not None and obj.value and not self.pattern.fullmatch(obj.value):
+            path = join(level.path, self.path)
+            checker.error(self.code, path, obj.offset, self.message.format(found=obj.value))
+
+
+@dataclass(frozen=True, slots=True)
+class GuidFirst(Row):
+    """A warning (``position.guid``) when the template's GUID (00) is there but not first."""
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        guid = level.by_id.get("00")
+        first = level.objects[0].id if level.objects else "00"
+        if guid is not None and first != "00":
+            checker.warn(
+                "position.guid",
+                join(level.path, "00"),
+                guid.offset,
+                f"expected the GUID (ID 00) first in template {level.path}, found ID {first} first",
+            )
+
+
+# A named rule function: what a row cannot say (see _functions.py).
+class RuleFunction(Protocol):
+    def __call__(self, checker: Checker, level: Level, row: Rule) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Rule(Row):
+    """A named rule function applied at ``path`` (its docstring says what it checks)."""
+
+    function: RuleFunction | None = None
+    path: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        assert self.function is not None
+        self.function(checker, level, self)
+
+
+@dataclass(frozen=True, slots=True)
+class Templates(Row):
+    """Descend into the templates of the level, in the order they appear: a template whose ID is
+    in one of the keys of ``rows`` (sets of IDs) gets those rows, run at its own level. With
+    ``nonempty`` (the root), a template of length 00 is left out."""
+
+    rows: tuple[tuple[frozenset[str], tuple[Row, ...]], ...] = ()
+    nonempty: bool = True
+
+    def apply(self, checker: Checker, level: Level) -> None:
+        for obj in level.objects:
+            if obj.children is None or (self.nonempty and not obj.value):
+                continue
+            for members, rows in self.rows:
+                if obj.id in members:
+                    inner = Level(obj.children, join(level.path, obj.id))
+                    for step in steps(rows):
+                        step(checker, inner)
+                    break
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A profile: ``name`` (``"jpqr"``), ``title`` (``"JPQR"``) and its rows, run in order."""
+
+    name: str
+    title: str
+    rows: tuple[Row, ...]
+    source: str = ""
+
+    def extend(self, name: str, title: str, rows: Iterable[Row], source: str = "") -> Profile:
+        """A profile that is this one plus ``rows`` after its own."""
+        return Profile(name, title, (*self.rows, *rows), source)
+
+    def without(self, *keys: str) -> Profile:
+        """This profile with the rows of these ``key`` names left out (a profile that departs
+        from another: a national scheme where 52, 59 or 60 are not mandatory)."""
+        unknown = set(keys) - {row.key for row in self.rows}
+        if unknown:
+            raise ValueError(f"no rows with key {sorted(unknown)} in profile {self.name}")
+        return replace(self, rows=tuple(row for row in self.rows if row.key not in keys))
+
+    def check(self, checker: Checker, tree: tuple[DataObject, ...]) -> None:
+        """Run the rows over a decoded tree (its structure is checked before, by the engine)."""
+        level = Level(tree, "")
+        for step in steps(self.rows):
+            step(checker, level)
+
+
+Step = Callable[["Checker", Level], None]
+# The steps of each tuple of rows, made once: the row's bound apply, or for a Rule its function
+# with the row bound (one call a row, not two).
+_STEPS: dict[int, tuple[tuple[Row, ...], tuple[Step, ...]]] = {}
+
+
+def steps(rows: tuple[Row, ...]) -> tuple[Step, ...]:
+    """What running ``rows`` calls, in order (cached by the tuple, which the entry keeps)."""
+    found = _STEPS.get(id(rows))
+    if found is None or found[0] is not rows:
+        made = tuple(
+            partial(row.function, row=row)
+            if isinstance(row, Rule) and row.function is not None
+            else row.apply
+            for row in rows
+        )
+        found = _STEPS[id(rows)] = (rows, made)
+    return found[1]
