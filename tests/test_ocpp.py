@@ -464,8 +464,13 @@ def test_expiry_is_utc_rfc3339_and_must_be_aware() -> None:
     )
 
 
-def test_evse_goes_only_on_the_qr_code_display_component() -> None:
-    display_refused("ocpp.evse_id", jpqr_code(), evse_id=1)
+def test_evse_is_named_on_every_version() -> None:
+    # D5: a 2.1 QRCODE message names its EVSE with the display component EVSE (the 2.1 schema
+    # allows display on every MessageInfo); 2.0.1 puts it on QRCodeDisplay.
+    request = set_display_message(jpqr_code(), version="2.1", message_id=1, evse_id=2)
+    assert request["message"]["display"] == {"name": "EVSE", "evse": {"id": 2}}
+    assert schema_errors("SetDisplayMessage", request, "2.1") == []
+    display_refused("ocpp.evse_id", jpqr_code(), evse_id=0)
     display_refused(
         "ocpp.evse_id",
         jpqr_code(),
