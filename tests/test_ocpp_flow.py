@@ -76,6 +76,7 @@ class WireStation:
         self.answers: dict[str, str] = {}
         self.qr_code_display: str | None = "true"
         self.answer_get_variables = True
+        self.unanswered = ""
         self._ids = itertools.count(1)
         self._pending: dict[str, asyncio.Future[Any]] = {}
         self.reader = asyncio.ensure_future(self._read())
@@ -100,6 +101,7 @@ class WireStation:
         result: dict[str, Any] = {"status": self.answers.get(action, "Accepted")}
         if action == "GetVariables":
             if not self.answer_get_variables:
+                self.unanswered = unique_id
                 self.received.put_nowait((action, payload))
                 return
             results = []
@@ -152,8 +154,12 @@ class WireStation:
         for evse in evses:
             await self.send(
                 "StatusNotification",
-                {"timestamp": "2026-12-02T00:00:00Z", "connectorStatus": "Available",
-                 "evseId": evse, "connectorId": 1},
+                {
+                    "timestamp": "2026-12-02T00:00:00Z",
+                    "connectorStatus": "Available",
+                    "evseId": evse,
+                    "connectorId": 1,
+                },
             )
 
     async def trigger(self, evse: Any, message: str = "StartQRPayment") -> dict[str, Any]:
@@ -167,7 +173,12 @@ class WireStation:
         return info
 
     async def transaction(
-        self, event: str, remote_start_id: int, evse: int, token: str, wh: int | None = None,
+        self,
+        event: str,
+        remote_start_id: int,
+        evse: int,
+        token: str,
+        wh: int | None = None,
         seq: int = 0,
     ) -> dict[str, Any]:
         payload: dict[str, Any] = {
@@ -175,19 +186,28 @@ class WireStation:
             "timestamp": "2026-12-02T00:00:00Z",
             "triggerReason": "RemoteStart" if event == "Started" else "StopAuthorized",
             "seqNo": seq,
-            "transactionInfo": {"transactionId": f"tx-{remote_start_id}",
-                                "remoteStartId": remote_start_id},
+            "transactionInfo": {
+                "transactionId": f"tx-{remote_start_id}",
+                "remoteStartId": remote_start_id,
+            },
             "evse": {"id": evse, "connectorId": 1},
         }
         if event == "Started":
             payload["idToken"] = {"idToken": token, "type": "Central"}
         if wh is not None:
-            payload["meterValue"] = [{
-                "timestamp": "2026-12-02T00:00:00Z",
-                "sampledValue": [{"value": wh, "measurand": "Energy.Active.Import.Register",
-                                  "context": "Transaction.End",
-                                  "unitOfMeasure": {"unit": "Wh"}}],
-            }]
+            payload["meterValue"] = [
+                {
+                    "timestamp": "2026-12-02T00:00:00Z",
+                    "sampledValue": [
+                        {
+                            "value": wh,
+                            "measurand": "Energy.Active.Import.Register",
+                            "context": "Transaction.End",
+                            "unitOfMeasure": {"unit": "Wh"},
+                        }
+                    ],
+                }
+            ]
         return await self.send("TransactionEvent", payload)
 
     async def close(self) -> None:
@@ -207,8 +227,7 @@ class Running:
         self.task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        argv = ["--port", "0", "--http-port", "0", "--db", str(self.db),
-                "--webhook-secret", SECRET]
+        argv = ["--port", "0", "--http-port", "0", "--db", str(self.db), "--webhook-secret", SECRET]
         for name, value in self.options.items():
             argv += [f"--{name.replace('_', '-')}", str(value)]
         self.app = csms.CSMS(csms.parse_args(argv))
@@ -343,9 +362,15 @@ def test_the_whole_flow(tmp_path: Path, version: str, model: str) -> None:
             if model == "authorisation":
                 view = await settled(app, reference, "captured")
                 assert (view["authorised"], view["captured"], view["released"]) == (
-                    "3000", "617", "2383")
+                    "3000",
+                    "617",
+                    "2383",
+                )
                 assert [op["op"] for op in view["operations"]] == [
-                    "authorise", "capture", "release"]
+                    "authorise",
+                    "capture",
+                    "release",
+                ]
             else:
                 view = await settled(app, reference, "refunded")
                 assert (view["captured"], view["refunded"]) == ("3000", "2383")
@@ -353,5 +378,597 @@ def test_the_whole_flow(tmp_path: Path, version: str, model: str) -> None:
             await asyncio.sleep(0.1)
             assert len((await app.view(reference))["operations"]) == 3 - (model == "prepaid")
             await st.close()
+
+    run(scenario)
+
+
+# --- D1: every standard station message is answered ---------------------------------------------
+
+STANDARD = {
+    "Heartbeat": {},
+    "NotifyEvent": {
+        "generatedAt": "2026-12-02T00:00:00Z",
+        "seqNo": 0,
+        "eventData": [
+            {
+                "eventId": 1,
+                "timestamp": "2026-12-02T00:00:00Z",
+                "trigger": "Delta",
+                "actualValue": "x",
+                "eventNotificationType": "HardWiredNotification",
+                "component": {"name": "C"},
+                "variable": {"name": "V"},
+            }
+        ],
+    },
+    "MeterValues": {
+        "evseId": 1,
+        "meterValue": [{"timestamp": "2026-12-02T00:00:00Z", "sampledValue": [{"value": 1.0}]}],
+    },
+    "NotifyReport": {"requestId": 1, "generatedAt": "2026-12-02T00:00:00Z", "seqNo": 0},
+    "Authorize": {"idToken": {"idToken": "X", "type": "Central"}},
+    "SecurityEventNotification": {"type": "x", "timestamp": "2026-12-02T00:00:00Z"},
+    "FirmwareStatusNotification": {"status": "Idle"},
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_d1_every_standard_message_is_answered(tmp_path: Path, version: str) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-D1", version)
+            await st.boot()
+            for action, payload in STANDARD.items():
+                answer = await st.send(action, payload)
+                if action == "Heartbeat":
+                    assert answer["currentTime"].endswith("Z")
+                if action == "Authorize":
+                    assert answer["idTokenInfo"]["status"] == "Unknown"
+            # A TransactionEvent that is not ours is answered too.
+            await st.transaction("Started", 999, 1, "SOMEONE")
+            # An action the CSMS does not implement: a CALLERROR at once on both versions
+            # (the ocpp package 2.1.0 answers nothing on 2.1: mobilityhouse/ocpp#744).
+            with pytest.raises(CallErrorReply) as caught:
+                await st.send("SignCertificate", {"csr": "x" * 10})
+            assert caught.value.code == "NotImplemented"
+            with pytest.raises(CallErrorReply) as caught:
+                await st.send("NoSuchAction", {})
+            assert caught.value.code == "NotSupported"
+            await st.close()
+
+    run(scenario)
+
+
+# --- D2: a second press refreshes the same message ------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_d2_a_double_press_refreshes_under_the_same_message_id(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-D2", version)
+            await st.boot()
+            assert (await st.trigger(1))["status"] == "Accepted"
+            first = await st.shown()
+            again = await st.trigger(1)
+            assert again["status"] == "Accepted" and again["data"]["refreshed"] is True
+            assert again["data"]["messageId"] == first["id"]
+            second = await st.shown()
+            assert second["id"] == first["id"]
+            assert second["message"]["content"] != first["message"]["content"]
+            assert reference_of(second) == reference_of(first)
+            status, payments = await http.get_json(f"{app.http_base}/simulator/payments")
+            assert status == 200 and len(payments["payments"]) == 1
+            await st.close()
+
+    run(scenario)
+
+
+# --- D3 / D7: ids, sessions and references survive reconnects and restarts -----------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_d3_d7_reconnect_and_restart_keep_ids_sessions_and_references(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-D3", version)
+            await st.boot()
+            await st.trigger(1)
+            first = await st.shown()
+            await st.close()
+            # Paid while the station is away: the start waits for it.
+            assert (await app.pay(reference_of(first)))[0] == 200
+            st = await app.station("CS-D3", version)
+            start = await st.expect("RequestStartTransaction")
+            assert start["idToken"]["idToken"] == reference_of(first)
+            await st.expect("ClearDisplayMessage")
+            # Reconnected without a new boot: the CSMS still knows the station's EVSEs.
+            await st.trigger(2)
+            second = await st.shown()
+            assert second["id"] != first["id"]
+            await st.transaction("Started", start["remoteStartId"], 1, reference_of(first))
+            await st.close()
+
+            await app.restart()  # same --db
+            st = await app.station("CS-D3", version)
+            await st.trigger(1)  # EVSE 1 is charging: refused, not a second payment
+            await st.send(
+                "StatusNotification",
+                {
+                    "timestamp": "2026-12-02T00:00:00Z",
+                    "connectorStatus": "Available",
+                    "evseId": 2,
+                    "connectorId": 1,
+                },
+            )
+            refreshed = await st.trigger(2)  # EVSE 2's code is still pending: refreshed
+            assert refreshed["data"]["messageId"] == second["id"]
+            assert (await st.shown())["id"] == second["id"]
+            await st.transaction("Ended", start["remoteStartId"], 1, reference_of(first), wh=20000)
+            view = await settled(app, reference_of(first), "captured")
+            assert (view["captured"], view["released"]) == ("1000", "2000")
+            await st.close()
+
+            await app.restart()
+            st = await app.station("CS-D3", version)
+            await st.boot()
+            await st.send("Heartbeat", {})
+            status, payments = await http.get_json(f"{app.http_base}/simulator/payments")
+            references = [p["reference"] for p in payments["payments"]]
+            assert len(references) == len(set(references)) == 2
+            await st.close()
+
+    run(scenario)
+
+
+# --- D4 and out-of-range ids ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("evse", [7, 10**30, 0, -1, "1", True])
+def test_d4_an_evse_the_station_does_not_have_is_refused(
+    tmp_path: Path, version: str, evse: Any
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-D4", version)
+            await st.boot(evses=(1,))
+            answer = await st.trigger(evse)
+            assert answer["status"] == "Rejected"
+            # A StatusNotification with an absurd EVSE teaches nothing.
+            if isinstance(evse, int) and evse > 1:
+                await st.send(
+                    "StatusNotification",
+                    {
+                        "timestamp": "2026-12-02T00:00:00Z",
+                        "connectorStatus": "Available",
+                        "evseId": evse,
+                        "connectorId": 1,
+                    },
+                )
+                if evse > 64:
+                    assert (await st.trigger(evse))["status"] == "Rejected"
+            status, payments = await http.get_json(f"{app.http_base}/simulator/payments")
+            assert payments["payments"] == [] or evse == 7
+            await st.close()
+
+    run(scenario)
+
+
+# --- D6: 62-07 unique within 25 characters --------------------------------------------------------
+
+
+def test_d6_terminal_labels_of_long_ids_sharing_a_prefix_differ(tmp_path: Path) -> None:
+    ids = ["TOKYO-SHINAGAWA-PARKING-B2-0001", "TOKYO-SHINAGAWA-PARKING-B2-0002"]
+
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            labels = []
+            for station_id in ids:
+                st = await app.station(station_id, "2.1")
+                await st.boot()
+                for evse in (1, 2):
+                    await st.trigger(evse)
+                    code = jpqr.parse((await st.shown())["message"]["content"])
+                    labels.append(code.additional_data.terminal_label)
+                await st.close()
+            assert len(set(labels)) == 4
+            assert all(len(label) <= 25 for label in labels)
+
+    run(scenario)
+
+
+# --- D8: the 2.0.1 capability race, and no boot ---------------------------------------------------
+
+
+def test_d8_a_201_trigger_before_qr_code_display_is_known_is_refused(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-D8", "2.0.1")
+            # Never booted: refused.
+            assert (await st.trigger(1))["status"] == "Rejected"
+            st.answer_get_variables = False  # the station is slow to answer GetVariables
+            await st.send(
+                "BootNotification",
+                {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"},
+            )
+            await st.expect("GetVariables")
+            await st.send(
+                "StatusNotification",
+                {
+                    "timestamp": "2026-12-02T00:00:00Z",
+                    "connectorStatus": "Available",
+                    "evseId": 1,
+                    "connectorId": 1,
+                },
+            )
+            answer = await st.trigger(1)
+            assert answer["status"] == "Rejected"
+            assert answer["statusInfo"]["reasonCode"] == "NoQRCodeDisplay"
+            # The late answer arrives: now it works.
+            await st.connection.send(
+                json.dumps(
+                    [
+                        3,
+                        st.unanswered,
+                        {
+                            "getVariableResult": [
+                                {
+                                    "attributeStatus": "Accepted",
+                                    "attributeValue": "true",
+                                    "component": {"name": "QRCodeDisplay"},
+                                    "variable": {"name": "Enabled"},
+                                }
+                            ]
+                        },
+                    ]
+                )
+            )
+
+            async def known() -> bool:
+                return (await st.trigger(1))["status"] == "Accepted"
+
+            await until(known)
+            assert (await st.shown())["display"]["name"] == "QRCodeDisplay"
+            await st.close()
+
+            # A station without the component, that reports it later with NotifyReport.
+            st = await app.station("CS-D8B", "2.0.1")
+            st.qr_code_display = None
+            await st.boot()
+            assert (await st.trigger(1))["status"] == "Rejected"
+            await st.send(
+                "NotifyReport",
+                {
+                    "requestId": 1,
+                    "generatedAt": "2026-12-02T00:00:00Z",
+                    "seqNo": 0,
+                    "reportData": [
+                        {
+                            "component": {"name": "QRCodeDisplay"},
+                            "variable": {"name": "Enabled"},
+                            "variableAttribute": [{"type": "Actual", "value": "true"}],
+                        }
+                    ],
+                },
+            )
+            assert (await st.trigger(1))["status"] == "Accepted"
+            assert (await st.shown())["display"]["name"] == "QRCodeDisplay"
+            await st.close()
+
+    run(scenario)
+
+
+# --- under attack ---------------------------------------------------------------------------------
+
+MALFORMED = [
+    "not json",
+    "{}",
+    "[]",
+    "[2]",
+    '[2, 17, "Heartbeat", {}]',
+    '[2, "m1", "Heartbeat", "payload"]',
+    '[2, "m2", ["Heartbeat"], {}]',
+    '[2, "m3", "Heartbeat", {"unexpected": 1}]',
+    '[9, "m4", "Heartbeat", {}]',
+    "[" * 5000 + "]" * 5000,
+    '[2, "' + "x" * 40 + '", "Heartbeat", {}]',
+]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_malformed_frames_get_a_callerror_and_the_connection_stays(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-BAD", version)
+            await st.boot()
+            for text in MALFORMED:
+                frame = await st.raw(text)
+                assert frame[0] == 4, (text[:40], frame)
+                assert frame[2] in (
+                    "FormatViolation",
+                    "ProtocolError",
+                    "NotSupported",
+                    "OccurrenceConstraintViolation",
+                    "TypeConstraintViolation",
+                    "PropertyConstraintViolation",
+                    "MessageTypeNotSupported",
+                    "RpcFrameworkError",
+                ), frame
+            assert "currentTime" in await st.send("Heartbeat", {})
+            await st.close()
+
+    run(scenario)
+
+
+def test_unsolicited_results_are_dropped_and_memory_is_released_at_disconnect(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-FLOOD", "2.1")
+            await st.boot()
+            for n in range(2000):
+                await st.connection.send(json.dumps([3, f"x{n}", {"junk": "y" * 100}]))
+            assert "currentTime" in await st.send("Heartbeat", {})
+            view = app.app.stations["CS-FLOOD"]
+            assert view._response_queue.qsize() == 0
+            await st.trigger(1)
+            await st.shown()  # the CSMS's own calls still get their answers
+            await st.close()
+
+            async def gone() -> bool:
+                return not app.app.stations and not app.app.service.links
+
+            await until(gone)
+            assert "CS-FLOOD" not in app.app.service._locks
+
+    run(scenario)
+
+
+def test_the_station_id_is_the_last_path_segment(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-42", "2.1", path="/ocpp/v2")
+            await st.boot()
+            await st.trigger(1)
+            code = jpqr.parse((await st.shown())["message"]["content"])
+            assert code.additional_data.terminal_label == "CS-42-1"
+            assert list(app.app.stations) == ["CS-42"]
+            await st.close()
+
+    run(scenario)
+
+
+# --- webhooks -------------------------------------------------------------------------------------
+
+
+def test_webhooks_need_the_signature_and_replays_change_nothing(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-WH", "2.1")
+            await st.boot()
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            body = json.dumps(
+                {
+                    "eventId": "forged",
+                    "reference": reference,
+                    "event": "authorised",
+                    "amount": "3000",
+                }
+            ).encode()
+            url = f"{app.http_base}/webhooks/payment"
+            for headers in (
+                {},
+                {"X-Signature": sign(body, "wrong")},
+                {"X-Signature": "sha256=00"},
+                {"X-Signature": sign(body, SECRET)[:-1]},
+            ):
+                status, _ = await http.request("POST", url, body, headers)
+                assert status == 401
+            assert (await app.view(reference))["state"] == "created"
+            assert st.received.empty()
+            # The provider's own webhook, then the same webhook replayed by hand.
+            await app.pay(reference)
+            await st.expect("RequestStartTransaction")
+            await st.expect("ClearDisplayMessage")
+            genuine = json.dumps(
+                {
+                    "eventId": f"{reference}:authorised",
+                    "reference": reference,
+                    "event": "authorised",
+                    "amount": "3000",
+                }
+            ).encode()
+            for _ in range(3):
+                status, answer = await http.request(
+                    "POST", url, genuine, {"X-Signature": sign(genuine, SECRET)}
+                )
+                assert status == 200
+            await asyncio.sleep(0.2)
+            assert st.received.empty()  # no second RequestStartTransaction
+            await st.close()
+
+    run(scenario)
+
+
+# --- refusals, cancel, expiry ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_refused_display_cancels_the_payment(tmp_path: Path, version: str) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-REF", version)
+            st.answers["SetDisplayMessage"] = "Rejected"
+            await st.boot()
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            view = await settled(app, reference, "cancelled")
+            assert [op["op"] for op in view["operations"]] == ["cancel"]
+            assert (await app.pay(reference))[0] == 409
+            await st.close()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_driver_cancels(tmp_path: Path, version: str) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-CAN", version)
+            await st.boot()
+            assert (await st.trigger(1, "CancelQRPayment"))["status"] == "Rejected"
+            await st.trigger(1)
+            info = await st.shown()
+            assert (await st.trigger(1, "CancelQRPayment"))["status"] == "Accepted"
+            assert (await st.expect("ClearDisplayMessage"))["id"] == info["id"]
+            view = await settled(app, reference_of(info), "cancelled")
+            assert [op["op"] for op in view["operations"]] == ["cancel"]
+            await st.close()
+
+    run(scenario)
+
+
+def test_an_unpaid_code_is_cleared_and_cancelled_at_expiry(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path, code_lifetime=0.5) as app:
+            st = await app.station("CS-EXP", "2.1")
+            await st.boot()
+            await st.trigger(1)
+            info = await st.shown()
+            assert info["endDateTime"].endswith("Z")
+            assert (await st.expect("ClearDisplayMessage"))["id"] == info["id"]
+            view = await settled(app, reference_of(info), "expired")
+            assert [op["op"] for op in view["operations"]] == ["expire"]
+            assert (await app.pay(reference_of(info)))[0] == 409
+            await st.close()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("model", ["authorisation", "prepaid"])
+def test_a_refused_start_gives_the_money_back(tmp_path: Path, model: str) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path, model=model) as app:
+            st = await app.station("CS-NOSTART", "2.1")
+            st.answers["RequestStartTransaction"] = "Rejected"
+            await st.boot()
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            await app.pay(reference)
+            await st.expect("RequestStartTransaction")
+            if model == "authorisation":
+                view = await settled(app, reference, "released")
+                assert view["released"] == "3000" and view["captured"] == "0"
+            else:
+                view = await settled(app, reference, "refunded")
+                assert view["refunded"] == "3000"
+            await st.close()
+
+    run(scenario)
+
+
+# --- the process: the contract's CLI --------------------------------------------------------------
+
+
+async def start_process(db: Path, *extra: str, env: dict[str, str] | None = None) -> Any:
+    import os
+
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(EXAMPLES / "csms.py"),
+        "--port",
+        "0",
+        "--http-port",
+        "0",
+        "--db",
+        str(db),
+        *extra,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
+    assert process.stdout is not None
+    line = (await wait(process.stdout.readline(), 20)).decode()
+    words = dict(word.split("=") for word in line.split()[2:])
+    assert line.startswith("jpqr-csms ready ocpp="), line
+    return process, int(words["ocpp"]), int(words["http"])
+
+
+async def stop_process(process: Any) -> None:
+    process.terminate()
+    assert await wait(process.wait()) == 0
+
+
+def test_the_process_serves_stops_cleanly_and_continues_after_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "process.sqlite3"
+
+    async def scenario() -> None:
+        env = {"JPQR_WEBHOOK_SECRET": "from-the-environment"}
+        process, ocpp_port, http_port = await start_process(db, "--model", "prepaid", env=env)
+        try:
+            connection = await connect(
+                f"ws://127.0.0.1:{ocpp_port}/CS-P",
+                subprotocols=["ocpp2.1"],  # type: ignore[list-item]
+                open_timeout=WAIT,
+            )
+            st = WireStation(connection, "2.1")
+            await st.boot()
+            await st.trigger(1)
+            info = await st.shown()
+            reference = reference_of(info)
+            # The provider signs its webhook with the secret from the environment; a webhook
+            # signed with the development default is refused.
+            body = json.dumps(
+                {"eventId": "x", "reference": reference, "event": "paid", "amount": "3000"}
+            ).encode()
+            url = f"http://127.0.0.1:{http_port}/webhooks/payment"
+            forged = {"X-Signature": sign(body, "jpqr-development-secret")}
+            assert (await http.request("POST", url, body, forged))[0] == 401
+            status, _ = await http.post_json(
+                f"http://127.0.0.1:{http_port}/simulator/pay", {"reference": reference}
+            )
+            assert status == 200
+            start = await st.expect("RequestStartTransaction")
+            await st.expect("ClearDisplayMessage")
+            await st.transaction("Started", start["remoteStartId"], 1, reference)
+            await st.close()
+        finally:
+            await stop_process(process)
+
+        process, ocpp_port, http_port = await start_process(db, "--model", "prepaid", env=env)
+        try:
+            connection = await connect(
+                f"ws://127.0.0.1:{ocpp_port}/CS-P",
+                subprotocols=["ocpp2.1"],  # type: ignore[list-item]
+                open_timeout=WAIT,
+            )
+            st = WireStation(connection, "2.1")
+            await st.transaction("Ended", start["remoteStartId"], 1, reference, wh=2000)
+            await st.trigger(2)  # EVSE 2 unknown: the station never reported it
+            base = f"http://127.0.0.1:{http_port}/simulator/payments/{reference}"
+
+            async def refunded() -> bool:
+                return (await http.get_json(base))[1]["state"] == "refunded"
+
+            await until(refunded)
+            view = (await http.get_json(base))[1]
+            assert (view["refunded"], [op["op"] for op in view["operations"]]) == (
+                "2900",
+                ["pay", "refund"],
+            )
+            await st.trigger(1)
+            assert reference_of(await st.shown()) != reference  # a new payment, a new reference
+            await st.close()
+        finally:
+            await stop_process(process)
 
     run(scenario)
