@@ -88,6 +88,7 @@ class CSMS:
             subprotocols=[*SUBPROTOCOLS],  # type: ignore[list-item]
             max_size=MAX_FRAME,
             max_queue=4,
+            close_timeout=1,  # SIGTERM must end within 5 s even if a station never closes
         ) as ws_server:
             self.ocpp_port = ocpp_port = next(iter(ws_server.sockets)).getsockname()[1]
             self.simulator.start()

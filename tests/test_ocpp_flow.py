@@ -433,7 +433,7 @@ def test_d1_every_standard_message_is_answered(tmp_path: Path, version: str) -> 
             assert caught.value.code == "NotImplemented"
             with pytest.raises(CallErrorReply) as caught:
                 await st.send("NoSuchAction", {})
-            assert caught.value.code == "NotSupported"
+            assert caught.value.code == "NotImplemented"  # F1: not known is NotImplemented
             await st.close()
 
     run(scenario)
@@ -970,5 +970,34 @@ def test_the_process_serves_stops_cleanly_and_continues_after_a_restart(tmp_path
             await st.close()
         finally:
             await stop_process(process)
+
+    run(scenario)
+
+
+def test_sigterm_ends_the_process_within_5_s_even_if_a_station_never_closes(
+    tmp_path: Path,
+) -> None:
+    # F2 of the station helper: a station that stops reading never answers the close handshake.
+    async def scenario() -> None:
+        import base64
+        import os
+        import time
+
+        process, ocpp_port, _http_port = await start_process(tmp_path / "p.sqlite3")
+        reader, writer = await asyncio.open_connection("127.0.0.1", ocpp_port)
+        key = base64.b64encode(os.urandom(16)).decode()
+        writer.write(
+            (
+                f"GET /CS-HUNG HTTP/1.1\r\nHost: 127.0.0.1:{ocpp_port}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp2.1\r\n\r\n"
+            ).encode()
+        )
+        assert b" 101 " in await wait(reader.readuntil(b"\r\n\r\n"))
+        began = time.monotonic()
+        process.terminate()
+        assert await wait(process.wait(), 5.0) == 0
+        assert time.monotonic() - began < 5.0
+        writer.close()
 
     run(scenario)

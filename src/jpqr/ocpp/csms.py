@@ -226,8 +226,11 @@ class QRPaymentHandlers:
         actions = _ACTIONS[self.version]
         handler = getattr(self, f"_qr_{msg.action}", None)
         if msg.action not in actions:
+            # OCPP-J: NotImplemented is "Requested Action is not known by receiver".
             await self._send_error(
-                msg.unique_id, "NotSupported", f"{msg.action} is not an OCPP {self.version} action"
+                msg.unique_id,
+                "NotImplemented",
+                f"{msg.action} is not an OCPP {self.version} action",
             )
             return
         if handler is None and not actions[msg.action]:
