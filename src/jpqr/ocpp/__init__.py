@@ -19,6 +19,7 @@ turns them into the ``ocpp`` package's call objects (``pip install 'jpqr[ocpp]'`
 
 from __future__ import annotations
 
+from . import http
 from .display import (
     CONTENT_LIMITS,
     QR_CODE_DISPLAY,
@@ -56,6 +57,7 @@ __all__ = [
     "Version",
     "answer_start_qr_payment",
     "format_datetime",
+    "http",
     "qr_code_display_enabled",
     "read_display_message",
     "read_start_qr_payment",

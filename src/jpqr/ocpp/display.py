@@ -166,7 +166,8 @@ def set_display_message(
     showing a code the provider no longer honours. ``qr_code_display``: the station reported
     ``QRCodeDisplay.Enabled = true`` (see :func:`qr_code_display_enabled`); required for the
     ASCII/UTF8 route (2.0.1, or 2.1 with ``message_format`` "ASCII"/"UTF8"). ``evse_id`` puts the
-    EVSE on that ``QRCodeDisplay`` component, or, for QRCODE, on the display component ``EVSE``. ``message_format``: ``None`` gives ``QRCODE`` on
+    EVSE on that ``QRCodeDisplay`` component, or, for QRCODE, on the display component ``EVSE``.
+    ``message_format``: ``None`` gives ``QRCODE`` on
     2.1 and ``ASCII`` (``UTF8`` for non-ASCII content) on 2.0.1.
     ``max_length``: the station's configured length of the content field, when it reported one
     (the ``ocpp`` package validates against the schema's 1024/512 unless told to skip it).
