@@ -1001,3 +1001,55 @@ def test_sigterm_ends_the_process_within_5_s_even_if_a_station_never_closes(
         writer.close()
 
     run(scenario)
+
+
+def test_the_commands_of_docs_ocpp_md_run(tmp_path: Path) -> None:
+    # docs/ocpp.md: the CSMS as a process, examples/station.py --pay on both versions, and
+    # --model-2-3; the provider's view then shows each payment settled.
+    async def scenario() -> None:
+        process, ocpp_port, http_port = await start_process(tmp_path / "docs.sqlite3")
+        base = f"http://127.0.0.1:{http_port}"
+        try:
+            for version, evse in (("2.1", "1"), ("2.0.1", "2")):
+                station = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    str(EXAMPLES / "station.py"),
+                    "--url",
+                    f"ws://127.0.0.1:{ocpp_port}",
+                    "--http",
+                    base,
+                    "--version",
+                    version,
+                    "--evse",
+                    evse,
+                    "--pay",
+                    "--id",
+                    f"CS-DOC-{version}",
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.DEVNULL,
+                )
+                out, _ = await wait(station.communicate(), 20)
+                assert station.returncode == 0
+                assert out.decode().startswith("Accepted: ")
+            twenty_three = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(EXAMPLES / "station.py"),
+                "--model-2-3",
+                "--http",
+                base,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            out, _ = await wait(twenty_three.communicate(), 20)
+            assert jpqr.validate(out.decode().strip()).ok
+
+            async def both_settled() -> bool:
+                payments = (await http.get_json(f"{base}/simulator/payments"))[1]["payments"]
+                states = sorted(p["state"] for p in payments if p["terminal"].startswith("CS-DOC"))
+                return states == ["captured", "captured"]
+
+            await until(both_settled)
+        finally:
+            await stop_process(process)
+
+    run(scenario)

@@ -56,7 +56,7 @@ def terminal_label(station_id: str, station_seq: int, evse_id: int) -> str:
     >>> terminal_label("CS-0001", 1, 2)
     'CS-0001-2'
     >>> terminal_label("TOKYO-SHINAGAWA-PARKING-LEVEL-B2-0001", 7, 2)
-    'TOKYO-SHINAGAWA-PARK~7-2'
+    'TOKYO-SHINAGAWA-PARKI~7-2'
     """
     plain = f"{station_id}-{evse_id}"
     if len(plain) <= _TERMINAL_LIMIT and _PLAIN_ID.fullmatch(station_id):
