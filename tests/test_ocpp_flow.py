@@ -75,6 +75,7 @@ class WireStation:
         self.received: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
         self.answers: dict[str, str] = {}
         self.qr_code_display: str | None = "true"
+        self.formats: str | None = "ASCII,UTF8,QRCODE"  # DisplayMessageCtrlr.SupportedFormats
         self.answer_get_variables = True
         self.unanswered = ""
         self._ids = itertools.count(1)
@@ -107,10 +108,14 @@ class WireStation:
             results = []
             for item in payload["getVariableData"]:
                 entry = {"component": item["component"], "variable": item["variable"]}
-                if self.qr_code_display is None:
+                value = {
+                    "QRCodeDisplay": self.qr_code_display,
+                    "DisplayMessageCtrlr": self.formats,
+                }.get(item["component"]["name"])
+                if value is None:
                     entry["attributeStatus"] = "UnknownComponent"
                 else:
-                    entry.update(attributeStatus="Accepted", attributeValue=self.qr_code_display)
+                    entry.update(attributeStatus="Accepted", attributeValue=value)
                 results.append(entry)
             result = {"getVariableResult": results}
         await self.connection.send(json.dumps([3, unique_id, result]))
@@ -149,8 +154,9 @@ class WireStation:
             {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"},
         )
         assert answer["status"] == "Accepted"
-        if self.version == "2.0.1":
-            await self.expect("GetVariables")
+        asked = await self.expect("GetVariables")  # 2.0.1: QRCodeDisplay, 2.1: SupportedFormats
+        names = [item["component"]["name"] for item in asked["getVariableData"]]
+        assert names == (["QRCodeDisplay"] if self.version == "2.0.1" else ["DisplayMessageCtrlr"])
         for evse in evses:
             await self.send(
                 "StatusNotification",
@@ -1051,5 +1057,44 @@ def test_the_commands_of_docs_ocpp_md_run(tmp_path: Path) -> None:
             await until(both_settled)
         finally:
             await stop_process(process)
+
+    run(scenario)
+
+
+def test_f3_a_21_station_without_the_qrcode_format_is_refused(tmp_path: Path) -> None:
+    # F3 of the station helper: DisplayMessageCtrlr.SupportedFormats without QRCODE.
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-F3", "2.1")
+            st.formats = "ASCII,UTF8"
+            await st.boot()
+            answer = await st.trigger(1)
+            assert answer["status"] == "Rejected"
+            assert answer["statusInfo"]["reasonCode"] == "NoQRCodeFormat"
+            status, payments = await http.get_json(f"{app.http_base}/simulator/payments")
+            assert payments["payments"] == []
+            await st.close()
+            # Reported by NotifyReport on another station, with QRCODE: accepted.
+            st = await app.station("CS-F3B", "2.1")
+            st.formats = None
+            await st.boot()
+            await st.send(
+                "NotifyReport",
+                {
+                    "requestId": 1,
+                    "generatedAt": "2026-12-02T00:00:00Z",
+                    "seqNo": 0,
+                    "reportData": [
+                        {
+                            "component": {"name": "DisplayMessageCtrlr"},
+                            "variable": {"name": "SupportedFormats"},
+                            "variableAttribute": [{"value": "QRCODE,UTF8"}],
+                        }
+                    ],
+                },
+            )
+            assert (await st.trigger(1))["status"] == "Accepted"
+            await st.shown()
+            await st.close()
 
     run(scenario)

@@ -49,6 +49,7 @@ __all__ = ["CANCEL_QR_PAYMENT", "MAX_FRAME", "QRPaymentHandlers", "station_actio
 LOG = logging.getLogger("jpqr.ocpp.csms")
 
 CANCEL_QR_PAYMENT = "CancelQRPayment"  # jpqr's extension of the white paper's DataTransfer
+DISPLAY_CONTROLLER = "DisplayMessageCtrlr"
 MAX_FRAME = 256 * 1024  # websocket frame limit to give the server (max_size)
 _MAX_UNIQUE_ID = 36  # OCPP-J: the message id is at most 36 characters
 
@@ -177,6 +178,26 @@ class QRPaymentHandlers:
             enabled = False
         self.service.qr_display(self.id, enabled)
 
+    async def ask_formats(self) -> None:
+        """GetVariables DisplayMessageCtrlr.SupportedFormats (2.1: is QRCODE among them?)."""
+        request = self._call.GetVariables(
+            get_variable_data=[
+                {
+                    "component": {"name": DISPLAY_CONTROLLER},
+                    "variable": {"name": "SupportedFormats"},
+                }
+            ]
+        )
+        try:
+            response = await self.call(request, suppress=False)
+        except Exception as error:  # not answered: assume the 2.1 default, QRCODE
+            LOG.info("%s: SupportedFormats not known: %r", self.id, error)
+            return
+        for result in response.get_variable_result or []:
+            value = result.get("attribute_value")
+            if result.get("attribute_status") == "Accepted" and isinstance(value, str):
+                self.service.supported_formats(self.id, value)
+
     # --- frames --------------------------------------------------------------------------
 
     async def _send_error(self, unique_id: str, code: str, description: str) -> None:
@@ -249,7 +270,7 @@ class QRPaymentHandlers:
 
     def _qr_BootNotification(self, payload: Mapping[str, Any]) -> Reply:
         self.service.booted(self.id)
-        after = self.ask_qr_code_display if self.version == "2.0.1" else None
+        after = self.ask_qr_code_display if self.version == "2.0.1" else self.ask_formats
         return {"currentTime": _now(), "interval": 300, "status": "Accepted"}, after
 
     def _qr_Heartbeat(self, payload: Mapping[str, Any]) -> Reply:
@@ -264,6 +285,15 @@ class QRPaymentHandlers:
             component = entry.get("component") or {}
             evse = component.get("evse") or {}
             self.service.evse_seen(self.id, evse.get("id"))
+            variable = (entry.get("variable") or {}).get("name")
+            if component.get("name") == DISPLAY_CONTROLLER and variable == "SupportedFormats":
+                values = [
+                    a.get("value")
+                    for a in entry.get("variableAttribute") or []
+                    if a.get("type", "Actual") == "Actual" and isinstance(a.get("value"), str)
+                ]
+                if values:
+                    self.service.supported_formats(self.id, values[0])
             if component.get("name") == QR_CODE_DISPLAY and (
                 (entry.get("variable") or {}).get("name") == "Enabled"
             ):

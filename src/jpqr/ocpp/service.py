@@ -187,6 +187,12 @@ class QRPaymentService:
         if evse_id not in record.evses:
             self.store.update_station(station_id, evses=record.evses | {evse_id})
 
+    def supported_formats(self, station_id: str, formats: str) -> None:
+        """DisplayMessageCtrlr.SupportedFormats (a comma list), from GetVariables or NotifyReport."""
+        self.store.station(station_id)
+        listed = ",".join(f.strip().upper() for f in formats.split(",") if f.strip())
+        self.store.update_station(station_id, formats=listed)
+
     def qr_display(self, station_id: str, enabled: bool) -> None:
         """The station's QRCodeDisplay.Enabled (2.0.1), from GetVariables or NotifyReport."""
         self.store.station(station_id)
@@ -204,6 +210,9 @@ class QRPaymentService:
         if version == "2.0.1" and record.qr_display is not True:
             # Unknown yet (GetVariables not answered) or disabled: never Accept and then drop.
             return Answer("Rejected", "NoQRCodeDisplay")
+        if version == "2.1" and record.formats is not None and "QRCODE" not in record.formats:
+            # The station listed its formats without QRCODE: it could not show the code.
+            return Answer("Rejected", "NoQRCodeFormat")
         if (station_id, evse_id) in self._creating:
             return Answer("Accepted", data={"refreshed": False, "pending": True})
         open_payment = self.store.open_payment(station_id, evse_id)

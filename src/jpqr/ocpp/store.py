@@ -25,7 +25,8 @@ __all__ = ["PaymentRecord", "StationRecord", "Store"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS station (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, station_id TEXT UNIQUE NOT NULL,
-    evses TEXT NOT NULL DEFAULT '[]', qr_display INTEGER, booted INTEGER NOT NULL DEFAULT 0,
+    evses TEXT NOT NULL DEFAULT '[]', qr_display INTEGER, formats TEXT,
+    booted INTEGER NOT NULL DEFAULT 0,
     next_message_id INTEGER NOT NULL DEFAULT 1000);
 CREATE TABLE IF NOT EXISTS payment (
     reference TEXT PRIMARY KEY, station_id TEXT NOT NULL, evse_id INTEGER NOT NULL,
@@ -49,6 +50,7 @@ class StationRecord:
     station_id: str
     evses: frozenset[int]
     qr_display: bool | None
+    formats: frozenset[str] | None  # DisplayMessageCtrlr.SupportedFormats, when reported
     booted: bool
     message_id_base: int
 
@@ -105,8 +107,8 @@ class Store:
     def station(self, station_id: str) -> StationRecord:
         """The record of ``station_id``, created on first sight."""
         self.db.execute("INSERT OR IGNORE INTO station (station_id) VALUES (?)", (station_id,))
-        seq, evses, qr, booted, base = self.db.execute(
-            "SELECT seq, evses, qr_display, booted, next_message_id FROM station "
+        seq, evses, qr, formats, booted, base = self.db.execute(
+            "SELECT seq, evses, qr_display, formats, booted, next_message_id FROM station "
             "WHERE station_id = ?",
             (station_id,),
         ).fetchone()
@@ -115,6 +117,7 @@ class Store:
             station_id,
             frozenset(json.loads(evses)),
             None if qr is None else bool(qr),
+            None if formats is None else frozenset(formats.split(",")),
             bool(booted),
             base,
         )
