@@ -112,7 +112,9 @@ def broken_crc(code: str) -> str:
     return code[:-4] + ("0000" if code[-4:] != "0000" else "1111")
 
 
-def schema_errors(action: str, payload: dict[str, Any], version: str, *, response=False) -> list:
+def schema_errors(
+    action: str, payload: dict[str, Any], version: str, *, response: bool = False
+) -> list[Any]:
     """The official schema's complaints about ``payload`` (empty when it validates)."""
     kind = MessageType.CallResult if response else MessageType.Call
     validator = get_validator(kind, action, version)
@@ -485,7 +487,8 @@ def test_evse_is_named_on_every_version() -> None:
 
 def on_the_wire(call: Any) -> dict[str, Any]:
     """What ocpp's ChargePoint.call puts in the frame for a call object."""
-    return remove_nones(snake_to_camel_case(serialize_as_dict(call)))
+    wire: dict[str, Any] = remove_nones(snake_to_camel_case(serialize_as_dict(call)))
+    return wire
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -195,7 +195,7 @@ def test_the_simulator_moves_money_once(tmp_path: Path) -> None:
             ("release", "2900"),
         ]
         assert (view["state"], view["captured"], view["released"]) == ("captured", "100", "2900")
-        status, body = provider.pay("NOPE")
+        status, _body = provider.pay("NOPE")
         assert status == 404
         await provider.stop()
 

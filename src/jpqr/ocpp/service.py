@@ -188,7 +188,7 @@ class QRPaymentService:
             self.store.update_station(station_id, evses=record.evses | {evse_id})
 
     def supported_formats(self, station_id: str, formats: str) -> None:
-        """DisplayMessageCtrlr.SupportedFormats (a comma list), from GetVariables or NotifyReport."""
+        """DisplayMessageCtrlr.SupportedFormats (comma list), from GetVariables or NotifyReport."""
         self.store.station(station_id)
         listed = ",".join(f.strip().upper() for f in formats.split(",") if f.strip())
         self.store.update_station(station_id, formats=listed)
