@@ -1103,3 +1103,27 @@ def test_f3_a_21_station_without_the_qrcode_format_is_refused(tmp_path: Path) ->
             await st.close()
 
     run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_two_evses_at_once_and_out_of_range_ids_in_transaction_events(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-TWO", version)
+            await st.boot()
+            answers = await wait(asyncio.gather(st.trigger(1), st.trigger(2)))
+            assert [a["status"] for a in answers] == ["Accepted", "Accepted"]
+            shown = [await st.shown(), await st.shown()]
+            assert sorted(info["display"]["evse"]["id"] for info in shown) == [1, 2]
+            assert shown[0]["id"] != shown[1]["id"]
+            assert reference_of(shown[0]) != reference_of(shown[1])
+            # Ids no SQLite integer can hold are answered, not crashed on.
+            for remote in (10**30, -(10**30)):
+                answer = await st.transaction("Started", remote, 10**30, "NOBODY")
+                assert answer["idTokenInfo"]["status"] == "Unknown"
+            assert "currentTime" in await st.send("Heartbeat", {})
+            await st.close()
+
+    run(scenario)

@@ -489,7 +489,8 @@ class QRPaymentService:
         info = payload.get("transactionInfo") or {}
         remote = info.get("remoteStartId") if isinstance(info, Mapping) else None
         found: list[PaymentRecord] = []
-        if isinstance(remote, int) and not isinstance(remote, bool):
+        # A remoteStartId SQLite cannot hold is no id of ours (and would raise OverflowError).
+        if isinstance(remote, int) and not isinstance(remote, bool) and abs(remote) < 2**63:
             found = self.store.payments(
                 "remote_start_id = ? AND station_id = ?", remote, station_id
             )
