@@ -299,7 +299,8 @@ class QRPaymentService:
             return
         options: dict[str, Any] = {}
         if link.version == "2.0.1":
-            options["qr_code_display"] = True
+            # No QR format on 2.0.1: UTF8 text to the QRCodeDisplay component (OCA §2.2).
+            options.update(qr_code_display=True, message_format="UTF8")
         request = set_display_message(
             payment.code,
             version=link.version,
