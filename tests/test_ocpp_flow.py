@@ -1127,3 +1127,36 @@ def test_two_evses_at_once_and_out_of_range_ids_in_transaction_events(
             await st.close()
 
     run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_f4_a_cancel_right_after_the_press_cancels_the_payment(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-F4", version)
+            await st.boot()
+            for _ in range(3):
+                pressed, cancelled = await wait(
+                    asyncio.gather(st.trigger(2), st.trigger(2, "CancelQRPayment"))
+                )
+                assert (pressed["status"], cancelled["status"]) == ("Accepted", "Accepted")
+
+                async def one_cancelled() -> bool:
+                    _, body = await http.get_json(f"{app.http_base}/simulator/payments")
+                    return bool(body["payments"]) and body["payments"][-1]["state"] == "cancelled"
+
+                await until(one_cancelled)
+                _, body = await http.get_json(f"{app.http_base}/simulator/payments")
+                reference = body["payments"][-1]["reference"]
+                assert (await app.pay(reference))[0] == 409  # the driver is never charged
+                # If the code reached the screen before the cancel, it is taken off again.
+                await asyncio.sleep(0.1)
+                calls = []
+                while not st.received.empty():
+                    calls.append(st.received.get_nowait()[0])
+                assert calls in ([], ["SetDisplayMessage", "ClearDisplayMessage"]), calls
+            await st.close()
+
+    run(scenario)

@@ -129,6 +129,7 @@ class QRPaymentService:
         self.links: dict[str, StationLink] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._creating: set[tuple[str, int]] = set()
+        self._cancel_requested: set[tuple[str, int]] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- bookkeeping -----------------------------------------------------------------------
@@ -169,6 +170,7 @@ class QRPaymentService:
             if lock is not None and not lock.locked():
                 del self._locks[station_id]
         self._creating = {key for key in self._creating if key[0] != station_id}
+        self._cancel_requested = {k for k in self._cancel_requested if k[0] != station_id}
 
     # --- what the station tells ------------------------------------------------------------
 
@@ -232,6 +234,7 @@ class QRPaymentService:
 
     async def start_payment(self, station_id: str, evse_id: int) -> PaymentRecord | None:
         """Create (or refresh) the payment at an accepted EVSE and show its code."""
+        key = (station_id, evse_id)
         try:
             async with self._lock(station_id):
                 open_payment = self.store.open_payment(station_id, evse_id)
@@ -239,11 +242,15 @@ class QRPaymentService:
                     payment = await self._refresh(open_payment)
                 else:
                     payment = await self._create(station_id, evse_id)
+                if key in self._cancel_requested:
+                    # The driver cancelled while the provider was making the code (F4).
+                    await self._cancel(payment, "cancelled", clear=False)
+                    return self.store.payment(payment.reference)
         finally:
-            self._creating.discard((station_id, evse_id))
-        if payment is not None:
-            await self.show(payment)
-        return self.store.payment(payment.reference) if payment else None
+            self._creating.discard(key)
+            self._cancel_requested.discard(key)
+        await self.show(payment)
+        return self.store.payment(payment.reference)
 
     async def _create(self, station_id: str, evse_id: int) -> PaymentRecord:
         record = self.store.station(station_id)
@@ -337,6 +344,10 @@ class QRPaymentService:
 
     def cancel_request(self, station_id: str, evse_id: int) -> Answer:
         """CancelQRPayment: the driver gives up before paying."""
+        if (station_id, evse_id) in self._creating:
+            # Accepted a moment ago, the code is being made: cancel it once it exists.
+            self._cancel_requested.add((station_id, evse_id))
+            return Answer("Accepted", data={"pending": True})
         payment = self.store.open_payment(station_id, evse_id)
         if payment is None or payment.state not in PAYABLE_STATES:
             return Answer("Rejected", "NoPendingPayment")
@@ -349,7 +360,7 @@ class QRPaymentService:
             if payment is not None and payment.state in PAYABLE_STATES:
                 await self._cancel(payment, "cancelled")
 
-    async def _cancel(self, payment: PaymentRecord, reason: str) -> bool:
+    async def _cancel(self, payment: PaymentRecord, reason: str, *, clear: bool = True) -> bool:
         """Cancel at the provider (with the lock held); False if it was paid meanwhile."""
         try:
             await self.provider.cancel(payment.reference, reason)
@@ -361,7 +372,7 @@ class QRPaymentService:
             payment.reference, state=advance(payment.model, payment.state, event)
         )
         link = self.links.get(payment.station_id)
-        if link is not None:
+        if link is not None and clear:
             self.spawn(self._clear(link, payment))
         return True
 
