@@ -210,8 +210,12 @@ class QRPaymentHandlers:
         except (ValueError, RecursionError):
             await self._send_error("-1", "FormatViolation", "the frame is not JSON")
             return
-        if not isinstance(frame, list) or len(frame) < 3 or frame[0] not in (2, 3, 4):
+        if not isinstance(frame, list) or len(frame) < 3:
             await self._send_error("-1", "ProtocolError", "not an OCPP-J CALL/CALLRESULT/CALLERROR")
+            return
+        if frame[0] not in (2, 3, 4) or isinstance(frame[0], bool):
+            known_id = frame[1] if isinstance(frame[1], str) and len(frame[1]) <= 36 else "-1"
+            await self._send_error(known_id, "MessageTypeNotSupported", "unknown MessageTypeId")
             return
         unique_id = frame[1]
         if not isinstance(unique_id, str) or not 0 < len(unique_id) <= _MAX_UNIQUE_ID:
