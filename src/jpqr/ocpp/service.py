@@ -460,7 +460,9 @@ class QRPaymentService:
             if current is None or current.state not in ("paid", "authorised"):
                 return
             LOG.info("%s: start refused (%s): returning the money", reference, status)
-            self.store.update_payment(reference, state="failed", cost="0")
+            self.store.update_payment(
+                reference, state=advance(current.model, current.state, "failed"), cost="0"
+            )
         await self._clear(link, payment)
         await self.settle(reference)
 
