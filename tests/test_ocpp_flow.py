@@ -76,6 +76,7 @@ class WireStation:
         self.answers: dict[str, str] = {}
         self.qr_code_display: str | None = "true"
         self.formats: str | None = "ASCII,UTF8,QRCODE"  # DisplayMessageCtrlr.SupportedFormats
+        self.content_length: str | None = None  # OCPPCommCtrlr.FieldLength[...content]
         self.answer_get_variables = True
         self.unanswered = ""
         self._ids = itertools.count(1)
@@ -111,6 +112,7 @@ class WireStation:
                 value = {
                     "QRCodeDisplay": self.qr_code_display,
                     "DisplayMessageCtrlr": self.formats,
+                    "OCPPCommCtrlr": self.content_length,
                 }.get(item["component"]["name"])
                 if value is None:
                     entry["attributeStatus"] = "UnknownComponent"
@@ -157,7 +159,11 @@ class WireStation:
         assert answer["status"] == "Accepted"
         asked = await self.expect("GetVariables")  # 2.0.1: QRCodeDisplay, 2.1: SupportedFormats
         names = [item["component"]["name"] for item in asked["getVariableData"]]
-        assert names == (["QRCodeDisplay"] if self.version == "2.0.1" else ["DisplayMessageCtrlr"])
+        assert names == (
+            ["QRCodeDisplay"]
+            if self.version == "2.0.1"
+            else ["DisplayMessageCtrlr", "OCPPCommCtrlr"]
+        )
         for evse in evses:
             await self.send(
                 "StatusNotification",
@@ -1157,6 +1163,34 @@ def test_f4_a_cancel_right_after_the_press_cancels_the_payment(
                 while not st.received.empty():
                     calls.append(st.received.get_nowait()[0])
                 assert calls in ([], ["SetDisplayMessage", "ClearDisplayMessage"]), calls
+            await st.close()
+
+    run(scenario)
+
+
+def test_the_21_configured_content_length_is_read_and_honoured(tmp_path: Path) -> None:
+    # 2.1 schema, MessageContentType.content: the station's maximum is
+    # OCPPCommCtrlr.FieldLength["MessageContentType.content"]. Our codes are about 200
+    # characters: a station that takes 100 gets no code and no payable payment.
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-LEN", "2.1")
+            st.content_length = "100"
+            await st.boot()
+            assert (await st.trigger(1))["status"] == "Accepted"
+
+            async def cancelled() -> bool:
+                _, body = await http.get_json(f"{app.http_base}/simulator/payments")
+                return bool(body["payments"]) and body["payments"][0]["state"] == "cancelled"
+
+            await until(cancelled)
+            assert st.received.empty()  # nothing too long was sent
+            await st.close()
+            st = await app.station("CS-LEN2", "2.1")
+            st.content_length = "1000"
+            await st.boot()
+            await st.trigger(1)
+            assert len((await st.shown())["message"]["content"]) <= 1000
             await st.close()
 
     run(scenario)

@@ -50,6 +50,8 @@ LOG = logging.getLogger("jpqr.ocpp.csms")
 
 CANCEL_QR_PAYMENT = "CancelQRPayment"  # jpqr's extension of the white paper's DataTransfer
 DISPLAY_CONTROLLER = "DisplayMessageCtrlr"
+COMM_CONTROLLER = "OCPPCommCtrlr"
+CONTENT_FIELD = "MessageContentType.content"
 MAX_FRAME = 256 * 1024  # websocket frame limit to give the server (max_size)
 _MAX_UNIQUE_ID = 36  # OCPP-J: the message id is at most 36 characters
 
@@ -185,7 +187,13 @@ class QRPaymentHandlers:
                 {
                     "component": {"name": DISPLAY_CONTROLLER},
                     "variable": {"name": "SupportedFormats"},
-                }
+                },
+                # 2.1 MessageContentType.content: "Maximum length supported by Charging Station
+                # is given in OCPPCommCtrlr.FieldLength["MessageContentType.content"]".
+                {
+                    "component": {"name": COMM_CONTROLLER},
+                    "variable": {"name": "FieldLength", "instance": CONTENT_FIELD},
+                },
             ]
         )
         try:
@@ -195,7 +203,11 @@ class QRPaymentHandlers:
             return
         for result in response.get_variable_result or []:
             value = result.get("attribute_value")
-            if result.get("attribute_status") == "Accepted" and isinstance(value, str):
+            if result.get("attribute_status") != "Accepted" or not isinstance(value, str):
+                continue
+            if (result.get("component") or {}).get("name") == COMM_CONTROLLER:
+                self.service.content_length(self.id, value)
+            else:
                 self.service.supported_formats(self.id, value)
 
     # --- frames --------------------------------------------------------------------------
@@ -290,6 +302,14 @@ class QRPaymentHandlers:
             evse = component.get("evse") or {}
             self.service.evse_seen(self.id, evse.get("id"))
             variable = (entry.get("variable") or {}).get("name")
+            instance = (entry.get("variable") or {}).get("instance")
+            if component.get("name") == COMM_CONTROLLER and (variable, instance) == (
+                "FieldLength",
+                CONTENT_FIELD,
+            ):
+                for attribute in entry.get("variableAttribute") or []:
+                    if attribute.get("type", "Actual") == "Actual":
+                        self.service.content_length(self.id, attribute.get("value"))
             if component.get("name") == DISPLAY_CONTROLLER and variable == "SupportedFormats":
                 values = [
                     a.get("value")

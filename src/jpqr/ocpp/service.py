@@ -195,6 +195,16 @@ class QRPaymentService:
         listed = ",".join(f.strip().upper() for f in formats.split(",") if f.strip())
         self.store.update_station(station_id, formats=listed)
 
+    def content_length(self, station_id: str, value: object) -> None:
+        """2.1 OCPPCommCtrlr.FieldLength["MessageContentType.content"]: the longest content."""
+        try:
+            length = int(str(value))
+        except ValueError:
+            return
+        if 1 <= length <= 1024:  # the schema's maxLength bounds what a station may configure
+            self.store.station(station_id)
+            self.store.update_station(station_id, content_length=length)
+
     def qr_display(self, station_id: str, enabled: bool) -> None:
         """The station's QRCodeDisplay.Enabled (2.0.1), from GetVariables or NotifyReport."""
         self.store.station(station_id)
@@ -308,15 +318,26 @@ class QRPaymentService:
         if link.version == "2.0.1":
             # No QR format on 2.0.1: UTF8 text to the QRCodeDisplay component (OCA §2.2).
             options.update(qr_code_display=True, message_format="UTF8")
-        request = set_display_message(
-            payment.code,
-            version=link.version,
-            message_id=payment.message_id,
-            expires_at=datetime.fromisoformat(payment.expires_at),
-            evse_id=payment.evse_id,
-            language="ja",
-            **options,
-        )
+        length = self.store.station(payment.station_id).content_length
+        if link.version == "2.1" and length is not None:
+            options["max_length"] = length
+        try:
+            request = set_display_message(
+                payment.code,
+                version=link.version,
+                message_id=payment.message_id,
+                expires_at=datetime.fromisoformat(payment.expires_at),
+                evse_id=payment.evse_id,
+                language="ja",
+                **options,
+            )
+        except OCPPError as error:  # e.g. longer than the station's configured content length
+            LOG.warning("%s: cannot show %s: %s", payment.station_id, payment.reference, error)
+            async with self._lock(payment.station_id):
+                current = self.store.payment(payment.reference)
+                if current is not None and current.state in PAYABLE_STATES:
+                    await self._cancel(current, "cancelled", clear=False)
+            return
         try:
             status = await link.set_display(request)
         except (asyncio.TimeoutError, ConnectionError, OSError) as error:

@@ -25,7 +25,7 @@ __all__ = ["PaymentRecord", "StationRecord", "Store"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS station (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, station_id TEXT UNIQUE NOT NULL,
-    evses TEXT NOT NULL DEFAULT '[]', qr_display INTEGER, formats TEXT,
+    evses TEXT NOT NULL DEFAULT '[]', qr_display INTEGER, formats TEXT, content_length INTEGER,
     booted INTEGER NOT NULL DEFAULT 0,
     next_message_id INTEGER NOT NULL DEFAULT 1000);
 CREATE TABLE IF NOT EXISTS payment (
@@ -51,6 +51,7 @@ class StationRecord:
     evses: frozenset[int]
     qr_display: bool | None
     formats: frozenset[str] | None  # DisplayMessageCtrlr.SupportedFormats, when reported
+    content_length: int | None  # 2.1 OCPPCommCtrlr.FieldLength["MessageContentType.content"]
     booted: bool
     message_id_base: int
 
@@ -107,8 +108,9 @@ class Store:
     def station(self, station_id: str) -> StationRecord:
         """The record of ``station_id``, created on first sight."""
         self.db.execute("INSERT OR IGNORE INTO station (station_id) VALUES (?)", (station_id,))
-        seq, evses, qr, formats, booted, base = self.db.execute(
-            "SELECT seq, evses, qr_display, formats, booted, next_message_id FROM station "
+        seq, evses, qr, formats, length, booted, base = self.db.execute(
+            "SELECT seq, evses, qr_display, formats, content_length, booted, next_message_id "
+            "FROM station "
             "WHERE station_id = ?",
             (station_id,),
         ).fetchone()
@@ -118,6 +120,7 @@ class Store:
             frozenset(json.loads(evses)),
             None if qr is None else bool(qr),
             None if formats is None else frozenset(formats.split(",")),
+            length,
             bool(booted),
             base,
         )
