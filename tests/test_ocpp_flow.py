@@ -1194,3 +1194,25 @@ def test_the_21_configured_content_length_is_read_and_honoured(tmp_path: Path) -
             await st.close()
 
     run(scenario)
+
+
+def test_a_second_connection_of_the_same_station_replaces_the_first(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            first = await app.station("CS-TWICE", "2.1")
+            await first.boot()
+            second = await app.station("CS-TWICE", "2.1")
+            await wait(first.connection.wait_closed())  # the CSMS closed the stale one
+            await second.trigger(1)
+            await second.shown()
+
+            async def one_left() -> bool:
+                return list(app.app.stations) == ["CS-TWICE"] and (
+                    app.app.service.links["CS-TWICE"] is app.app.stations["CS-TWICE"]
+                )
+
+            await until(one_left)
+            await first.close()
+            await second.close()
+
+    run(scenario)

@@ -164,11 +164,12 @@ class QRPaymentService:
 
     def disconnected(self, station_id: str, link: StationLink) -> None:
         """A station went away: forget its link and lock (its payments stay in the database)."""
-        if self.links.get(station_id) is link:
-            del self.links[station_id]
-            lock = self._locks.get(station_id)
-            if lock is not None and not lock.locked():
-                del self._locks[station_id]
+        if self.links.get(station_id) is not link:
+            return  # an older connection of a station that has already reconnected
+        del self.links[station_id]
+        lock = self._locks.get(station_id)
+        if lock is not None and not lock.locked():
+            del self._locks[station_id]
         self._creating = {key for key in self._creating if key[0] != station_id}
         self._cancel_requested = {k for k in self._cancel_requested if k[0] != station_id}
 
