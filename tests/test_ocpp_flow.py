@@ -1216,3 +1216,24 @@ def test_a_second_connection_of_the_same_station_replaces_the_first(tmp_path: Pa
             await second.close()
 
     run(scenario)
+
+
+def test_f5_two_databases_never_issue_the_same_reference(tmp_path: Path) -> None:
+    # F5 of the station helper: a reference is the date and a counter; a second, fresh database
+    # restarted the counter, so two CSMS instances gave the provider the same 62-05.
+    async def scenario() -> None:
+        references = []
+        for name in ("a", "b"):
+            folder = tmp_path / name
+            folder.mkdir()
+            async with running(folder) as app:
+                st = await app.station("CS-F5", "2.1")
+                await st.boot()
+                await st.trigger(1)
+                reference = reference_of(await st.shown())
+                assert len(reference) <= 25
+                references.append(reference)
+                await st.close()
+        assert references[0] != references[1]
+
+    run(scenario)

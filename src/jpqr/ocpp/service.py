@@ -266,7 +266,10 @@ class QRPaymentService:
     async def _create(self, station_id: str, evse_id: int) -> PaymentRecord:
         record = self.store.station(station_id)
         now = datetime.now(timezone.utc)
-        reference = f"EV{now:%Y%m%d}{self.store.next_number('reference'):010d}"
+        # 62-05, at most 25: EV, the date, this database's instance (F5), a counter (D7).
+        reference = (
+            f"EV{now:%Y%m%d}{self.store.instance()}{self.store.next_number('reference'):010d}"
+        )
         terminal = terminal_label(station_id, record.seq, evse_id)
         created = await self.provider.create(
             reference,

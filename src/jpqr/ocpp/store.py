@@ -10,11 +10,14 @@ Counters (references, remote start ids) only grow, so a reference is never issue
 (1, 2)
 >>> store.station("CS-1").message_id_base
 1000
+>>> len(store.instance()), store.instance() == store.instance()
+(5, True)
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -39,6 +42,7 @@ CREATE INDEX IF NOT EXISTS payment_state ON payment (state);
 CREATE UNIQUE INDEX IF NOT EXISTS payment_remote_start ON payment (remote_start_id);
 CREATE TABLE IF NOT EXISTS counter (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS webhook_event (event_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -93,6 +97,18 @@ class Store:
     def close(self) -> None:
         """Close the database."""
         self.db.close()
+
+    def instance(self) -> str:
+        """Five base-36 characters drawn once per database, kept in it.
+
+        References carry it, so two databases (two CSMS instances, or one recreated) never
+        hand the provider the same reference on the same day.
+        """
+        alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        drawn = "".join(secrets.choice(alphabet) for _ in range(5))
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('instance', ?)", (drawn,))
+        row = self.db.execute("SELECT value FROM meta WHERE name = 'instance'").fetchone()
+        return str(row[0])
 
     def next_number(self, name: str) -> int:
         """The next value of a counter that never goes back (1, 2, ...)."""
