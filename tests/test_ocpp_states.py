@@ -207,3 +207,33 @@ def test_webhook_body_is_what_the_contract_says(tmp_path: Path) -> None:
     provider.create("R2", "prepaid", Decimal(1500), 60, "CS-1-1")
     assert json.loads(json.dumps(provider.view("R2")))["amount"] == "1500"
     asyncio.run(provider.stop())
+
+
+def test_the_http_server_answers_bad_requests_and_handler_bugs() -> None:
+    from jpqr.ocpp import http
+
+    async def handler(request: http.Request) -> http.Response:
+        if request.path == "/bug":
+            raise RuntimeError("a bug")
+        return http.Response(200, {"n": len(request.body)})
+
+    async def scenario() -> None:
+        server = await http.serve(handler, "127.0.0.1", 0)
+        port = http.port_of(server)
+        try:
+            assert await http.request("POST", f"http://127.0.0.1:{port}/bug") == (
+                500,
+                b'{"error": "RuntimeError(\'a bug\')"}',
+            )
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"POST /x HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n")
+            answer = await asyncio.wait_for(reader.read(), 5)
+            assert answer.startswith(b"HTTP/1.1 400 ")
+            writer.close()
+            status, body = await http.post_json(f"http://127.0.0.1:{port}/ok", {"a": 1})
+            assert (status, body) == (200, {"n": 8})
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    asyncio.run(asyncio.wait_for(scenario(), 20))

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["Request", "Response", "get_json", "port_of", "post_json", "request", "serve"]
+
+LOG = logging.getLogger("jpqr.ocpp.http")
 
 MAX_HEAD = 16 * 1024  # request line + headers
 MAX_BODY = 256 * 1024  # a webhook or an API call is a few hundred bytes
@@ -118,6 +121,9 @@ async def serve(handler: Handler, host: str, port: int) -> asyncio.Server:
                 response = Response(400, {"error": "malformed HTTP request"})
             except asyncio.TimeoutError:
                 return
+            except Exception as error:  # a bug in a handler: answer, keep serving
+                LOG.exception("HTTP handler failed")
+                response = Response(500, {"error": repr(error)[:200]})
             payload = json.dumps(response.body).encode("utf-8")
             reason = _REASONS.get(response.status, "Status")
             writer.write(
