@@ -52,7 +52,8 @@ class Station201(QRPaymentHandlers, ChargePoint201):
 
 def station_id_of(path: str) -> str | None:
     """The station id: the last segment of the URL path, or None if it is not usable."""
-    segment = unquote(path.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+    # OCPP-J part 4 §3.1.1: <CSMS URL>/<identity>; "/ocpp/" has an empty identity (F6).
+    segment = unquote(path.split("?", 1)[0].rsplit("/", 1)[-1])
     if not 0 < len(segment) <= MAX_STATION_ID or not segment.isprintable() or "/" in segment:
         return None
     return segment

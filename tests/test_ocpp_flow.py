@@ -1237,3 +1237,19 @@ def test_f5_two_databases_never_issue_the_same_reference(tmp_path: Path) -> None
         assert references[0] != references[1]
 
     run(scenario)
+
+
+@pytest.mark.parametrize("path", ["/", "/ocpp/", "/ocpp/CS-1/", "/" + "x" * 49])
+def test_f6_a_path_without_a_usable_last_segment_is_refused(tmp_path: Path, path: str) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            connection = await connect(
+                f"ws://127.0.0.1:{app.ocpp_port}{path}",
+                subprotocols=[Subprotocol("ocpp2.0.1")],
+                open_timeout=WAIT,
+            )
+            await wait(connection.wait_closed())
+            assert connection.close_code == 1002
+            assert app.app.stations == {}
+
+    run(scenario)
