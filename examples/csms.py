@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import logging
 import os
 import signal
@@ -105,10 +106,12 @@ class CSMS:
         self.store.close()
 
     async def expiry_loop(self) -> None:
-        while True:
+        for tick in itertools.count():
             await asyncio.sleep(0.25)
             try:
                 await self.service.expire_due()
+                if tick % 8 == 7:
+                    self.service.resume()  # retry a settlement whose provider call failed
             except Exception as error:  # keep ticking; the next tick retries
                 LOG.warning("expiry: %r", error)
 

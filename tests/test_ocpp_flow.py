@@ -1253,3 +1253,44 @@ def test_f6_a_path_without_a_usable_last_segment_is_refused(tmp_path: Path, path
             assert app.app.stations == {}
 
     run(scenario)
+
+
+def test_a_failed_settlement_is_retried_and_money_moves_once(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            service = app.app.service
+            real = service.provider
+            failures = {"capture": 1}
+
+            class Flaky:
+                """The provider, whose first capture fails (a timeout, a 5xx)."""
+
+                def __getattr__(self, name: str) -> Any:
+                    return getattr(real, name)
+
+                async def capture(self, reference: str, amount: Decimal) -> None:
+                    if failures["capture"]:
+                        failures["capture"] -= 1
+                        raise OSError("the provider did not answer")
+                    await real.capture(reference, amount)
+
+            service.provider = Flaky()
+            st = await app.station("CS-FLAKY", "2.1")
+            await st.boot()
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            await app.pay(reference)
+            start = await st.expect("RequestStartTransaction")
+            await st.expect("ClearDisplayMessage")
+            await st.transaction("Started", start["remoteStartId"], 1, reference)
+            await st.transaction("Ended", start["remoteStartId"], 1, reference, wh=1000, seq=1)
+            view = await settled(app, reference, "captured")
+            assert failures["capture"] == 0
+            assert [(op["op"], op["amount"]) for op in view["operations"]] == [
+                ("authorise", "3000"),
+                ("capture", "50"),
+                ("release", "2950"),
+            ]
+            await st.close()
+
+    run(scenario)

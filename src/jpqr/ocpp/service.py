@@ -130,6 +130,7 @@ class QRPaymentService:
         self._locks: dict[str, asyncio.Lock] = {}
         self._creating: set[tuple[str, int]] = set()
         self._cancel_requested: set[tuple[str, int]] = set()
+        self._settling: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- bookkeeping -----------------------------------------------------------------------
@@ -546,6 +547,14 @@ class QRPaymentService:
 
     async def settle(self, reference: str) -> None:
         """Move the money of an ended (or failed) session, once: capture+release or refund."""
+        self._settling.add(reference)
+        try:
+            await self._settle(reference)
+        finally:
+            self._settling.discard(reference)
+            self._locks.pop(reference, None)
+
+    async def _settle(self, reference: str) -> None:
         async with self._lock(reference):  # one settlement per reference at a time
             payment = self.store.payment(reference)
             if payment is None or payment.settled or payment.cost is None:
@@ -562,7 +571,6 @@ class QRPaymentService:
             if state == "failed":
                 state = advance(payment.model, state, "returned")
             self.store.update_payment(reference, settled=1, state=state)
-            self._locks.pop(reference, None)
 
     # --- after a reconnect or a restart --------------------------------------------------
 
@@ -575,9 +583,11 @@ class QRPaymentService:
             await self.start_charging(payment.reference)
 
     def resume(self) -> None:
-        """At CSMS start: settle every ended session whose money did not move yet."""
+        """Settle every ended session whose money did not move yet (at start, then now and then,
+        so a provider call that failed is tried again; each operation is idempotent)."""
         for payment in self.store.payments("cost IS NOT NULL AND settled = 0"):
-            self.spawn(self.settle(payment.reference))
+            if payment.reference not in self._settling:
+                self.spawn(self.settle(payment.reference))
 
 
 def energy_wh(payload: Mapping[str, Any]) -> Decimal:
