@@ -1,5 +1,6 @@
-"""A demo CSMS that runs the whole QR payment flow of the OCA white paper (model 2.2), OCPP 2.1
-and 2.0.1, with its state in SQLite and a simulated payment provider on the same HTTP port.
+"""A demo CSMS running the whole QR payment flow (OCA white paper model 2.2, OCPP 2.1 and 2.0.1).
+
+Its state is in SQLite, and a simulated payment provider shares its HTTP port.
 
     python examples/csms.py --port 9000 --http-port 9001 --model authorisation
 
@@ -165,8 +166,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--amount", type=int, default=3000, help="prepaid amount or limit, yen")
     parser.add_argument("--tariff", type=int, default=50, help="yen per kWh")
     parser.add_argument("--code-lifetime", type=float, default=300.0, help="seconds")
-    parser.add_argument("--log-level", default="WARNING")
+    parser.add_argument("--log-level", default=os.environ.get("JPQR_CSMS_LOG", "WARNING"))
     args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     if args.webhook_secret is None:
         args.webhook_secret = os.environ.get("JPQR_WEBHOOK_SECRET")
     if not args.webhook_secret:
@@ -185,9 +191,4 @@ async def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(
-        level=os.environ.get("JPQR_CSMS_LOG", "WARNING"),
-        stream=sys.stderr,
-        format="%(asctime)s %(name)s %(levelname)s %(message)s",
-    )
     asyncio.run(main())
