@@ -1294,3 +1294,29 @@ def test_a_failed_settlement_is_retried_and_money_moves_once(tmp_path: Path) -> 
             await st.close()
 
     run(scenario)
+
+
+def test_nothing_is_kept_for_stations_that_left(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            for n in range(20):
+                st = await app.station(f"CS-GONE-{n}", "2.0.1" if n % 2 else "2.1")
+                await st.boot()
+                await st.trigger(1)
+                await st.shown()
+                await st.close()
+            service = app.app.service
+
+            async def released() -> bool:
+                return not (
+                    app.app.stations
+                    or service.links
+                    or service._locks
+                    or service._creating
+                    or service._cancel_requested
+                    or service._tasks
+                )
+
+            await until(released)
+
+    run(scenario)
