@@ -100,6 +100,10 @@ class WireStation:
             await validate_payload(Call(unique_id, action, payload), self.version)
         except Exception as error:  # the CSMS sent a frame its own schema forbids
             self.schema_errors.append(f"{action}: {error!r}")
+        if self.answers.get(action) == "<drop>":  # the link dies before the answer
+            self.received.put_nowait((action, payload))
+            await self.connection.close()
+            return
         result: dict[str, Any] = {"status": self.answers.get(action, "Accepted")}
         if action == "GetVariables":
             if not self.answer_get_variables:
@@ -1318,5 +1322,92 @@ def test_nothing_is_kept_for_stations_that_left(tmp_path: Path) -> None:
                 )
 
             await until(released)
+
+    run(scenario)
+
+
+async def paid_while_offline_and_back_at_once(app: Running, version: str) -> None:
+    st = await app.station("CS-F7", version)
+    await st.boot()
+    await st.trigger(1)
+    reference = reference_of(await st.shown())
+    await st.close()
+    assert (await app.pay(reference))[0] == 200
+
+    async def authorised() -> bool:
+        record = app.app.store.payment(reference)
+        return record is not None and record.state == "authorised"
+
+    await until(authorised)  # the webhook came while the station was away
+    st = await app.station("CS-F7", version)  # back at once, and boots
+    # The reconnect replays the pending start; the webhook path asks for it at the same moment
+    # (what F7 saw when the webhook and the reconnect crossed).
+    app.app.service.spawn(app.app.service.start_charging(reference))
+    await st.send(
+        "BootNotification",
+        {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"},
+    )
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def cleared() -> bool:
+        while not st.received.empty():
+            calls.append(st.received.get_nowait())
+        return any(action == "ClearDisplayMessage" for action, _ in calls)
+
+    await until(cleared)
+    await asyncio.sleep(0.3)
+    await cleared()
+    starts = [payload for action, payload in calls if action == "RequestStartTransaction"]
+    assert len(starts) == 1, calls  # F7: it was sent twice, the second refused
+    start = starts[0]
+    await st.transaction("Started", start["remoteStartId"], 1, reference)
+    await st.transaction("Ended", start["remoteStartId"], 1, reference, wh=12345)
+    view = await settled(app, reference, "captured")
+    assert [(op["op"], op["amount"]) for op in view["operations"]] == [
+        ("authorise", "3000"),
+        ("capture", "617"),
+        ("release", "2383"),
+    ]
+    await st.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_f7_paid_while_offline_and_back_at_once_one_start_and_the_right_capture(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            for _ in range(3):
+                await paid_while_offline_and_back_at_once(app, version)
+
+    run(scenario)
+
+
+def test_a_start_refused_after_an_unanswered_one_keeps_the_money_for_the_session(
+    tmp_path: Path,
+) -> None:
+    # The station took the first RequestStartTransaction but the link dropped before its answer;
+    # back, it refuses the repeat (busy charging for the first): the money must not go back.
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await app.station("CS-LOST", "2.1")
+            await st.boot()
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            st.answers["RequestStartTransaction"] = "<drop>"
+            await app.pay(reference)
+            first = await st.expect("RequestStartTransaction")
+            await wait(st.connection.wait_closed())
+            await st.close()
+            st = await app.station("CS-LOST", "2.1")
+            st.answers["RequestStartTransaction"] = "Rejected"
+            assert (await st.expect("RequestStartTransaction")) == first
+            await asyncio.sleep(0.2)
+            assert (await app.view(reference))["state"] == "authorised"
+            await st.transaction("Started", first["remoteStartId"], 1, reference)
+            await st.transaction("Ended", first["remoteStartId"], 1, reference, wh=2000)
+            view = await settled(app, reference, "captured")
+            assert (view["captured"], view["released"]) == ("100", "2900")
+            await st.close()
 
     run(scenario)

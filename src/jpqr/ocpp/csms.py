@@ -37,6 +37,7 @@ from typing import Any
 import ocpp
 from ocpp.exceptions import OCPPError as ProtocolCallError
 from ocpp.messages import Call, CallError, CallResult, validate_payload
+from websockets.exceptions import ConnectionClosed
 
 from .calls import set_display_message_call
 from .display import QR_CODE_DISPLAY
@@ -91,6 +92,8 @@ class QRPaymentHandlers:
     service: QRPaymentService
     _outstanding: set[str]
     _tasks: set[asyncio.Task[None]]
+    _callers: set[asyncio.Task[Any]]
+    _closed: bool
 
     @property
     def version(self) -> str:
@@ -102,6 +105,8 @@ class QRPaymentHandlers:
         self.service = service
         self._outstanding = set()
         self._tasks = set()
+        self._callers: set[asyncio.Task[Any]] = set()
+        self._closed = False
         service.connected(self.id, self)
         record = service.store.station(self.id)
         if self.version == "2.0.1" and record.booted and record.qr_display is None:
@@ -109,9 +114,12 @@ class QRPaymentHandlers:
 
     def detach(self) -> None:
         """The connection ended: release everything kept for it."""
+        self._closed = True
         self.service.disconnected(self.id, self)
         for task in list(self._tasks):
             task.cancel()
+        for caller in list(self._callers):  # tasks waiting for an answer on this connection
+            caller.cancel()
         self._outstanding.clear()
         while not self._response_queue.empty():
             self._response_queue.get_nowait()
@@ -130,9 +138,18 @@ class QRPaymentHandlers:
         unique_id: str | None = None,
         skip_schema_validation: bool = False,
     ) -> Any:
-        """The package's ``call``, remembering the id so that only its answer is queued."""
+        """The package's ``call``, remembering the id so that only its answer is queued.
+
+        A closed connection is a ``ConnectionError`` (not answered, as opposed to refused), and
+        a call still waiting when the station goes away ends at once (see :meth:`detach`).
+        """
+        if self._closed:
+            raise ConnectionError(f"{self.id} is disconnected")
         unique_id = unique_id or str(uuid.uuid4())
         self._outstanding.add(unique_id)
+        caller = asyncio.current_task()
+        if caller is not None:
+            self._callers.add(caller)
         try:
             return await super().call(  # type: ignore[misc]
                 payload,
@@ -140,8 +157,16 @@ class QRPaymentHandlers:
                 unique_id=unique_id,
                 skip_schema_validation=skip_schema_validation,
             )
+        except ConnectionClosed as error:
+            raise ConnectionError(f"{self.id} disconnected: {error}") from error
+        except asyncio.CancelledError:
+            if self._closed:  # detach() ended the wait: the answer will never come
+                raise ConnectionError(f"{self.id} disconnected") from None
+            raise
         finally:
             self._outstanding.discard(unique_id)
+            if caller is not None:
+                self._callers.discard(caller)
 
     async def set_display(self, request: dict[str, Any]) -> str:
         response = await self.call(set_display_message_call(request, self.version), suppress=False)

@@ -131,6 +131,7 @@ class QRPaymentService:
         self._creating: set[tuple[str, int]] = set()
         self._cancel_requested: set[tuple[str, int]] = set()
         self._settling: set[str] = set()
+        self._starting: set[str] = set()  # references with a RequestStartTransaction in flight
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- bookkeeping -----------------------------------------------------------------------
@@ -294,6 +295,7 @@ class QRPaymentService:
             transaction_id=None,
             cost=None,
             start_accepted=False,
+            start_sent=0,
             settled=False,
             revision=0,
         )
@@ -457,7 +459,20 @@ class QRPaymentService:
     # --- charging ------------------------------------------------------------------------
 
     async def start_charging(self, reference: str) -> None:
-        """RequestStartTransaction for a confirmed payment, then ClearDisplayMessage."""
+        """RequestStartTransaction for a confirmed payment, then ClearDisplayMessage.
+
+        One at a time per payment: the webhook and a reconnect may both ask for it at once (F7),
+        and a second request would be refused by a station already charging for the first.
+        """
+        if reference in self._starting:
+            return
+        self._starting.add(reference)
+        try:
+            await self._start_charging(reference)
+        finally:
+            self._starting.discard(reference)
+
+    async def _start_charging(self, reference: str) -> None:
         payment = self.store.payment(reference)
         link = self.links.get(payment.station_id) if payment else None
         if payment is None or link is None or payment.start_accepted:
@@ -469,6 +484,7 @@ class QRPaymentService:
             "evseId": payment.evse_id,
             "remoteStartId": payment.remote_start_id,
         }
+        self.store.update_payment(reference, start_sent=payment.start_sent + 1)
         try:
             status = await link.request_start(request)
         except (asyncio.TimeoutError, ConnectionError, OSError) as error:
@@ -483,7 +499,17 @@ class QRPaymentService:
             return
         async with self._lock(payment.station_id):
             current = self.store.payment(reference)
-            if current is None or current.state not in ("paid", "authorised"):
+            if (
+                current is None
+                or current.start_accepted  # an earlier request was accepted: it is charging
+                or current.state not in ("paid", "authorised")
+            ):
+                return
+            if payment.start_sent > 0:
+                # An earlier request went unanswered (the link dropped): the station may be
+                # charging for it and refuse this one as busy. Wait for its TransactionEvent
+                # rather than give the money back for a session that runs.
+                LOG.warning("%s: start refused after an unanswered one: waiting", reference)
                 return
             LOG.info("%s: start refused (%s): returning the money", reference, status)
             self.store.update_payment(

@@ -35,8 +35,9 @@ CREATE TABLE IF NOT EXISTS payment (
     reference TEXT PRIMARY KEY, station_id TEXT NOT NULL, evse_id INTEGER NOT NULL,
     message_id INTEGER NOT NULL, model TEXT NOT NULL, amount TEXT NOT NULL, state TEXT NOT NULL,
     code TEXT NOT NULL, expires_at TEXT NOT NULL, terminal TEXT NOT NULL,
-    remote_start_id INTEGER, transaction_id TEXT, cost TEXT, start_accepted INTEGER NOT NULL
-    DEFAULT 0, settled INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0);
+    remote_start_id INTEGER, transaction_id TEXT, cost TEXT,
+    start_accepted INTEGER NOT NULL DEFAULT 0, start_sent INTEGER NOT NULL DEFAULT 0,
+    settled INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS payment_station ON payment (station_id, evse_id);
 CREATE INDEX IF NOT EXISTS payment_state ON payment (state);
 CREATE UNIQUE INDEX IF NOT EXISTS payment_remote_start ON payment (remote_start_id);
@@ -78,6 +79,7 @@ class PaymentRecord:
     transaction_id: str | None
     cost: Decimal | None
     start_accepted: bool
+    start_sent: int  # RequestStartTransactions sent for it (answered or not)
     settled: bool
     revision: int
 
