@@ -293,6 +293,13 @@ class Running:
         return result
 
 
+async def booted(app: Running, station_id: str, version: str, path: str = "") -> WireStation:
+    """A station connected to ``app`` that has booted and reported EVSEs 1 and 2."""
+    station = await app.station(station_id, version, path)
+    await station.boot()
+    return station
+
+
 @contextlib.asynccontextmanager
 async def running(tmp_path: Path, **options: Any) -> AsyncIterator[Running]:
     app = Running(tmp_path / "csms.sqlite3", **options)
@@ -345,8 +352,7 @@ async def settled(app: Running, reference: str, state: str) -> dict[str, Any]:
 def test_the_whole_flow(tmp_path: Path, version: str, model: str) -> None:
     async def scenario() -> None:
         async with running(tmp_path, model=model) as app:
-            st = await app.station("CS-0001", version)
-            await st.boot()
+            st = await booted(app, "CS-0001", version)
             assert (await st.trigger(2))["status"] == "Accepted"
             info = await st.shown()
             content = info["message"]["content"]
@@ -439,8 +445,7 @@ STANDARD: dict[str, dict[str, Any]] = {
 def test_d1_every_standard_message_is_answered(tmp_path: Path, version: str) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-D1", version)
-            await st.boot()
+            st = await booted(app, "CS-D1", version)
             for action, payload in STANDARD.items():
                 answer = await st.send(action, payload)
                 if action == "Heartbeat":
@@ -471,8 +476,7 @@ def test_d2_a_double_press_refreshes_under_the_same_message_id(
 ) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-D2", version)
-            await st.boot()
+            st = await booted(app, "CS-D2", version)
             assert (await st.trigger(1))["status"] == "Accepted"
             first = await st.shown()
             again = await st.trigger(1)
@@ -498,8 +502,7 @@ def test_d3_d7_reconnect_and_restart_keep_ids_sessions_and_references(
 ) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-D3", version)
-            await st.boot()
+            st = await booted(app, "CS-D3", version)
             await st.trigger(1)
             first = await st.shown()
             await st.close()
@@ -537,8 +540,7 @@ def test_d3_d7_reconnect_and_restart_keep_ids_sessions_and_references(
             await st.close()
 
             await app.restart()
-            st = await app.station("CS-D3", version)
-            await st.boot()
+            st = await booted(app, "CS-D3", version)
             await st.send("Heartbeat", {})
             _status, payments = await http.get_json(f"{app.http_base}/simulator/payments")
             references = [p["reference"] for p in payments["payments"]]
@@ -592,8 +594,7 @@ def test_d6_terminal_labels_of_long_ids_sharing_a_prefix_differ(tmp_path: Path) 
         async with running(tmp_path) as app:
             found: list[str] = []
             for station_id in ids:
-                st = await app.station(station_id, "2.1")
-                await st.boot()
+                st = await booted(app, station_id, "2.1")
                 for evse in (1, 2):
                     await st.trigger(evse)
                     found.append(labels((await st.shown())["message"]["content"])[1] or "")
@@ -708,8 +709,7 @@ def test_malformed_frames_get_a_callerror_and_the_connection_stays(
 ) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-BAD", version)
-            await st.boot()
+            st = await booted(app, "CS-BAD", version)
             for text in MALFORMED:
                 frame = await st.raw(text)
                 assert frame[0] == 4, (text[:40], frame)
@@ -734,8 +734,7 @@ def test_unsolicited_results_are_dropped_and_memory_is_released_at_disconnect(
 ) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-FLOOD", "2.1")
-            await st.boot()
+            st = await booted(app, "CS-FLOOD", "2.1")
             for n in range(2000):
                 await st.connection.send(json.dumps([3, f"x{n}", {"junk": "y" * 100}]))
             assert "currentTime" in await st.send("Heartbeat", {})
@@ -757,8 +756,7 @@ def test_unsolicited_results_are_dropped_and_memory_is_released_at_disconnect(
 def test_the_station_id_is_the_last_path_segment(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-42", "2.1", path="/ocpp/v2")
-            await st.boot()
+            st = await booted(app, "CS-42", "2.1", path="/ocpp/v2")
             await st.trigger(1)
             assert labels((await st.shown())["message"]["content"])[1] == "CS-42-1"
             assert list(app.app.stations) == ["CS-42"]
@@ -773,8 +771,7 @@ def test_the_station_id_is_the_last_path_segment(tmp_path: Path) -> None:
 def test_webhooks_need_the_signature_and_replays_change_nothing(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-WH", "2.1")
-            await st.boot()
+            st = await booted(app, "CS-WH", "2.1")
             await st.trigger(1)
             reference = reference_of(await st.shown())
             body = json.dumps(
@@ -844,8 +841,7 @@ def test_a_refused_display_cancels_the_payment(tmp_path: Path, version: str) -> 
 def test_the_driver_cancels(tmp_path: Path, version: str) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-CAN", version)
-            await st.boot()
+            st = await booted(app, "CS-CAN", version)
             assert (await st.trigger(1, "CancelQRPayment"))["status"] == "Rejected"
             await st.trigger(1)
             info = await st.shown()
@@ -861,8 +857,7 @@ def test_the_driver_cancels(tmp_path: Path, version: str) -> None:
 def test_an_unpaid_code_is_cleared_and_cancelled_at_expiry(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running(tmp_path, code_lifetime=0.5) as app:
-            st = await app.station("CS-EXP", "2.1")
-            await st.boot()
+            st = await booted(app, "CS-EXP", "2.1")
             await st.trigger(1)
             info = await st.shown()
             assert info["endDateTime"].endswith("Z")
@@ -1121,8 +1116,7 @@ def test_two_evses_at_once_and_out_of_range_ids_in_transaction_events(
 ) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-TWO", version)
-            await st.boot()
+            st = await booted(app, "CS-TWO", version)
             answers = await wait(asyncio.gather(st.trigger(1), st.trigger(2)))
             assert [a["status"] for a in answers] == ["Accepted", "Accepted"]
             shown = [await st.shown(), await st.shown()]
@@ -1145,8 +1139,7 @@ def test_f4_a_cancel_right_after_the_press_cancels_the_payment(
 ) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-F4", version)
-            await st.boot()
+            st = await booted(app, "CS-F4", version)
             for _ in range(3):
                 pressed, cancelled = await wait(
                     asyncio.gather(st.trigger(2), st.trigger(2, "CancelQRPayment"))
@@ -1231,8 +1224,7 @@ def test_f5_two_databases_never_issue_the_same_reference(tmp_path: Path) -> None
             folder = tmp_path / name
             folder.mkdir()
             async with running(folder) as app:
-                st = await app.station("CS-F5", "2.1")
-                await st.boot()
+                st = await booted(app, "CS-F5", "2.1")
                 await st.trigger(1)
                 reference = reference_of(await st.shown())
                 assert len(reference) <= 25
@@ -1279,8 +1271,7 @@ def test_a_failed_settlement_is_retried_and_money_moves_once(tmp_path: Path) -> 
                     await real.capture(reference, amount)
 
             service.provider = Flaky()
-            st = await app.station("CS-FLAKY", "2.1")
-            await st.boot()
+            st = await booted(app, "CS-FLAKY", "2.1")
             await st.trigger(1)
             reference = reference_of(await st.shown())
             await app.pay(reference)
@@ -1304,8 +1295,7 @@ def test_nothing_is_kept_for_stations_that_left(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with running(tmp_path) as app:
             for n in range(20):
-                st = await app.station(f"CS-GONE-{n}", "2.0.1" if n % 2 else "2.1")
-                await st.boot()
+                st = await booted(app, f"CS-GONE-{n}", "2.0.1" if n % 2 else "2.1")
                 await st.trigger(1)
                 await st.shown()
                 await st.close()
@@ -1327,8 +1317,7 @@ def test_nothing_is_kept_for_stations_that_left(tmp_path: Path) -> None:
 
 
 async def paid_while_offline_and_back_at_once(app: Running, version: str) -> None:
-    st = await app.station("CS-F7", version)
-    await st.boot()
+    st = await booted(app, "CS-F7", version)
     await st.trigger(1)
     reference = reference_of(await st.shown())
     await st.close()
@@ -1390,8 +1379,7 @@ def test_a_start_refused_after_an_unanswered_one_keeps_the_money_for_the_session
     # back, it refuses the repeat (busy charging for the first): the money must not go back.
     async def scenario() -> None:
         async with running(tmp_path) as app:
-            st = await app.station("CS-LOST", "2.1")
-            await st.boot()
+            st = await booted(app, "CS-LOST", "2.1")
             await st.trigger(1)
             reference = reference_of(await st.shown())
             st.answers["RequestStartTransaction"] = "<drop>"

@@ -13,6 +13,7 @@ import asyncio
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import get_args
 
 import pytest
 from hypothesis import given, settings
@@ -21,23 +22,12 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 import jpqr
 from jpqr.ocpp import OCPPError
-from jpqr.ocpp.flow import FINAL_STATES, advance, can
+from jpqr.ocpp.flow import FINAL_STATES, FlowEvent, advance, can
 from jpqr.ocpp.provider import read_webhook, sign, verify_signature
 from jpqr.ocpp.service import PaymentConfig, energy_wh, terminal_label
 from jpqr.ocpp.simulator import SimulatedProvider
 
-EVENTS = [
-    "shown",
-    "refreshed",
-    "pay",
-    "authorise",
-    "started",
-    "ended",
-    "failed",
-    "returned",
-    "cancel",
-    "expire",
-]
+EVENTS = list(get_args(FlowEvent))  # every event, in every state
 # Where the money is, per state, written from the white paper, not from flow.py.
 BEFORE_PAYMENT = {"created", "shown", "cancelled", "expired"}
 
