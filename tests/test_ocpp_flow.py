@@ -1399,3 +1399,52 @@ def test_a_start_refused_after_an_unanswered_one_keeps_the_money_for_the_session
             await st.close()
 
     run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_f8_a_code_that_expired_while_the_station_was_away_is_cleared_when_it_is_back(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path, code_lifetime=0.5) as app:
+            st = await booted(app, "CS-F8", version)
+            await st.trigger(1)
+            info = await st.shown()
+            await st.close()
+            await settled(app, reference_of(info), "expired")
+            st = await app.station("CS-F8", version)  # back, without a new boot
+            assert (await st.expect("ClearDisplayMessage"))["id"] == info["id"]
+            await asyncio.sleep(0.2)
+            assert st.received.empty()  # owed once, sent once
+            await st.close()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("when", ["before the code", "code unanswered"])
+def test_f9_f10_a_link_lost_right_after_the_press_gets_the_code_on_the_next_connection(
+    tmp_path: Path, version: str, when: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await booted(app, "CS-F9", version)
+            st.answers["SetDisplayMessage"] = "<drop>"  # should it come, no answer
+            assert (await st.trigger(1))["status"] == "Accepted"
+            if when == "before the code":
+                await st.connection.close()  # F9: gone before the SetDisplayMessage
+            else:
+                await st.expect("SetDisplayMessage")  # F10: it came, unanswered, link dropped
+            await wait(st.connection.wait_closed())
+            await st.close()
+            st = await app.station("CS-F9", version)
+            info = await st.shown()  # the code the driver was promised
+            reference = reference_of(info)
+            assert (await app.view(reference))["state"] == "created"
+            await asyncio.sleep(0.2)
+            assert st.received.empty()  # one code, not two
+            assert (await app.pay(reference))[0] == 200
+            await st.expect("RequestStartTransaction")
+            await st.close()
+
+    run(scenario)

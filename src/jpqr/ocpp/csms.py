@@ -392,7 +392,9 @@ class QRPaymentHandlers:
         answer = service.trigger(self.id, self.version, evse_id)
 
         async def start() -> None:
-            await service.start_payment(self.id, evse_id)
+            # The service's task, not this connection's: a link that drops now must not lose the
+            # payment the driver was told about (F9); the code goes to the next connection.
+            service.spawn(service.start_payment(self.id, evse_id))
 
         pending = answer.data is not None and answer.data.get("pending")
         return answer.to_response(), start if answer.status == "Accepted" and not pending else None

@@ -132,6 +132,7 @@ class QRPaymentService:
         self._cancel_requested: set[tuple[str, int]] = set()
         self._settling: set[str] = set()
         self._starting: set[str] = set()  # references with a RequestStartTransaction in flight
+        self._showing: set[str] = set()  # references with a SetDisplayMessage in flight
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- bookkeeping -----------------------------------------------------------------------
@@ -317,7 +318,18 @@ class QRPaymentService:
         return found
 
     async def show(self, payment: PaymentRecord) -> None:
-        """SetDisplayMessage for the payment's code; a refusal cancels the payment."""
+        """SetDisplayMessage for the payment's code; a refusal cancels the payment.
+
+        Not answered (the link dropped, F10) or not sent (the station was away, F9): the payment
+        stays ``created`` and the code is sent again when the station is back.
+        """
+        self._showing.add(payment.reference)
+        try:
+            await self._show(payment)
+        finally:
+            self._showing.discard(payment.reference)
+
+    async def _show(self, payment: PaymentRecord) -> None:
         link = self.links.get(payment.station_id)
         if link is None:
             return
@@ -402,13 +414,21 @@ class QRPaymentService:
         link = self.links.get(payment.station_id)
         if link is not None and clear:
             self.spawn(self._clear(link, payment))
+        elif clear:
+            self.store.update_payment(payment.reference, clear_pending=1)  # owed (F8)
         return True
 
     async def _clear(self, link: StationLink, payment: PaymentRecord) -> None:
         try:
             await link.clear_display(payment.message_id)
-        except Exception as error:  # nothing to undo: the code is no longer payable anyway
+        except (asyncio.TimeoutError, ConnectionError, OSError) as error:
+            # Owed: sent when the station is back (F8), so no dead code stays on its screen.
+            LOG.info("%s: ClearDisplayMessage not answered: %r", payment.station_id, error)
+            self.store.update_payment(payment.reference, clear_pending=1)
+            return
+        except Exception as error:  # refused: nothing to undo, the code is not payable anyway
             LOG.info("%s: ClearDisplayMessage failed: %r", payment.station_id, error)
+        self.store.update_payment(payment.reference, clear_pending=0)
 
     async def expire_due(self, now: datetime | None = None) -> int:
         """Clear and cancel every unpaid code whose lifetime is over; returns how many."""
@@ -601,7 +621,21 @@ class QRPaymentService:
     # --- after a reconnect or a restart --------------------------------------------------
 
     async def resume_station(self, station_id: str) -> None:
-        """Send what a station missed while it was away: starts of confirmed payments."""
+        """Send what a station missed while it was away: the ClearDisplayMessages it is owed
+        (codes that expired or were paid meanwhile, F8), the codes it never confirmed showing
+        (F9, F10), and the starts of confirmed payments (F7)."""
+        link = self.links.get(station_id)
+        if link is None:
+            return
+        for payment in self.store.payments("station_id = ? AND clear_pending = 1", station_id):
+            await self._clear(link, payment)
+        now = datetime.now(timezone.utc)
+        for payment in self.store.payments("station_id = ? AND state = 'created'", station_id):
+            busy = payment.reference in self._showing or (
+                (station_id, payment.evse_id) in self._creating
+            )
+            if not busy and datetime.fromisoformat(payment.expires_at) > now:
+                await self.show(payment)
         for payment in self.store.payments(
             "station_id = ? AND state IN ('paid', 'authorised') AND start_accepted = 0",
             station_id,

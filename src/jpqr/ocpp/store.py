@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS payment (
     code TEXT NOT NULL, expires_at TEXT NOT NULL, terminal TEXT NOT NULL,
     remote_start_id INTEGER, transaction_id TEXT, cost TEXT,
     start_accepted INTEGER NOT NULL DEFAULT 0, start_sent INTEGER NOT NULL DEFAULT 0,
-    settled INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0);
+    settled INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0,
+    clear_pending INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS payment_station ON payment (station_id, evse_id);
 CREATE INDEX IF NOT EXISTS payment_state ON payment (state);
 CREATE UNIQUE INDEX IF NOT EXISTS payment_remote_start ON payment (remote_start_id);
@@ -82,6 +83,7 @@ class PaymentRecord:
     start_sent: int  # RequestStartTransactions sent for it (answered or not)
     settled: bool
     revision: int
+    clear_pending: bool = False  # a ClearDisplayMessage owed to the station (it was away)
 
 
 _PAYMENT_COLUMNS = [f.name for f in fields(PaymentRecord)]
@@ -215,4 +217,5 @@ def _payment(row: tuple[Any, ...]) -> PaymentRecord:
     values["cost"] = None if values["cost"] is None else Decimal(values["cost"])
     values["start_accepted"] = bool(values["start_accepted"])
     values["settled"] = bool(values["settled"])
+    values["clear_pending"] = bool(values["clear_pending"])
     return PaymentRecord(**values)
