@@ -1448,3 +1448,47 @@ def test_f9_f10_a_link_lost_right_after_the_press_gets_the_code_on_the_next_conn
             await st.close()
 
     run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_f11_the_reference_of_an_unpaid_code_authorises_nothing(
+    tmp_path: Path, version: str
+) -> None:
+    # The reference is printed in the QR code: anyone can read it.
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await booted(app, "CS-F11", version)
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            token = {"idToken": reference, "type": "Central"}
+            assert (await st.send("Authorize", {"idToken": token}))["idTokenInfo"] == {
+                "status": "Invalid"
+            }
+            local = {
+                "eventType": "Started",
+                "timestamp": "2026-12-02T00:00:00Z",
+                "triggerReason": "RemoteStart",
+                "seqNo": 0,
+                "transactionInfo": {"transactionId": "LOCAL-1"},
+                "evse": {"id": 2, "connectorId": 1},
+                "idToken": token,
+            }
+            answer = await st.send("TransactionEvent", local)
+            assert answer["idTokenInfo"]["status"] == "Invalid"
+            # Paid: its token is good at its own EVSE only.
+            await app.pay(reference)
+            start = await st.expect("RequestStartTransaction")
+            await st.expect("ClearDisplayMessage")
+            answer = await st.send("TransactionEvent", {**local, "seqNo": 1})
+            assert answer["idTokenInfo"]["status"] == "Invalid"  # EVSE 2, paid for EVSE 1
+            assert (await app.view(reference))["operations"] == [
+                {"op": "authorise", "amount": "3000"}
+            ]
+            answer = await st.transaction("Started", start["remoteStartId"], 1, reference)
+            assert answer["idTokenInfo"]["status"] == "Accepted"
+            assert (await st.send("Authorize", {"idToken": token}))["idTokenInfo"] == {
+                "status": "Accepted"
+            }
+            await st.close()
+
+    run(scenario)

@@ -363,7 +363,9 @@ class QRPaymentHandlers:
             and payment.station_id == self.id
             and payment.state in ("paid", "authorised", "charging")
         )
-        return {"idTokenInfo": {"status": "Accepted" if ours else "Unknown"}}, None
+        # A reference of ours that is not paid is public (it is in the code): Invalid (F11).
+        status = "Accepted" if ours else "Invalid" if payment is not None else "Unknown"
+        return {"idTokenInfo": {"status": status}}, None
 
     def _qr_TransactionEvent(self, payload: Mapping[str, Any]) -> Reply:
         return self.service.transaction_event(self.id, self.version, payload), None

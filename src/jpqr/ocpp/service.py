@@ -43,6 +43,9 @@ LOG = logging.getLogger("jpqr.ocpp.service")
 
 MAX_EVSE_ID = 64  # no station has more; larger ids are refused, not stored
 _TERMINAL_LIMIT = 25  # 62-07 Terminal Label: ans, at most 25
+# A payment whose token may run a transaction: paid, charging, or its session already settled
+# (a late or repeated TransactionEvent of that same session).
+PAID_STATES = frozenset({"paid", "authorised", "charging", "captured", "released", "refunded"})
 _PLAIN_ID = re.compile(r"[A-Za-z0-9.:*_-]+")  # no "~": it marks the shortened form
 
 
@@ -546,10 +549,27 @@ class QRPaymentService:
         evse = payload.get("evse") or {}
         self.evse_seen(station_id, evse.get("id") if isinstance(evse, Mapping) else None)
         payment = self._payment_of(station_id, payload)
+        evse_id = evse.get("id") if isinstance(evse, Mapping) else None
+        if payment is not None and (
+            payment.state in ("created", "shown")  # not paid: the reference is public (F11)
+            or (evse_id is not None and evse_id != payment.evse_id)  # another EVSE
+        ):
+            payment = None
         response: dict[str, Any] = {}
-        if isinstance(payload.get("idToken"), Mapping):
-            ours = payment is not None and payload["idToken"].get("idToken") == payment.reference
-            response["idTokenInfo"] = {"status": "Accepted" if ours else "Unknown"}
+        token = payload.get("idToken")
+        if isinstance(token, Mapping):
+            # The same answer Authorize gives: Accepted only for the token of a paid session
+            # (at its EVSE); a reference of ours in any other case is Invalid, else Unknown.
+            known = isinstance(token.get("idToken"), str) and (
+                self.store.payment(token["idToken"]) is not None
+            )
+            ours = (
+                payment is not None
+                and token.get("idToken") == payment.reference
+                and payment.state in PAID_STATES
+            )
+            status = "Accepted" if ours else "Invalid" if known else "Unknown"
+            response["idTokenInfo"] = {"status": status}
         if payment is None:
             return response
         event_type = payload.get("eventType")
