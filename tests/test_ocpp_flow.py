@@ -1492,3 +1492,41 @@ def test_f11_the_reference_of_an_unpaid_code_authorises_nothing(
             await st.close()
 
     run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_f12_a_settled_payments_token_starts_nothing_new(tmp_path: Path, version: str) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await booted(app, "CS-F12", version)
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            await app.pay(reference)
+            start = await st.expect("RequestStartTransaction")
+            await st.expect("ClearDisplayMessage")
+            remote = start["remoteStartId"]
+            await st.transaction("Started", remote, 1, reference)
+            await st.transaction("Ended", remote, 1, reference, wh=1000, seq=1)
+            await settled(app, reference, "captured")
+            # The same session again (a repeated event): still its own.
+            again = await st.transaction("Started", remote, 1, reference)
+            assert again["idTokenInfo"]["status"] == "Accepted"
+            replay = {
+                "eventType": "Started",
+                "timestamp": "2026-12-02T00:00:00Z",
+                "triggerReason": "Authorized",
+                "seqNo": 0,
+                "transactionInfo": {"transactionId": "REPLAYED-TX-1"},
+                "evse": {"id": 1, "connectorId": 1},
+                "idToken": {"idToken": reference, "type": "Central"},
+            }
+            answer = await st.send("TransactionEvent", replay)
+            assert answer["idTokenInfo"]["status"] == "Invalid"
+            ended = {**replay, "eventType": "Ended", "seqNo": 1}
+            await st.send("TransactionEvent", ended)
+            await asyncio.sleep(0.2)
+            view = await app.view(reference)
+            assert [op["op"] for op in view["operations"]] == ["authorise", "capture", "release"]
+            await st.close()
+
+    run(scenario)

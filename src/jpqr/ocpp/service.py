@@ -43,9 +43,6 @@ LOG = logging.getLogger("jpqr.ocpp.service")
 
 MAX_EVSE_ID = 64  # no station has more; larger ids are refused, not stored
 _TERMINAL_LIMIT = 25  # 62-07 Terminal Label: ans, at most 25
-# A payment whose token may run a transaction: paid, charging, or its session already settled
-# (a late or repeated TransactionEvent of that same session).
-PAID_STATES = frozenset({"paid", "authorised", "charging", "captured", "released", "refunded"})
 _PLAIN_ID = re.compile(r"[A-Za-z0-9.:*_-]+")  # no "~": it marks the shortened form
 
 
@@ -550,9 +547,14 @@ class QRPaymentService:
         self.evse_seen(station_id, evse.get("id") if isinstance(evse, Mapping) else None)
         payment = self._payment_of(station_id, payload)
         evse_id = evse.get("id") if isinstance(evse, Mapping) else None
+        transaction_id = info.get("transactionId") if isinstance(info, Mapping) else None
         if payment is not None and (
             payment.state in ("created", "shown")  # not paid: the reference is public (F11)
             or (evse_id is not None and evse_id != payment.evse_id)  # another EVSE
+            # One payment, one transaction: the first after its start, then only that one
+            # (a settled payment's token starts nothing new, F12).
+            or (payment.transaction_id is not None and transaction_id != payment.transaction_id)
+            or (payment.transaction_id is None and payment.state not in ("paid", "authorised"))
         ):
             payment = None
         response: dict[str, Any] = {}
@@ -563,11 +565,7 @@ class QRPaymentService:
             known = isinstance(token.get("idToken"), str) and (
                 self.store.payment(token["idToken"]) is not None
             )
-            ours = (
-                payment is not None
-                and token.get("idToken") == payment.reference
-                and payment.state in PAID_STATES
-            )
+            ours = payment is not None and token.get("idToken") == payment.reference
             status = "Accepted" if ours else "Invalid" if known else "Unknown"
             response["idTokenInfo"] = {"status": status}
         if payment is None:
