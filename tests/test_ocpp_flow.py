@@ -1530,3 +1530,65 @@ def test_f12_a_settled_payments_token_starts_nothing_new(tmp_path: Path, version
             await st.close()
 
     run(scenario)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_f13_a_press_that_loses_the_race_to_the_payment_makes_no_second_code(
+    tmp_path: Path, version: str
+) -> None:
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await booted(app, "CS-F13", version)
+            await st.trigger(2)
+            info = await st.shown()
+            reference = reference_of(info)
+            service = app.app.service
+            # The press is accepted as a refresh of the shown code...
+            answer = service.trigger("CS-F13", version, 2)
+            assert answer.status == "Accepted" and answer.data and answer.data["refreshed"]
+            # ... and the payment lands before the refresh runs.
+            await app.pay(reference)
+
+            async def authorised() -> bool:
+                record = app.app.store.payment(reference)
+                return record is not None and record.state == "authorised"
+
+            await until(authorised)
+            await wait(service.start_payment("CS-F13", 2))
+            calls = [await wait(st.received.get()), await wait(st.received.get())]
+            assert sorted(action for action, _ in calls) == [
+                "ClearDisplayMessage",
+                "RequestStartTransaction",
+            ]
+            await asyncio.sleep(0.2)
+            assert st.received.empty()  # no second code
+            _, body = await http.get_json(f"{app.http_base}/simulator/payments")
+            assert [p["reference"] for p in body["payments"]] == [reference]
+            await st.close()
+
+    run(scenario)
+
+
+def test_f13_a_refresh_of_a_code_paid_a_moment_ago_makes_no_second_code(tmp_path: Path) -> None:
+    # The provider has the payment, its webhook is not there yet: the refresh is refused (409).
+    async def scenario() -> None:
+        async with running(tmp_path) as app:
+            st = await booted(app, "CS-F13B", "2.1")
+            await st.trigger(1)
+            reference = reference_of(await st.shown())
+            service = app.app.service
+            assert service.trigger("CS-F13B", "2.1", 1).status == "Accepted"
+            app.app.simulator._send_webhook = _no_webhook
+            await app.pay(reference)
+            assert (await wait(service.start_payment("CS-F13B", 1))) is not None
+            await asyncio.sleep(0.2)
+            assert st.received.empty()  # no second code, no refresh
+            _, body = await http.get_json(f"{app.http_base}/simulator/payments")
+            assert [p["reference"] for p in body["payments"]] == [reference]
+            await st.close()
+
+    run(scenario)
+
+
+async def _no_webhook(reference: str) -> None:
+    """A webhook that is late (never comes, for the test)."""

@@ -252,10 +252,18 @@ class QRPaymentService:
         try:
             async with self._lock(station_id):
                 open_payment = self.store.open_payment(station_id, evse_id)
-                if open_payment is not None and open_payment.state in PAYABLE_STATES:
-                    payment = await self._refresh(open_payment)
-                else:
+                if open_payment is None:
                     payment = await self._create(station_id, evse_id)
+                elif open_payment.state in PAYABLE_STATES:
+                    try:
+                        payment = await self._refresh(open_payment)
+                    except OCPPError as error:  # paid at the provider, its webhook on the way
+                        LOG.info("%s: no refresh: %s", open_payment.reference, error)
+                        return open_payment
+                else:
+                    # Paid between the press and now (F13): the EVSE has its session; a second
+                    # code beside the paid one could take the driver's money twice.
+                    return open_payment
                 if key in self._cancel_requested:
                     # The driver cancelled while the provider was making the code (F4).
                     await self._cancel(payment, "cancelled", clear=False)
