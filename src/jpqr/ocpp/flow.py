@@ -24,7 +24,7 @@ TransactionEvent Ended is recognised, never applied twice.
 >>> advance("prepaid", "shown", "authorise")
 Traceback (most recent call last):
 ...
-jpqr.ocpp.errors.OCPPError: a prepaid payment cannot take 'authorise' in state 'shown'
+jpqr.ocpp.errors.OCPPError: ...a prepaid payment cannot take 'authorise' in state 'shown'
 """
 
 from __future__ import annotations

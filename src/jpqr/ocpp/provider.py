@@ -86,7 +86,7 @@ def read_webhook(body: bytes, header: str | None, secret: str) -> WebhookEvent:
     >>> read_webhook(raw, sign(raw, "other"), "k")
     Traceback (most recent call last):
     ...
-    jpqr.ocpp.errors.OCPPError: the webhook signature does not match its body
+    jpqr.ocpp.errors.OCPPError: ...the webhook signature does not match its body
     """
     import json
 
