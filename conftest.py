@@ -12,7 +12,12 @@ from pathlib import Path
 
 # Tests and benchmarks named test_ocpp*, the independent station's folder, and the jpqr.ocpp
 # modules that import the ocpp package (their doctests).
-NEEDS_OCPP = ("test_ocpp*", "tests/ocpp_station", "jpqr/ocpp/calls.py")
+NEEDS_OCPP = (
+    "test_ocpp*",
+    "tests/ocpp_station",
+    "jpqr/ocpp/calls.py",
+    "jpqr/ocpp/csms.py",
+)
 WITHOUT_OCPP = sys.version_info < (3, 11)
 
 

@@ -1,13 +1,14 @@
-"""A small CSMS that shows dynamic JPQR payment codes on charging stations (OCPP 2.1 and 2.0.1).
+"""A demo CSMS running the whole QR payment flow (OCA white paper model 2.2, OCPP 2.1 and 2.0.1).
 
-The OCA white paper's model 2: the station sends DataTransfer ``StartQRPayment`` for an EVSE, the
-CSMS asks the payment provider for a dynamic code (here :class:`DemoPaymentProvider` builds one
-with ``jpqr.Builder``), keeps a :class:`jpqr.ocpp.PaymentSession` and sends the code in a
-SetDisplayMessageRequest, checked first by jpqr.
+Its state is in SQLite, and a simulated payment provider shares its HTTP port.
 
-Run it (needs ``pip install -e ".[ocpp]"``), then start ``examples/station.py`` in another shell::
+    python examples/csms.py --port 9000 --http-port 9001 --model authorisation
 
-    python examples/csms.py --port 9000
+OCPP on ``ws://host:port/<station id>`` (the last path segment is the station id); HTTP:
+``POST /webhooks/payment`` (the provider's signed webhook), ``POST /simulator/pay``
+``{"reference": ...}`` (the driver pays), ``GET /simulator/payments[/<reference>]`` (the
+provider's view). See docs/ocpp.md and the contract in the issue. Needs ``pip install
+'jpqr[ocpp]'``.
 """
 
 from __future__ import annotations
@@ -17,292 +18,177 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import secrets
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+import os
+import signal
+import sys
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from urllib.parse import unquote
 
-from ocpp.routing import after, on
 from ocpp.v21 import ChargePoint as ChargePoint21
 from ocpp.v201 import ChargePoint as ChargePoint201
-from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-import jpqr
-from jpqr.ocpp import (
-    SUBPROTOCOLS,
-    OCPPError,
-    PaymentSession,
-    answer_start_qr_payment,
-    qr_code_display_enabled,
-)
-from jpqr.ocpp.calls import data_transfer_result, set_display_message_call
+from jpqr.ocpp import SUBPROTOCOLS, http
+from jpqr.ocpp.csms import MAX_FRAME, QRPaymentHandlers
+from jpqr.ocpp.provider import SIGNATURE_HEADER, HTTPPaymentProvider
+from jpqr.ocpp.service import PaymentConfig, QRPaymentService
+from jpqr.ocpp.simulator import SimulatedProvider
+from jpqr.ocpp.store import Store
 
 LOG = logging.getLogger("csms")
 
-# Every wait on the station is bounded: a CALL without answer fails after this many seconds.
-RESPONSE_TIMEOUT = 10.0
+RESPONSE_TIMEOUT = 10.0  # every CALL to a station fails after this many seconds unanswered
+DEV_SECRET = "jpqr-development-secret"
+MAX_STATION_ID = 48  # OCPP 2.x identityString
 
 
-@dataclass(frozen=True)
-class Payment:
-    """What the payment provider's API returns for a new payment."""
-
-    reference: str  # the provider's payment id; the code carries it in 62-05
-    code: str  # the dynamic merchant-presented payload to show
-    expires_at: datetime
-
-
-class DemoPaymentProvider:
-    """Stands in for the provider's API (PayPay, d払い, …): a dynamic JPQR code per payment."""
-
-    def __init__(self, *, amount: Decimal = Decimal(2000), lifetime_s: int = 300) -> None:
-        self.amount = amount
-        self.lifetime = timedelta(seconds=lifetime_s)
-        self._serial = itertools.count(1)
-
-    def create_payment(
-        self, station_id: str, evse_id: int, reference: str | None = None
-    ) -> Payment:
-        """A prepaid payment of ``amount`` yen for one EVSE, as a dynamic JPQR code.
-
-        ``reference``: refresh that payment (a new code, new expiry, same payment id).
-        """
-        now = datetime.now(timezone.utc)
-        reference = reference or f"EV{now:%Y%m%d}-{next(self._serial):04d}"
-        code = (
-            jpqr.Builder()
-            .dynamic()
-            .jpqr_identifier("0000000000001", "0001", "000001", "000001")
-            .merchant_category_code("5999")
-            .currency("JPY")
-            .amount(self.amount)
-            .country("JP")
-            .merchant_name("EV CHARGING")
-            .merchant_city("TOKYO")
-            .postal_code("1000001")
-            .language("JA", "EV充電ステーション")
-            .reference_label(reference)  # 62-05: the payment, for the provider's webhook
-            .terminal_label(f"{station_id[:18]}-{evse_id}")  # 62-07: the EVSE
-            # Real providers put a one-time token in the code, so every code (and every
-            # refresh) differs; here an unreserved template 80 under the provider's GUID.
-            .unreserved("80", "jp.example.pay", **{"01": secrets.token_hex(8)})
-            .to_payload()
-        )
-        return Payment(reference, code, now + self.lifetime)
-
-
-class QRPaymentHandlers:
-    """The CSMS side of QR payment, mixed into the ocpp package's ChargePoint of each version."""
-
-    version: str
-    id: str
-
-    def setup(self, provider: DemoPaymentProvider, evse_ids: Iterable[int] | None) -> None:
-        self.provider = provider
-        self.evse_ids = set(evse_ids) if evse_ids is not None else None
-        self.message_ids = itertools.count(1000)
-        self.qr_code_display: bool | None = None  # unknown until the station reports
-        self.capabilities_known = asyncio.Event()
-        self.sessions: dict[int, PaymentSession] = {}
-        # What happened to each StartQRPayment: a PaymentSession or the exception; for logs/tests.
-        self.outcomes: asyncio.Queue[PaymentSession | Exception] = asyncio.Queue()
-        self._accepted: dict[str, int] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def _spawn(self, coroutine: Any) -> None:
-        # Keep a reference: the event loop holds tasks weakly.
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @on("BootNotification")
-    def on_boot_notification(self, **_: Any) -> Any:
-        now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
-        return self._call_result.BootNotification(current_time=now, interval=300, status="Accepted")
-
-    @after("BootNotification")
-    def after_boot_notification(self, **_: Any) -> None:
-        # An @on handler must not await a CALL (the answer would wait behind it): ask afterwards.
-        self._spawn(self.ask_qr_code_display())
-
-    async def ask_qr_code_display(self) -> None:
-        """GetVariables QRCodeDisplay.Enabled: 2.0.1 shows a code only where it is true."""
-        request = self._call.GetVariables(
-            get_variable_data=[
-                {"component": {"name": "QRCodeDisplay"}, "variable": {"name": "Enabled"}}
-            ]
-        )
-        try:
-            response = await self.call(request, suppress=False)
-            self.qr_code_display = qr_code_display_enabled(response.get_variable_result)
-        except Exception as error:  # a station that cannot answer has no usable QR display
-            LOG.warning("%s: GetVariables failed: %r", self.id, error)
-            self.qr_code_display = False
-        finally:
-            self.capabilities_known.set()
-        LOG.info("%s: QRCodeDisplay.Enabled = %s", self.id, self.qr_code_display)
-
-    @on("DataTransfer")
-    def on_data_transfer(
-        self,
-        vendor_id: str,
-        call_unique_id: str,  # named here, else the ocpp package does not pass it
-        message_id: str | None = None,
-        data: Any = None,
-        **_: Any,
-    ) -> Any:
-        # The ocpp package hands over data with rewritten keys ({"evse_id": 1}); jpqr reads both.
-        # A 2.0.1 station shows a code only through QRCodeDisplay, when it reported it enabled.
-        can_display = self.version == "2.1" or self.qr_code_display is not False
-        answer = answer_start_qr_payment(
-            vendor_id, message_id, data, evse_ids=self.evse_ids, can_display=can_display
-        )
-        if answer.accepted:
-            self._accepted[call_unique_id] = answer.evse_id
-        return data_transfer_result(answer.to_response(), self.version)
-
-    @after("DataTransfer")
-    def after_data_transfer(self, call_unique_id: str, **_: Any) -> None:
-        evse_id = self._accepted.pop(call_unique_id, None)
-        if evse_id is not None:
-            self._spawn(self.start_payment(evse_id))
-
-    async def start_payment(self, evse_id: int) -> None:
-        """Get a code from the provider and show it at the EVSE (the white paper's steps 3-5)."""
-        try:
-            if self.version == "2.0.1":
-                await asyncio.wait_for(self.capabilities_known.wait(), RESPONSE_TIMEOUT)
-            payment = self.provider.create_payment(self.id, evse_id)
-            session = PaymentSession(
-                station_id=self.id,
-                evse_id=evse_id,
-                message_id=next(self.message_ids),
-                reference=payment.reference,
-                model="prepaid",
-                amount=self.provider.amount,
-                code=payment.code,
-                expires_at=payment.expires_at,
-            )
-            self.sessions[evse_id] = await self.show(session)
-            self.outcomes.put_nowait(self.sessions[evse_id])
-        except Exception as error:  # jpqr refusal, CallError, timeout: log it, keep serving
-            LOG.warning("%s: no QR payment for EVSE %s: %r", self.id, evse_id, error)
-            self.outcomes.put_nowait(error)
-
-    async def show(self, session: PaymentSession) -> PaymentSession:
-        """Send the session's code in a SetDisplayMessageRequest; displayed() once Accepted."""
-        options: dict[str, Any] = {"language": "ja"}
-        if self.version == "2.0.1":
-            # 2.0.1 has no QRCODE format: text to the QRCodeDisplay component, if enabled.
-            options.update(qr_code_display=bool(self.qr_code_display), evse_id=session.evse_id)
-        request = session.display_request(self.version, **options)  # jpqr checks it here
-        response = await self.call(set_display_message_call(request, self.version), suppress=False)
-        if response.status != "Accepted":
-            raise OCPPError("ocpp.display_refused", f"the station answered {response.status}")
-        return session.displayed()
-
-    async def refresh(self, evse_id: int) -> PaymentSession:
-        """A fresh code for the same payment, shown under the same display message id."""
-        old = self.sessions[evse_id]
-        payment = self.provider.create_payment(self.id, evse_id, reference=old.reference)
-        fresh = old.refreshed(payment.code, payment.expires_at)
-        self.sessions[evse_id] = await self.show(fresh)
-        return self.sessions[evse_id]
-
-
-class CSMS21(QRPaymentHandlers, ChargePoint21):
+class Station21(QRPaymentHandlers, ChargePoint21):
     """The CSMS's view of one OCPP 2.1 station."""
 
-    version = "2.1"
 
-
-class CSMS201(QRPaymentHandlers, ChargePoint201):
+class Station201(QRPaymentHandlers, ChargePoint201):
     """The CSMS's view of one OCPP 2.0.1 station."""
 
-    version = "2.0.1"
+
+def station_id_of(path: str) -> str | None:
+    """The station id: the last segment of the URL path, or None if it is not usable."""
+    # OCPP-J part 4 §3.1.1: <CSMS URL>/<identity>; "/ocpp/" has an empty identity (F6).
+    segment = unquote(path.split("?", 1)[0].rsplit("/", 1)[-1])
+    if not 0 < len(segment) <= MAX_STATION_ID or not segment.isprintable() or "/" in segment:
+        return None
+    return segment
 
 
-class CentralSystem:
-    """The websocket server: negotiates the OCPP version, then serves each station."""
+class CSMS:
+    """OCPP server + HTTP server + payment service + simulated provider, one process."""
 
-    def __init__(
-        self, provider: DemoPaymentProvider | None = None, evse_ids: Iterable[int] | None = None
-    ) -> None:
-        self.provider = provider or DemoPaymentProvider()
-        self.evse_ids = evse_ids
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.store = Store(args.db)
+        self.config = PaymentConfig(
+            model=args.model,
+            amount=Decimal(args.amount),
+            tariff=Decimal(args.tariff),
+            code_lifetime_s=args.code_lifetime,
+        )
+        self.secret: str = args.webhook_secret
         self.stations: dict[str, QRPaymentHandlers] = {}
-        self.connected: asyncio.Queue[QRPaymentHandlers] = asyncio.Queue()
 
-    async def handler(self, connection: ServerConnection) -> None:
-        # websockets picked the first of our subprotocols the station offered; no subprotocol
-        # means the station offered none we speak, so close instead of guessing a version.
+    async def run(self, stop: asyncio.Event) -> None:
+        http_server = await http.serve(self.route_http, self.args.host, self.args.http_port)
+        self.http_port = http_port = http.port_of(http_server)
+        base = f"http://{self.args.host}:{http_port}"
+        self.simulator = SimulatedProvider(self.args.db, f"{base}/webhooks/payment", self.secret)
+        self.service = QRPaymentService(
+            self.store, HTTPPaymentProvider(f"{base}/simulator"), self.config, self.secret
+        )
+        async with serve(
+            self.handle_station,
+            self.args.host,
+            self.args.port,
+            subprotocols=[*SUBPROTOCOLS],  # type: ignore[list-item]
+            max_size=MAX_FRAME,
+            max_queue=4,
+            close_timeout=1,  # SIGTERM must end within 5 s even if a station never closes
+        ) as ws_server:
+            self.ocpp_port = ocpp_port = next(iter(ws_server.sockets)).getsockname()[1]
+            self.simulator.start()
+            self.service.resume()
+            ticker = asyncio.ensure_future(self.expiry_loop())
+            print(f"jpqr-csms ready ocpp={ocpp_port} http={http_port}", flush=True)
+            await stop.wait()
+            ticker.cancel()
+            ws_server.close()
+        http_server.close()
+        await self.service.stop()
+        await self.simulator.stop()
+        self.store.close()
+
+    async def expiry_loop(self) -> None:
+        for tick in itertools.count():
+            await asyncio.sleep(0.25)
+            try:
+                await self.service.expire_due()
+                if tick % 8 == 7:
+                    self.service.resume()  # retry a settlement whose provider call failed
+            except Exception as error:  # keep ticking; the next tick retries
+                LOG.warning("expiry: %r", error)
+
+    async def route_http(self, request: http.Request) -> http.Response:
+        if request.path == "/webhooks/payment" and request.method == "POST":
+            status, body = await self.service.webhook(
+                request.body, request.headers.get(SIGNATURE_HEADER.lower())
+            )
+            return http.Response(status, body)
+        if request.path.startswith("/simulator/"):
+            inner = http.Request(
+                request.method, request.path[len("/simulator") :], request.headers, request.body
+            )
+            return await self.simulator.handle(inner)
+        return http.Response(404, {"error": "no such route"})
+
+    async def handle_station(self, connection: ServerConnection) -> None:
         version = SUBPROTOCOLS.get(connection.subprotocol or "")
-        if version is None:
-            await connection.close(1002, "expected subprotocol ocpp2.1 or ocpp2.0.1")
+        path = connection.request.path if connection.request else "/"
+        station_id = station_id_of(path)
+        if version is None or station_id is None:
+            await connection.close(1002, "expected ocpp2.1 or ocpp2.0.1 and /<station id>")
             return
-        station_id = (connection.request.path if connection.request else "/").strip("/")
-        cls = CSMS21 if version == "2.1" else CSMS201
+        previous = self.stations.get(station_id)
+        if previous is not None:  # the same station again: the old connection is dead
+            with contextlib.suppress(Exception):
+                await previous._connection.close()  # type: ignore[attr-defined]
+        cls = Station21 if version == "2.1" else Station201
         station = cls(station_id, connection, response_timeout=RESPONSE_TIMEOUT)
-        station.setup(self.provider, self.evse_ids)
         self.stations[station_id] = station
-        self.connected.put_nowait(station)
-        LOG.info("%s connected with OCPP %s", station_id, version)
+        station.attach(self.service)
+        LOG.info("%s connected (OCPP %s)", station_id, version)
         try:
             await station.start()
         except ConnectionClosed:
             LOG.info("%s disconnected", station_id)
         finally:
-            # Let a payment whose answer already arrived finish; the rest fail on their own
-            # within the call timeout, so this wait is bounded too.
-            if station._tasks:
-                await asyncio.wait(list(station._tasks), timeout=RESPONSE_TIMEOUT)
-            for task in list(station._tasks):
-                task.cancel()
-
-    def serve(self, host: str, port: int) -> Any:
-        """``async with central.serve(host, port) as server``; port 0 lets the OS choose."""
-        # Server preference order: OCPP 2.1 first when the station offers both.
-        return serve(self.handler, host, port, subprotocols=[*SUBPROTOCOLS])
+            station.detach()
+            if self.stations.get(station_id) is station:
+                del self.stations[station_id]
 
 
-def bound_port(server: Server) -> int:
-    """The TCP port the OS chose for ``serve(host, 0)``."""
-    return int(next(iter(server.sockets)).getsockname()[1])
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9000, help="OCPP websocket port (0: any)")
+    parser.add_argument("--http-port", type=int, default=9001, help="HTTP port (0: any)")
+    parser.add_argument("--db", default=str(Path.cwd() / "jpqr-csms.sqlite3"))
+    parser.add_argument("--webhook-secret", default=None)
+    parser.add_argument("--model", choices=["prepaid", "authorisation"], default="authorisation")
+    parser.add_argument("--amount", type=int, default=3000, help="prepaid amount or limit, yen")
+    parser.add_argument("--tariff", type=int, default=50, help="yen per kWh")
+    parser.add_argument("--code-lifetime", type=float, default=300.0, help="seconds")
+    parser.add_argument("--log-level", default=os.environ.get("JPQR_CSMS_LOG", "WARNING"))
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    if args.webhook_secret is None:
+        args.webhook_secret = os.environ.get("JPQR_WEBHOOK_SECRET")
+    if not args.webhook_secret:
+        logging.getLogger("csms").warning("no webhook secret given: using the development one")
+        args.webhook_secret = DEV_SECRET
+    return args
 
 
-async def main(host: str, port: int) -> None:
-    central = CentralSystem()
-    async with central.serve(host, port) as server:
-        LOG.info("CSMS listening on ws://%s:%s/<station id>", host, bound_port(server))
-        reporters = set()
-        while True:
-            station = await central.connected.get()
-            reporters.add(asyncio.ensure_future(report(station)))
-
-
-async def report(station: QRPaymentHandlers) -> None:
-    while True:
-        outcome = await station.outcomes.get()
-        if isinstance(outcome, PaymentSession):
-            LOG.info(
-                "%s EVSE %s shows payment %s (message %s, %s yen, until %s)",
-                station.id,
-                outcome.evse_id,
-                outcome.reference,
-                outcome.message_id,
-                outcome.amount,
-                outcome.expires_at.isoformat(timespec="seconds"),
-            )
+async def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await CSMS(args).run(stop)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9000)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(args.host, args.port))
+    asyncio.run(main())

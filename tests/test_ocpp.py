@@ -112,7 +112,9 @@ def broken_crc(code: str) -> str:
     return code[:-4] + ("0000" if code[-4:] != "0000" else "1111")
 
 
-def schema_errors(action: str, payload: dict[str, Any], version: str, *, response=False) -> list:
+def schema_errors(
+    action: str, payload: dict[str, Any], version: str, *, response: bool = False
+) -> list[Any]:
     """The official schema's complaints about ``payload`` (empty when it validates)."""
     kind = MessageType.CallResult if response else MessageType.Call
     validator = get_validator(kind, action, version)
@@ -464,8 +466,13 @@ def test_expiry_is_utc_rfc3339_and_must_be_aware() -> None:
     )
 
 
-def test_evse_goes_only_on_the_qr_code_display_component() -> None:
-    display_refused("ocpp.evse_id", jpqr_code(), evse_id=1)
+def test_evse_is_named_on_every_version() -> None:
+    # D5: a 2.1 QRCODE message names its EVSE with the display component EVSE (the 2.1 schema
+    # allows display on every MessageInfo); 2.0.1 puts it on QRCodeDisplay.
+    request = set_display_message(jpqr_code(), version="2.1", message_id=1, evse_id=2)
+    assert request["message"]["display"] == {"name": "EVSE", "evse": {"id": 2}}
+    assert schema_errors("SetDisplayMessage", request, "2.1") == []
+    display_refused("ocpp.evse_id", jpqr_code(), evse_id=0)
     display_refused(
         "ocpp.evse_id",
         jpqr_code(),
@@ -480,7 +487,8 @@ def test_evse_goes_only_on_the_qr_code_display_component() -> None:
 
 def on_the_wire(call: Any) -> dict[str, Any]:
     """What ocpp's ChargePoint.call puts in the frame for a call object."""
-    return remove_nones(snake_to_camel_case(serialize_as_dict(call)))
+    wire: dict[str, Any] = remove_nones(snake_to_camel_case(serialize_as_dict(call)))
+    return wire
 
 
 @pytest.mark.parametrize("version", VERSIONS)

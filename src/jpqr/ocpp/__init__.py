@@ -11,6 +11,13 @@ The flow of the OCA white paper's model 2, and the piece of jpqr for each step:
 Only the standard library is needed to build and read payload dicts; :mod:`jpqr.ocpp.calls`
 turns them into the ``ocpp`` package's call objects (``pip install 'jpqr[ocpp]'``).
 
+The whole flow, from the code shown to capture or refund (docs/ocpp.md): the payment states
+(:mod:`jpqr.ocpp.flow`), the provider protocol and webhook signature (:mod:`jpqr.ocpp.provider`),
+a simulated provider over HTTP (:mod:`jpqr.ocpp.simulator`), the SQLite store
+(:mod:`jpqr.ocpp.store`), the service that runs the flow for every station
+(:mod:`jpqr.ocpp.service`) and the handlers a CSMS mounts on the ``ocpp`` package's ChargePoint
+(:mod:`jpqr.ocpp.csms`, which needs the ``ocpp`` extra).
+
 >>> from jpqr.ocpp import start_qr_payment_request, answer_start_qr_payment
 >>> request = start_qr_payment_request(1)
 >>> answer_start_qr_payment(request["vendorId"], request["messageId"], request["data"]).status
@@ -19,6 +26,7 @@ turns them into the ``ocpp`` package's call objects (``pip install 'jpqr[ocpp]'`
 
 from __future__ import annotations
 
+from . import http
 from .display import (
     CONTENT_LIMITS,
     QR_CODE_DISPLAY,
@@ -31,6 +39,8 @@ from .display import (
     set_display_message,
 )
 from .errors import OCPPError
+from .flow import FINAL_STATES, FlowEvent, FlowState, advance
+from .provider import CreatedPayment, PaymentProvider, WebhookEvent, read_webhook, sign
 from .session import PaymentModel, PaymentSession, SessionState
 from .trigger import (
     START_QR_PAYMENT,
@@ -43,22 +53,32 @@ from .trigger import (
 
 __all__ = [
     "CONTENT_LIMITS",
+    "FINAL_STATES",
     "QR_CODE_DISPLAY",
     "START_QR_PAYMENT",
     "SUBPROTOCOLS",
     "VENDOR_ID",
+    "CreatedPayment",
     "DisplayedMessage",
+    "FlowEvent",
+    "FlowState",
     "OCPPError",
     "PaymentModel",
+    "PaymentProvider",
     "PaymentSession",
     "SessionState",
     "TriggerAnswer",
     "Version",
+    "WebhookEvent",
+    "advance",
     "answer_start_qr_payment",
     "format_datetime",
+    "http",
     "qr_code_display_enabled",
     "read_display_message",
     "read_start_qr_payment",
+    "read_webhook",
     "set_display_message",
+    "sign",
     "start_qr_payment_request",
 ]

@@ -166,7 +166,8 @@ def set_display_message(
     showing a code the provider no longer honours. ``qr_code_display``: the station reported
     ``QRCodeDisplay.Enabled = true`` (see :func:`qr_code_display_enabled`); required for the
     ASCII/UTF8 route (2.0.1, or 2.1 with ``message_format`` "ASCII"/"UTF8"). ``evse_id`` puts the
-    EVSE on that ``QRCodeDisplay`` component. ``message_format``: ``None`` gives ``QRCODE`` on
+    EVSE on that ``QRCodeDisplay`` component, or, for QRCODE, on the display component ``EVSE``.
+    ``message_format``: ``None`` gives ``QRCODE`` on
     2.1 and ``ASCII`` (``UTF8`` for non-ASCII content) on 2.0.1.
     ``max_length``: the station's configured length of the content field, when it reported one
     (the ``ocpp`` package validates against the schema's 1024/512 unless told to skip it).
@@ -258,11 +259,9 @@ def set_display_message(
             display["evse"] = {"id": _check_evse_id(evse_id)}
         info["display"] = display
     elif evse_id is not None:
-        raise OCPPError(
-            "ocpp.evse_id",
-            f"the EVSE goes on the {QR_CODE_DISPLAY} component, which a QRCODE message "
-            "does not use",
-        )
+        # OCPP 2.1: every MessageInfo may name a display component; the EVSE component says
+        # which EVSE the code pays for (a station with one screen for two EVSEs needs it).
+        info["display"] = {"name": "EVSE", "evse": {"id": _check_evse_id(evse_id)}}
     info["message"] = message_content
     return {"message": info}
 

@@ -1,4 +1,8 @@
-"""One QR payment at one EVSE: the record a CSMS keeps between trigger, display and capture.
+"""One QR payment at one EVSE as an immutable record: code checks, display and clear requests.
+
+The CSMS flow of docs/ocpp.md keeps its payments in :mod:`jpqr.ocpp.store` and moves them with the
+states of :mod:`jpqr.ocpp.flow` (shown, paid/authorised, charging, captured/released/refunded,
+failed); this record is the smaller building block for a CSMS that keeps its own storage.
 
 Two payment models (OCA white paper §3): **prepaid**, where the driver pays ``amount`` up front
 (the code carries it in 54) and the unused part is refunded; **authorisation**, where ``amount``
