@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.typing import Subprotocol
 
 from tests.ocpp_station import framing, schemas
 from tests.ocpp_station.device_model import DeviceModel
@@ -87,7 +88,7 @@ async def linked(version: str, **options: Any) -> AsyncIterator[tuple[Peer, Stat
         peer.handler,
         "127.0.0.1",
         0,
-        subprotocols=[framing.SUBPROTOCOLS[version]],  # type: ignore[list-item]
+        subprotocols=[Subprotocol(framing.SUBPROTOCOLS[version])],
     ) as server:
         port = server.sockets[0].getsockname()[1]
         station = Station("CS-UNIT-1", version, **options)

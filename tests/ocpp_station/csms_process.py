@@ -69,6 +69,7 @@ class CsmsProcess:
         self.ocpp_port = self.http_port = 0
         self.log = db.with_suffix(".log")
         self.exit_codes: list[int] = []
+        self.stop_seconds: list[float] = []  # from SIGTERM to exit, per stop
 
     def start(self) -> CsmsProcess:
         """Start the process and wait (bounded) for its ready line."""
@@ -113,6 +114,7 @@ class CsmsProcess:
         process, self.process = self.process, None
         if process is None:
             return 0
+        began = time.monotonic()
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
         try:
@@ -120,8 +122,9 @@ class CsmsProcess:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
-            code = -9
+            code = -9  # did not exit within the contract's 5 s
         self.exit_codes.append(code)
+        self.stop_seconds.append(round(time.monotonic() - began, 2))
         return code
 
     def restart(self) -> CsmsProcess:
@@ -192,7 +195,8 @@ class CsmsProcess:
         data = raw if raw is not None else b"" if body is None else json.dumps(body).encode()
         head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.http_port}",
                 "Content-Type: application/json", f"Content-Length: {len(data)}",
-                "Connection: close", *(f"{k}: {v}" for k, v in (headers or {}).items())]  # fmt: skip
+                "Connection: close"]  # fmt: skip
+        head += [f"{name}: {value}" for name, value in (headers or {}).items()]
 
         async def exchange() -> bytes:
             reader, writer = await asyncio.open_connection("127.0.0.1", self.http_port)

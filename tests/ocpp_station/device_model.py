@@ -1,4 +1,4 @@
-"""The station's device model: components and variables (OCPP 2.0.1 / 2.1 part 1 section 4, B06-B08).
+"""The station's device model: components and variables (OCPP 2.0.1 / 2.1 part 1, B06-B08).
 
 What a CSMS may read with GetVariables, write with SetVariables and receive in NotifyReport after
 GetBaseReport. Beside the standard controllers it carries, on 2.0.1, the component the OCA paper

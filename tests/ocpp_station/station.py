@@ -40,6 +40,7 @@ from typing import Any, TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 import jpqr
 from tests.ocpp_station import framing, schemas
@@ -188,9 +189,9 @@ class Station:
         subprotocol = framing.SUBPROTOCOLS[self.version]
         self._ws = await connect(
             url,
-            subprotocols=[subprotocol],
+            subprotocols=[Subprotocol(subprotocol)],
             open_timeout=5,
-            close_timeout=2,  # type: ignore[list-item]
+            close_timeout=2,
         )
         if self._ws.subprotocol != subprotocol:
             self._violate(
@@ -322,7 +323,7 @@ class Station:
         return await self._qr_data_transfer("StartQRPayment", evse, data_as_string)
 
     async def cancel_pay(self, evse: int) -> dict[str, Any]:
-        """The driver cancels: DataTransfer ``CancelQRPayment`` (jpqr extension, contract step 8)."""
+        """The driver cancels: DataTransfer ``CancelQRPayment`` (jpqr's, contract step 8)."""
         return await self._qr_data_transfer("CancelQRPayment", evse, False)
 
     async def _qr_data_transfer(self, message: str, evse: Any, as_string: bool) -> dict[str, Any]:

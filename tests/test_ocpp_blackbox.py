@@ -1,0 +1,903 @@
+"""``examples/csms.py`` driven as a black box by the schema-only station (issue 11).
+
+Every test starts the CSMS as a real subprocess (127.0.0.1, OS-chosen ports, a temporary
+``--db``) and talks to it only through OCPP-J and the HTTP endpoints of the issue 11 contract
+(``/work/issues/11-contract.md``, restated where used). The station (``tests/ocpp_station``)
+checks every frame against the OCPP JSON schemas and every code with ``jpqr.validate``; whatever
+the CSMS does wrong lands in ``station.violations``, which every test asserts empty.
+
+``JPQR_CSMS`` / ``JPQR_CSMS_PYTHON`` point the tests at another csms.py and interpreter.
+Findings are logged in the issue's findings file; each test names the defect it covers (D1-D8 and
+"under attack" of issue 11).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.ocpp_station import framing
+from tests.ocpp_station.csms_process import (
+    CsmsProcess,
+    final_cost,
+    operations,
+    settlement_problems,
+)
+from tests.ocpp_station.station import (
+    CallErrorReceived,
+    ProtocolViolation,
+    ShownMessage,
+    Station,
+    Transaction,
+)
+
+VERSIONS = pytest.mark.parametrize("version", framing.OCPP_VERSIONS)
+MODELS = pytest.mark.parametrize("model", ["authorisation", "prepaid"])
+AMOUNT, TARIFF = 3000, 50
+SCENARIO_TIMEOUT = 30.0  # seconds: the bound on any one test's conversation
+WAIT = 5.0  # seconds: the bound on any one expected reaction of the CSMS
+ENDED = {"capture", "release", "refund"}
+
+
+# -- processes -------------------------------------------------------------------------------
+
+
+class Pool:
+    """CSMS processes started on first use inside a test (so a CSMS that cannot start fails the
+    test, not its setup) and stopped at the end of the module."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.running: dict[str, CsmsProcess] = {}
+
+    def get(self, model: str = "authorisation", code_lifetime: float = 60) -> CsmsProcess:
+        name = f"{model}-{code_lifetime:g}"
+        if name not in self.running:
+            self.running[name] = CsmsProcess(
+                self.folder / f"{name}.sqlite3",
+                model=model,
+                amount=AMOUNT,
+                tariff=TARIFF,
+                code_lifetime=code_lifetime,
+            ).start()
+        return self.running[name]
+
+    def stop(self) -> None:
+        for process in self.running.values():
+            process.stop()
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pool]:
+    shared = Pool(tmp_path_factory.mktemp("csms"))
+    try:
+        yield shared
+    finally:
+        shared.stop()
+
+
+@pytest.fixture
+def own_csms(tmp_path: Path) -> Iterator[Callable[..., CsmsProcess]]:
+    """A factory of CSMS processes private to one test (for restarts), all stopped after it."""
+    made: list[CsmsProcess] = []
+
+    def make(model: str = "authorisation", code_lifetime: float = 60) -> CsmsProcess:
+        process = CsmsProcess(
+            tmp_path / f"own-{len(made)}.sqlite3",
+            model=model,
+            amount=AMOUNT,
+            tariff=TARIFF,
+            code_lifetime=code_lifetime,
+        )
+        made.append(process)
+        return process.start()
+
+    try:
+        yield make
+    finally:
+        for process in made:
+            process.stop()
+
+
+def run(scenario: Callable[[], Awaitable[None]], timeout: float = SCENARIO_TIMEOUT) -> None:
+    async def bounded() -> None:
+        await asyncio.wait_for(scenario(), timeout)
+
+    asyncio.run(bounded())
+
+
+# -- the station side of the flow ------------------------------------------------------------
+
+
+@asynccontextmanager
+async def station_on(
+    csms: CsmsProcess,
+    station_id: str,
+    version: str,
+    *,
+    boot: bool = True,
+    prefix: str = "",
+    **options: Any,
+) -> AsyncIterator[Station]:
+    """A connected (and booted) station, closed afterwards whatever happens."""
+    station = Station(station_id, version, **options)
+    try:
+        await station.connect(csms.url(station_id, prefix))
+        if boot:
+            await station.boot()
+        yield station
+    finally:
+        await station.close()
+
+
+def violations(station: Station, *allowed: str) -> list[ProtocolViolation]:
+    return [v for v in station.violations if v.rule not in allowed]
+
+
+async def press_until_accepted(station: Station, evse: int) -> dict[str, Any]:
+    """Contract step 1-2: on 2.0.1 a trigger is Rejected until the CSMS knows
+    ``QRCodeDisplay.Enabled``; a station retries the driver's press for a bounded time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while True:
+        reply = await station.press_pay(evse)
+        if reply["status"] == "Accepted" or loop.time() > deadline:
+            assert reply["status"] == "Accepted", f"StartQRPayment EVSE {evse}: {reply}"
+            return reply
+        await asyncio.sleep(0.1)
+
+
+async def show_code(station: Station, evse: int) -> ShownMessage:
+    """Press "Pay with QR code" and wait for the code the CSMS sends (contract steps 2-3)."""
+    await press_until_accepted(station, evse)
+    shown = await station.wait_qr(evse, WAIT)
+    assert shown.reference, shown
+    return shown
+
+
+async def pay(csms: CsmsProcess, reference: str) -> None:
+    """Contract step 4: the driver pays; 200 with the reference."""
+    status, body = await csms.apay(reference)
+    assert status == 200, f"POST /simulator/pay {reference}: {status} {body}"
+    assert body["reference"] == reference, body
+
+
+async def started(station: Station, evse: int, code: ShownMessage) -> Transaction:
+    """Contract step 5-6: RequestStartTransaction for the EVSE, ClearDisplayMessage of the code,
+    and our TransactionEvent Started answered."""
+    tx = await station.wait_for(
+        lambda: station.transaction_on(evse), WAIT, f"RequestStartTransaction EVSE {evse}"
+    )
+    await station.wait_for(lambda: tx.responses, WAIT, "TransactionEvent Started answered")
+    await station.wait_for(
+        lambda: code.id in station.cleared, WAIT, f"ClearDisplayMessage {code.id}"
+    )
+    start = next(
+        p
+        for p in station.calls("RequestStartTransaction")
+        if p["remoteStartId"] == tx.remote_start_id
+    )
+    assert start["evseId"] == evse and start["idToken"]["type"] == "Central", start
+    return tx
+
+
+async def settled(csms: CsmsProcess, reference: str, model: str, cost: int) -> dict[str, Any]:
+    """Contract step 7 and "The provider's view": the record settles as it should, exactly once
+    (checked again a moment later, so a late second capture or refund is seen)."""
+
+    def done(record: dict[str, Any]) -> bool:
+        return not settlement_problems(record, model, AMOUNT, cost)
+
+    record = await csms.wait_payment(reference, done, WAIT)
+    assert settlement_problems(record, model, AMOUNT, cost) == [], record
+    await asyncio.sleep(0.3)
+    again = await csms.apayment(reference)
+    assert operations(again) == operations(record), (record, again)
+    return record
+
+
+async def whole_flow(
+    csms: CsmsProcess, station: Station, evse: int, energy_wh: int, model: str
+) -> tuple[ShownMessage, Transaction]:
+    code = await show_code(station, evse)
+    await pay(csms, code.reference or "")
+    tx = await started(station, evse, code)
+    await station.update_transaction(evse, energy_wh // 2)
+    await station.end_transaction(evse, energy_wh)
+    await settled(csms, code.reference or "", model, final_cost(energy_wh, TARIFF, AMOUNT))
+    return code, tx
+
+
+# -- the whole flow --------------------------------------------------------------------------
+
+
+@VERSIONS
+@MODELS
+def test_whole_flow_on_two_evses_settles_each_payment_once(
+    pool: Pool, version: str, model: str
+) -> None:
+    """Contract steps 1-7 on both EVSEs at once; a duplicate Ended changes nothing."""
+    csms = pool.get(model)
+
+    async def scenario() -> None:
+        async with station_on(csms, f"FLOW-{model[:4]}-{version}", version) as station:
+            (code1, tx1), (code2, tx2) = await asyncio.gather(
+                whole_flow(csms, station, 1, 12_345, model),
+                whole_flow(csms, station, 2, 4_321, model),
+            )
+            assert code1.reference != code2.reference
+            assert code1.id != code2.id
+            assert tx1.id_token["idToken"] != tx2.id_token["idToken"]
+            assert tx1.remote_start_id != tx2.remote_start_id
+            await station.resend_ended(tx1, 12_345)
+            await settled(csms, code1.reference or "", model, final_cost(12_345, TARIFF, AMOUNT))
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_prepaid_session_on_2_1_carries_the_transaction_limit(pool: Pool) -> None:
+    """Contract step 5: on 2.1 a prepaid session is capped with the limit the schema allows
+    (TransactionType.transactionLimit / TransactionEventResponse.transactionLimit maxCost)."""
+    csms = pool.get("prepaid")
+
+    async def scenario() -> None:
+        async with station_on(csms, "LIMIT-2.1", "2.1") as station:
+            code = await show_code(station, 1)
+            await pay(csms, code.reference or "")
+            tx = await started(station, 1, code)
+            limits = [r["transactionLimit"] for r in tx.responses if "transactionLimit" in r]
+            assert limits and Decimal(str(limits[0].get("maxCost"))) == AMOUNT, tx.responses
+            await station.end_transaction(1, 1_000)
+            await settled(csms, code.reference or "", "prepaid", 50)
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(("version", "model"), [("2.0.1", "authorisation"), ("2.1", "prepaid")])
+def test_flow_survives_csms_restarts_and_station_reconnects(
+    own_csms: Callable[..., CsmsProcess], version: str, model: str
+) -> None:
+    """Contract "Process": SIGTERM exits 0 and the same --db continues every session; step 7
+    exactly once even when Ended is sent twice across a restart."""
+    csms = own_csms(model)
+
+    async def scenario() -> None:
+        async with station_on(csms, f"RESTART-{version}", version) as station:
+            code1 = await show_code(station, 1)
+            code2 = await show_code(station, 2)
+            await station.disconnect()
+            assert csms.stop() == 0, csms.tail()
+            csms.start()
+            await station.reconnect(csms.url(station.id))
+            await pay(csms, code1.reference or "")
+            tx1 = await started(station, 1, code1)
+            # restarted while the station is connected (and answers the closing handshake)
+            await asyncio.to_thread(csms.restart)
+            await station.reconnect(csms.url(station.id))
+            await station.end_transaction(1, 12_345)
+            await settled(csms, code1.reference or "", model, 617)
+            await asyncio.to_thread(csms.restart)
+            await station.reconnect(csms.url(station.id))
+            await station.resend_ended(tx1, 12_345)
+            await settled(csms, code1.reference or "", model, 617)
+            # the second code survived two restarts: still payable, settles once
+            await pay(csms, code2.reference or "")
+            await started(station, 2, code2)
+            await station.end_transaction(2, 100_000)  # over the amount: capped
+            await settled(csms, code2.reference or "", model, AMOUNT)
+            assert violations(station) == []
+        assert csms.exit_codes == [0, 0, 0], (csms.stop_seconds, csms.tail())
+
+    run(scenario, 45)
+
+
+# -- D1: every station message answered ------------------------------------------------------
+
+STATION_MESSAGES: dict[str, dict[str, Any]] = {
+    "Heartbeat": {},
+    "StatusNotification": {
+        "timestamp": "2026-01-01T00:00:00Z",
+        "connectorStatus": "Available",
+        "evseId": 1,
+        "connectorId": 1,
+    },
+    "NotifyEvent": {
+        "generatedAt": "2026-01-01T00:00:00Z",
+        "seqNo": 0,
+        "eventData": [
+            {
+                "eventId": 1,
+                "timestamp": "2026-01-01T00:00:00Z",
+                "trigger": "Delta",
+                "actualValue": "Available",
+                "eventNotificationType": "HardWiredNotification",
+                "component": {"name": "Connector", "evse": {"id": 1, "connectorId": 1}},
+                "variable": {"name": "AvailabilityState"},
+            }
+        ],
+    },
+    "MeterValues": {
+        "evseId": 1,
+        "meterValue": [
+            {
+                "timestamp": "2026-01-01T00:00:00Z",
+                "sampledValue": [{"value": 10.0, "measurand": "Energy.Active.Import.Register"}],
+            }
+        ],
+    },
+    "NotifyReport": {"requestId": 999, "generatedAt": "2026-01-01T00:00:00Z", "seqNo": 0},
+    "Authorize": {"idToken": {"idToken": "0401020304", "type": "ISO14443"}},
+    "TransactionEvent": {
+        "eventType": "Started",
+        "timestamp": "2026-01-01T00:00:00Z",
+        "triggerReason": "Authorized",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "LOCAL-TX-1"},
+        "evse": {"id": 1, "connectorId": 1},
+        "idToken": {"idToken": "0401020304", "type": "ISO14443"},
+    },
+    "SecurityEventNotification": {
+        "type": "StartupOfTheDevice",
+        "timestamp": "2026-01-01T00:00:00Z",
+    },
+    "FirmwareStatusNotification": {"status": "Idle"},
+    "LogStatusNotification": {"status": "Idle"},
+}
+MUST_ANSWER = {"Heartbeat", "StatusNotification", "NotifyEvent", "TransactionEvent",
+               "MeterValues", "NotifyReport", "Authorize"}  # fmt: skip
+
+
+@VERSIONS
+def test_every_station_message_is_answered_d1(pool: Pool, version: str) -> None:
+    """D1: each standard message gets its CALLRESULT (schema-checked by the station) within a
+    bound; others at least a CALLERROR NotImplemented, never silence; an action OCPP does not
+    define gets NotImplemented on 2.0.1 and 2.1."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"D1-{version}", version) as station:
+            for action, payload in STATION_MESSAGES.items():
+                try:
+                    await station.call(action, payload, timeout=3)
+                except CallErrorReceived as error:
+                    assert action not in MUST_ANSWER, f"{action}: {error}"
+                    assert error.error.code == "NotImplemented", f"{action}: {error}"
+            reply = await station.call_raw("NoSuchAction", {}, timeout=3)
+            assert isinstance(reply, framing.CallError), reply
+            assert reply.code == "NotImplemented", reply
+            assert violations(station) == []
+
+    run(scenario)
+
+
+# -- D2: a double press refreshes the same message -------------------------------------------
+
+
+@VERSIONS
+def test_double_press_refreshes_under_the_same_message_id_d2(pool: Pool, version: str) -> None:
+    """D2 / contract step 2: a second StartQRPayment while the code is shown is Accepted, says it
+    refreshed, and the code comes again under the SAME message id; one payable payment."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"D2-{version}", version) as station:
+            first = await show_code(station, 1)
+            sets_before = len(station.calls("SetDisplayMessage"))
+            reply = await station.press_pay(1)
+            assert reply["status"] == "Accepted", reply
+            assert "refresh" in json.dumps(reply.get("data")).lower(), reply
+            await station.wait_for(
+                lambda: len(station.calls("SetDisplayMessage")) > sets_before,
+                WAIT,
+                "the refreshed code",
+            )
+            second = station.qr_on(1)
+            assert second is not None and second.id == first.id
+            if second.reference != first.reference:
+                old = await csms.apayment(first.reference or "")
+                assert old["state"] in ("cancelled", "expired"), old
+                status, _ = await csms.apay(first.reference or "")
+                await asyncio.sleep(0.3)
+                assert station.calls("RequestStartTransaction") == [], status
+            await pay(csms, second.reference or "")
+            tx = await started(station, 1, second)
+            await station.end_transaction(1, 2_000)
+            await settled(csms, second.reference or "", "authorisation", 100)
+            assert len(station.calls("RequestStartTransaction")) == 1, tx
+            assert violations(station) == []
+
+    run(scenario)
+
+
+# -- D3: ids and sessions per station id, across reconnects ----------------------------------
+
+
+@VERSIONS
+def test_reconnect_keeps_message_ids_and_pending_payments_d3(pool: Pool, version: str) -> None:
+    """D3: after a reconnect a new code does not reuse another EVSE's message id, and the
+    payment pending before the reconnect still starts the transaction."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"D3-{version}", version) as station:
+            first = await show_code(station, 1)
+            await station.reconnect()
+            second = await show_code(station, 2)
+            assert second.id != first.id
+            assert station.qr_on(1) is not None, "the EVSE 1 code was replaced"
+            await pay(csms, first.reference or "")
+            await started(station, 1, first)
+            await station.end_transaction(1, 1_000)
+            await settled(csms, first.reference or "", "authorisation", 50)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+# -- D4: unknown EVSEs, and out-of-range ids (under attack) ----------------------------------
+
+
+@VERSIONS
+@pytest.mark.parametrize("evse", [7, 0, -1, 10**30, "1", 1.5, None, True])
+def test_trigger_for_an_evse_the_station_lacks_is_refused_d4(
+    pool: Pool, version: str, evse: Any
+) -> None:
+    """D4 and "evseId has no upper bound": an EVSE never announced by StatusNotification, or not
+    an EVSE id at all, is Rejected, no code is sent and no payment created."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"D4-{version}", version) as station:
+            before = {p["reference"] for p in await csms.apayments()}
+            reply = await station.press_pay(evse)
+            assert reply["status"] == "Rejected", reply
+            await asyncio.sleep(0.3)
+            assert station.calls("SetDisplayMessage") == []
+            after = {p["reference"] for p in await csms.apayments()}
+            assert after == before
+            await station.heartbeat()  # the connection is still served
+            assert violations(station) == []
+
+    run(scenario)
+
+
+# -- D5: the QR message names its EVSE -------------------------------------------------------
+
+
+@VERSIONS
+def test_qr_message_names_its_evse_d5(pool: Pool, version: str) -> None:
+    """D5 / contract step 3: 2.1 QRCODE with display EVSE; 2.0.1 UTF8 on QRCodeDisplay."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"D5-{version}", version) as station:
+            shown = await show_code(station, 2)
+            name = "EVSE" if version == "2.1" else "QRCodeDisplay"
+            assert shown.display is not None and shown.display["name"] == name, shown
+            assert shown.display["evse"]["id"] == 2, shown
+            assert shown.format == ("QRCODE" if version == "2.1" else "UTF8")
+            await station.cancel_pay(2)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+# -- D6: 62-07 unique per station id + EVSE --------------------------------------------------
+
+
+def test_terminal_label_is_unique_for_long_station_ids_d6(pool: Pool) -> None:
+    """D6 / contract step 3: 62-07 unique per station id + EVSE within 25 characters, also for
+    ids longer than 25 that share a prefix (OCPP identities go to 48 characters)."""
+    csms = pool.get()
+    ids = [
+        "JP-TOKYO-SHINAGAWA-PARKING-LEVEL-B2-STATION-0001",
+        "JP-TOKYO-SHINAGAWA-PARKING-LEVEL-B2-STATION-0002",
+        "JP-TOKYO-SHINAGAWA-PARKING",
+    ]
+
+    async def scenario() -> None:
+        labels = []
+        for number, station_id in enumerate(ids):
+            version = framing.OCPP_VERSIONS[number % 2]
+            async with station_on(csms, station_id, version) as station:
+                for evse in (1, 2):
+                    shown = await show_code(station, evse)
+                    assert shown.terminal and len(shown.terminal) <= 25, shown
+                    labels.append(shown.terminal)
+                    await station.cancel_pay(evse)
+                assert violations(station) == []
+        assert len(set(labels)) == len(labels), labels
+
+    run(scenario)
+
+
+# -- D7: references never repeat, also across a restart --------------------------------------
+
+
+def test_references_do_not_repeat_across_a_restart_d7(
+    own_csms: Callable[..., CsmsProcess],
+) -> None:
+    """D7: a 62-05 reference identifies one payment: never the same twice, restart or not."""
+    csms = own_csms()
+
+    async def scenario() -> None:
+        references = []
+        for round_ in range(2):
+            async with station_on(csms, f"D7-{round_}", "2.1") as station:
+                for evse in (1, 2):
+                    references.append((await show_code(station, evse)).reference)
+                    await station.cancel_pay(evse)
+            csms.restart()
+        async with station_on(csms, "D7-0", "2.1") as station:
+            references.append((await show_code(station, 1)).reference)
+        assert len(set(references)) == len(references), references
+
+    run(scenario)
+
+
+# -- D8: the 2.0.1 capability race, and no boot ----------------------------------------------
+
+
+@VERSIONS
+def test_trigger_without_boot_notification_is_refused_d8(pool: Pool, version: str) -> None:
+    """D8: a station that never sent BootNotification gets no payment."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"D8-NOBOOT-{version}", version, boot=False) as station:
+            reply = await station.press_pay(1)
+            assert reply["status"] == "Rejected", reply
+            await asyncio.sleep(0.3)
+            assert station.calls("SetDisplayMessage") == []
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("enabled", [False, None])
+def test_trigger_is_refused_when_qr_code_display_is_not_enabled_d8(
+    pool: Pool, enabled: bool | None
+) -> None:
+    """D8 / OCA paper 2.2: on 2.0.1 QRCodeDisplay is used only when Enabled is reported true;
+    Enabled false, or no such component, means every trigger is Rejected, never dropped."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(
+            csms, f"D8-QR-{enabled}", "2.0.1", qr_code_display=enabled
+        ) as station:
+            await asyncio.sleep(0.5)  # time for the CSMS to ask the device model
+            for _ in range(3):
+                reply = await station.press_pay(1)
+                assert reply["status"] == "Rejected", reply
+            await asyncio.sleep(0.3)
+            assert station.calls("SetDisplayMessage") == []
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_trigger_right_after_boot_is_never_accepted_and_dropped_d8(pool: Pool) -> None:
+    """D8: StartQRPayment right after boot, while the station is slow to answer the device
+    model question: Rejected, or Accepted and then the code really comes (20 tries in the
+    issue all dropped it)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        for attempt in range(3):
+            async with station_on(
+                csms, f"D8-RACE-{attempt}", "2.0.1", boot=False, answer_delay=0.8
+            ) as station:
+                await station.boot()
+                reply = await station.press_pay(1)
+                if reply["status"] == "Accepted":
+                    await station.wait_qr(1, WAIT)
+                else:
+                    assert reply["status"] == "Rejected", reply
+                    await asyncio.sleep(1.0)
+                    await show_code(station, 1)  # once known, the trigger works
+                await station.cancel_pay(1)
+                assert violations(station) == []
+
+    run(scenario)
+
+
+# -- step 8: expiry, cancel, refusal ---------------------------------------------------------
+
+
+def test_unpaid_code_is_refreshed_or_cleared_at_expiry(pool: Pool) -> None:
+    """Contract step 8: a code not paid within --code-lifetime is refreshed (new code, same
+    message id) or cleared and cancelled; either way the old payment is no longer payable."""
+    csms = pool.get(code_lifetime=2)
+
+    async def scenario() -> None:
+        async with station_on(csms, "EXPIRY-2.1", "2.1") as station:
+            first = await show_code(station, 1)
+
+            def changed() -> bool:
+                now = station.qr_on(1)
+                return now is None or now.reference != first.reference
+
+            await station.wait_for(changed, 2 + WAIT, "expiry of the code")
+            now = station.qr_on(1)
+            if now is not None:
+                assert now.id == first.id, (first, now)
+            else:
+                assert first.id in station.cleared
+            record = await csms.wait_payment(
+                first.reference or "", lambda r: r["state"] in ("cancelled", "expired"), WAIT
+            )
+            assert record["state"] in ("cancelled", "expired"), record
+            await csms.apay(first.reference or "")
+            await asyncio.sleep(0.3)
+            assert station.calls("RequestStartTransaction") == []
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
+def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, version: str) -> None:
+    """Contract step 8: CancelQRPayment -> ClearDisplayMessage and provider cancel (once)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"CANCEL-{version}", version) as station:
+            shown = await show_code(station, 1)
+            reply = await station.cancel_pay(1)
+            assert reply["status"] == "Accepted", reply
+            await station.wait_for(lambda: shown.id in station.cleared, WAIT, "ClearDisplayMessage")
+            record = await csms.wait_payment(
+                shown.reference or "", lambda r: r["state"] == "cancelled", WAIT
+            )
+            assert record["state"] == "cancelled", record
+            assert [op for op, _ in operations(record)].count("cancel") == 1, record
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
+def test_refused_display_message_cancels_the_payment(pool: Pool, version: str) -> None:
+    """Contract step 8 / issue: a SetDisplayMessage the station refuses cancels the payment."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"REFUSE-{version}", version, refuse_display=True) as station:
+            await press_until_accepted(station, 1)
+            refused = await station.wait_for(lambda: station.refused, WAIT, "SetDisplayMessage")
+            reference = refused[0].reference
+            assert reference, refused
+            record = await csms.wait_payment(reference, lambda r: r["state"] == "cancelled", WAIT)
+            assert record["state"] == "cancelled", record
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_sigterm_exits_within_5_s_with_a_station_that_does_not_close(
+    own_csms: Callable[..., CsmsProcess],
+) -> None:
+    """Contract "Process": SIGTERM -> clean exit 0 within 5 s, also while a station is connected
+    that never answers the WebSocket closing handshake (a dead link, a hung station)."""
+    csms = own_csms()
+
+    async def scenario() -> None:
+        async with station_on(csms, "HUNG-2.1", "2.1") as station:
+            await show_code(station, 1)
+            # csms.stop() blocks this event loop: the station reads nothing, answers nothing
+            code = csms.stop()
+            assert code == 0, (csms.stop_seconds, csms.tail())
+
+    run(scenario)
+
+
+# -- the provider's webhook ------------------------------------------------------------------
+
+
+def test_webhook_with_bad_or_missing_signature_is_refused(pool: Pool) -> None:
+    """Contract step 4: a webhook without a valid HMAC-SHA256 X-Signature gets 401 and changes
+    nothing (the body is what a forger would send: a payment marked paid)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "WEBHOOK-2.1", "2.1") as station:
+            shown = await show_code(station, 1)
+            body = json.dumps({"reference": shown.reference, "state": "paid"}).encode()
+            wrong = hmac.new(b"not-the-secret", body, hashlib.sha256).hexdigest()
+            for headers in ({}, {"X-Signature": f"sha256={wrong}"}, {"X-Signature": "sha256="}):
+                status, _ = await csms.ahttp("POST", "/webhooks/payment", raw=body, headers=headers)
+                assert status == 401, (headers, status)
+            await asyncio.sleep(0.3)
+            assert station.calls("RequestStartTransaction") == []
+            assert (await csms.apayment(shown.reference or ""))["state"] == "created"
+            await station.cancel_pay(1)
+
+    run(scenario)
+
+
+def test_unknown_reference_is_404(pool: Pool) -> None:
+    """Contract step 4: paying an unknown reference is 404."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        status, _ = await csms.apay("NO-SUCH-REFERENCE")
+        assert status == 404
+        status, _ = await csms.ahttp("GET", "/simulator/payments/NO-SUCH-REFERENCE")
+        assert status == 404
+
+    run(scenario)
+
+
+@VERSIONS
+def test_paying_twice_starts_one_transaction(pool: Pool, version: str) -> None:
+    """A replayed payment (the app retries): one RequestStartTransaction, one settlement."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"PAY2-{version}", version) as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await csms.apay(shown.reference or "")
+            await started(station, 1, shown)
+            await asyncio.sleep(0.3)
+            assert len(station.calls("RequestStartTransaction")) == 1
+            await station.end_transaction(1, 3_000)
+            await settled(csms, shown.reference or "", "authorisation", 150)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+# -- under attack ----------------------------------------------------------------------------
+
+
+def call_error_after(station: Station, seen: int) -> Callable[[], list[framing.CallError]]:
+    """The CALLERRORs answering nothing we sent that came after the first ``seen`` strays."""
+    return lambda: [f for f in station.stray[seen:] if isinstance(f, framing.CallError)]
+
+
+MALFORMED = [
+    "this is not json",
+    '{"not": "an array"}',
+    "[]",
+    '[2, 17, "Heartbeat", {}]',  # numeric message id
+    '[2, "m-5", "Heartbeat", "payload"]',  # payload not an object
+    '[2, "' + "9" * 40 + '", "Heartbeat", {}]',  # message id over 36 characters
+    '[2, "m-7", "BootNotification", {"reason": "PowerUp"}]',  # schema: chargingStation missing
+    '[7, "m-8", "Heartbeat", {}]',  # no such message type
+]
+
+
+@VERSIONS
+def test_malformed_frames_get_a_call_error_and_the_connection_stays(
+    pool: Pool, version: str
+) -> None:
+    """Under attack / contract: a malformed frame gets a CALLERROR, the connection stays open."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"MALFORMED-{version}", version) as station:
+            for text in MALFORMED:
+                seen = len(station.stray)
+                await station.send_raw(text)
+                await station.wait_for(
+                    call_error_after(station, seen), WAIT, f"CALLERROR for {text[:40]!r}"
+                )
+                assert station.connected, f"connection dropped after {text[:40]!r}"
+            await station.heartbeat()
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_unsolicited_call_results_are_not_kept(pool: Pool) -> None:
+    """Under attack: CALLRESULTs and CALLERRORs answering nothing are dropped, not queued
+    (the issue saw ~50 MB held for one flooding station): the CSMS's RSS stays bounded."""
+    csms = pool.get()
+    padding = "x" * 4000
+
+    async def scenario() -> None:
+        async with station_on(csms, "FLOOD-2.1", "2.1") as station:
+            await station.heartbeat()
+            before = csms.rss_kib()
+            for number in range(3000):  # ~12 MB of unsolicited frames
+                await station.send_raw(json.dumps([3, f"u-{number}", {"pad": padding}]))
+                if number % 500 == 0:
+                    await station.send_raw(
+                        json.dumps([4, f"e-{number}", "GenericError", padding, {}])
+                    )
+            await station.heartbeat()  # answered after all of them: they were read
+            growth = csms.rss_kib() - before
+            assert growth < 6_000, f"RSS grew {growth} KiB"
+            assert station.connected
+
+    run(scenario)
+
+
+def test_memory_per_station_is_released_at_disconnect(pool: Pool) -> None:
+    """Under attack: the CSMS must not keep every station it ever served (~64 KB each)."""
+    csms = pool.get()
+
+    async def one(number: int) -> None:
+        async with station_on(csms, f"CHURN-{number:04d}", "2.1") as station:
+            await station.heartbeat()
+
+    async def batch(first: int, count: int) -> None:
+        for start in range(first, first + count, 10):
+            await asyncio.gather(*(one(n) for n in range(start, start + 10)))
+
+    async def scenario() -> None:
+        await batch(0, 50)  # warm up allocators and caches
+        before = csms.rss_kib()
+        await batch(50, 200)
+        growth = csms.rss_kib() - before
+        assert growth < 5_000, f"RSS grew {growth} KiB over 200 stations"
+
+    run(scenario)
+
+
+@VERSIONS
+def test_station_id_is_the_last_path_segment(pool: Pool, version: str) -> None:
+    """Contract "Process": ws://host:port/<station id>, the id the LAST path segment: the same
+    station reached through another path continues its session (same message id on refresh)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        station_id = f"PATH-{version}"
+        async with station_on(csms, station_id, version, prefix="ocpp/v2/") as station:
+            first = await show_code(station, 1)
+            await station.reconnect(csms.url(station_id, "other/deeper/path/"))
+            reply = await station.press_pay(1)
+            assert reply["status"] == "Accepted", reply
+            await asyncio.sleep(0.5)
+            shown = station.qr_on(1)
+            assert shown is not None and shown.id == first.id, (first, shown)
+            await station.cancel_pay(1)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
+def test_data_as_json_string_is_accepted(pool: Pool, version: str) -> None:
+    """Contract step 2: ``data`` may be a JSON object or a JSON string of one."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"STRDATA-{version}", version) as station:
+            await press_until_accepted(station, 2)  # capability known (2.0.1)
+            await station.cancel_pay(2)
+            reply = await station.press_pay(1, data_as_string=True)
+            assert reply["status"] == "Accepted", reply
+            await station.wait_qr(1, WAIT)
+            await station.cancel_pay(1)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_ended_for_an_unknown_transaction_is_answered_and_changes_nothing(pool: Pool) -> None:
+    """A TransactionEvent Ended for a transaction the CSMS never started: answered per schema, no
+    provider operation."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "STRAY-END-2.0.1", "2.0.1") as station:
+            before = [operations(p) for p in await csms.apayments()]
+            tx = Transaction("NEVER-STARTED-1", 1, {"idToken": "X", "type": "Central"}, 99)
+            await station.resend_ended(tx, 5_000)
+            await asyncio.sleep(0.3)
+            assert [operations(p) for p in await csms.apayments()] == before
+            assert violations(station) == []
+
+    run(scenario)
