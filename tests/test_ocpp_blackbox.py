@@ -661,25 +661,190 @@ def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, versi
             )
             assert record["state"] == "cancelled", record
             assert [op for op, _ in operations(record)].count("cancel") == 1, record
+            await csms.apay(shown.reference or "")
+            await asyncio.sleep(0.3)
+            assert station.calls("RequestStartTransaction") == []
             assert violations(station) == []
 
     run(scenario)
 
 
-@VERSIONS
-def test_refused_display_message_cancels_the_payment(pool: Pool, version: str) -> None:
-    """Contract step 8 / issue: a SetDisplayMessage the station refuses cancels the payment."""
+@pytest.mark.parametrize(
+    ("version", "answer"),
+    [("2.0.1", "Rejected"), ("2.1", "NotSupportedMessageFormat"), ("2.1", "CALLERROR")],
+)
+def test_refused_display_message_cancels_the_payment(pool: Pool, version: str, answer: str) -> None:
+    """Contract step 8 / issue: a SetDisplayMessage the station refuses (any status but Accepted,
+    or a CALLERROR) cancels the provider payment; paying it afterwards starts nothing."""
     csms = pool.get()
 
     async def scenario() -> None:
-        async with station_on(csms, f"REFUSE-{version}", version, refuse_display=True) as station:
+        async with station_on(
+            csms, f"REFUSE-{answer}-{version}", version, display_answer=answer
+        ) as station:
             await press_until_accepted(station, 1)
             refused = await station.wait_for(lambda: station.refused, WAIT, "SetDisplayMessage")
             reference = refused[0].reference
             assert reference, refused
             record = await csms.wait_payment(reference, lambda r: r["state"] == "cancelled", WAIT)
             assert record["state"] == "cancelled", record
+            await csms.apay(reference)
+            await asyncio.sleep(0.3)
+            assert station.calls("RequestStartTransaction") == []
             assert violations(station) == []
+
+    run(scenario)
+
+
+def test_2_1_station_without_qrcode_format_gets_no_qrcode_message(pool: Pool) -> None:
+    """Issue ("SupportedFormats ... never read"): a 2.1 station whose
+    DisplayMessageCtrlr.SupportedFormats lacks QRCODE gets its trigger Rejected and no QRCODE
+    message; one sent anyway and refused must at least cancel its payment."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(
+            csms, "NOQRFORMAT-2.1", "2.1", supported_formats="ASCII,UTF8"
+        ) as station:
+            await asyncio.sleep(0.5)  # time for the CSMS to read the device model
+            reply = await station.press_pay(1)
+            await asyncio.sleep(0.5)
+            for message in station.refused:
+                assert message.reference, message
+                record = await csms.wait_payment(
+                    message.reference, lambda r: r["state"] == "cancelled", WAIT
+                )
+                assert record["state"] == "cancelled", record
+            assert reply["status"] == "Rejected", reply
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
+def test_remote_start_refused_by_the_station_releases_or_refunds_in_full(
+    pool: Pool, version: str
+) -> None:
+    """Issue "Done when": every payment ends captured, released or refunded exactly once: a paid
+    session the station will not start (RequestStartTransaction Rejected) is given back whole."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(
+            csms, f"NOSTART-{version}", version, start_answer="Rejected"
+        ) as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await station.wait_for(
+                lambda: station.calls("RequestStartTransaction"), WAIT, "RequestStartTransaction"
+            )
+            await settled(csms, shown.reference or "", "authorisation", 0)
+
+    run(scenario)
+
+
+@VERSIONS
+def test_payment_made_while_the_station_is_offline_starts_after_it_reconnects(
+    pool: Pool, version: str
+) -> None:
+    """Reconnect mid-flow: the driver pays while the station's link is down; the confirmed
+    payment must not be lost: RequestStartTransaction comes once the station is back."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"OFFLINE-{version}", version) as station:
+            shown = await show_code(station, 1)
+            await station.disconnect()
+            await asyncio.sleep(0.2)
+            await pay(csms, shown.reference or "")
+            await asyncio.sleep(0.3)
+            await station.reconnect()
+            await started(station, 1, shown)
+            await station.end_transaction(1, 2_500)
+            await settled(csms, shown.reference or "", "authorisation", 125)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("unit", "multiplier", "value"), [("kWh", 0, 12.345), ("Wh", 3, 12.345), ("kWh", -3, 12_345)]
+)
+def test_meter_value_units_are_honoured(
+    pool: Pool, unit: str, multiplier: int, value: float
+) -> None:
+    """OCPP UnitOfMeasureType: ``unit`` (default Wh) and ``multiplier`` (value x 10^multiplier);
+    12.345 kWh is 12 345 Wh, so the final cost is 617 yen whatever the station's unit."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"UNIT-{unit}{multiplier}", "2.1") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await started(station, 1, shown)
+            await station.end_transaction(1, value, unit=unit, multiplier=multiplier)
+            await settled(csms, shown.reference or "", "authorisation", 617)
+
+    run(scenario)
+
+
+@VERSIONS
+def test_cancel_after_payment_does_not_cancel_a_paid_session(pool: Pool, version: str) -> None:
+    """CancelQRPayment once the driver has paid and charging started: the payment still settles
+    by the energy delivered, with no cancel (each operation at most once, none contradicting)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"LATECANCEL-{version}", version) as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await started(station, 1, shown)
+            await station.cancel_pay(1)
+            await station.end_transaction(1, 4_000)
+            await settled(csms, shown.reference or "", "authorisation", 200)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_second_ended_with_another_energy_changes_nothing(pool: Pool) -> None:
+    """Contract step 7: exactly once, the first Ended decides."""
+    csms = pool.get("prepaid")
+
+    async def scenario() -> None:
+        async with station_on(csms, "END2-2.0.1", "2.0.1") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(station, 1, shown)
+            await station.end_transaction(1, 10_000)
+            await settled(csms, shown.reference or "", "prepaid", 500)
+            await station.resend_ended(tx, 50_000)
+            await settled(csms, shown.reference or "", "prepaid", 500)
+
+    run(scenario)
+
+
+def test_another_station_cannot_end_a_transaction_it_does_not_own(pool: Pool) -> None:
+    """Crossing: station B sends Ended with station A's transactionId; A's payment must not
+    settle on B's word, and settles on A's own Ended."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with (
+            station_on(csms, "OWNER-A", "2.1") as owner,
+            station_on(csms, "INTRUDER-B", "2.1") as intruder,
+        ):
+            shown = await show_code(owner, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(owner, 1, shown)
+            forged = Transaction(tx.transaction_id, 1, tx.id_token, tx.remote_start_id)
+            await intruder.resend_ended(forged, 1)
+            await asyncio.sleep(0.3)
+            record = await csms.apayment(shown.reference or "")
+            assert [op for op, _ in operations(record)] == ["authorise"], record
+            await owner.end_transaction(1, 8_000)
+            await settled(csms, shown.reference or "", "authorisation", 400)
+            assert violations(owner) == []
 
     run(scenario)
 

@@ -75,8 +75,10 @@ class DeviceModel:
         evses: tuple[int, ...],
         qr_code_display: bool | None,
         heartbeat_interval: int = 300,
+        formats: str | None = None,
     ) -> None:
-        formats = "ASCII,UTF8,QRCODE" if version == "2.1" else "ASCII,UTF8"
+        if formats is None:
+            formats = "ASCII,UTF8,QRCODE" if version == "2.1" else "ASCII,UTF8"
         items = [
             Variable("ChargingStation", "Available", "true", "boolean"),
             Variable("ChargingStation", "Model", "schema-only-station", "string"),

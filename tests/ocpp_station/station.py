@@ -23,7 +23,8 @@ receives against the official schema (:mod:`.schemas`). What it does, step by st
 Whatever the CSMS does that the schemas, the paper or the contract forbid is kept in
 :attr:`Station.violations` (the tests assert it stays empty). On demand the station is hostile:
 raw frames (:meth:`Station.send_raw`), double presses, unknown EVSEs, reconnects mid-flow, duplicate
-Ended events, slow answers (``answer_delay``) and refusals (``refuse_display``).
+Ended events, slow answers (``answer_delay``), display refusals (``display_answer``: a status, a
+CALLERROR or silence) and refused remote starts (``start_answer``).
 """
 
 from __future__ import annotations
@@ -127,7 +128,9 @@ class Station:
         *,
         evses: tuple[int, ...] = (1, 2),
         qr_code_display: bool | str | None = "default",
-        refuse_display: bool = False,
+        display_answer: str = "Accepted",
+        start_answer: str = "Accepted",
+        supported_formats: str | None = None,
         answer_delay: float = 0.0,
         call_timeout: float = 5.0,
     ) -> None:
@@ -138,8 +141,10 @@ class Station:
         if qr_code_display == "default":
             qr_code_display = True if version == "2.0.1" else None
         assert qr_code_display is None or isinstance(qr_code_display, bool)
-        self.device_model = DeviceModel(version, evses, qr_code_display)
-        self.refuse_display = refuse_display
+        self.device_model = DeviceModel(version, evses, qr_code_display, formats=supported_formats)
+        # SetDisplayMessage of a QR code: a DisplayMessageStatusEnumType, "CALLERROR" or "SILENT"
+        self.display_answer = display_answer
+        self.start_answer = start_answer  # RequestStartStopStatusEnumType
         self.answer_delay = answer_delay
         self.call_timeout = call_timeout
         self.violations: list[ProtocolViolation] = []
@@ -357,6 +362,8 @@ class Station:
         context: str,
         *,
         stopped_reason: str | None = None,
+        unit: str = "Wh",
+        multiplier: int = 0,
     ) -> dict[str, Any]:
         info: dict[str, Any] = {"transactionId": tx.transaction_id}
         if event == "Ended":
@@ -381,7 +388,7 @@ class Station:
                             "value": energy_wh,
                             "context": context,
                             "measurand": "Energy.Active.Import.Register",
-                            "unitOfMeasure": {"unit": "Wh"},
+                            "unitOfMeasure": {"unit": unit, "multiplier": multiplier},
                         }
                     ],
                 }
@@ -403,14 +410,28 @@ class Station:
         )
 
     async def end_transaction(
-        self, evse: int, energy_wh: float, *, reason: str = "Local", trigger: str = "StopAuthorized"
+        self,
+        evse: int,
+        energy_wh: float,
+        *,
+        reason: str = "Local",
+        trigger: str = "StopAuthorized",
+        unit: str = "Wh",
+        multiplier: int = 0,
     ) -> Transaction:
         """TransactionEvent Ended with the energy delivered (contract step 6), connector freed."""
         tx = self.transaction_on(evse)
         assert tx is not None, f"no transaction on EVSE {evse}"
         tx.ended = True
         await self._transaction_event(
-            tx, "Ended", trigger, energy_wh, "Transaction.End", stopped_reason=reason
+            tx,
+            "Ended",
+            trigger,
+            energy_wh,
+            "Transaction.End",
+            stopped_reason=reason,
+            unit=unit,
+            multiplier=multiplier,
         )
         await self.status(evse, "Available")
         return tx
@@ -518,9 +539,16 @@ class Station:
         else:
             self.received.append(call)
             payload, follow_up = self._handlers[call.action](call.payload)
+            if payload.get("status") in ("CALLERROR", "SILENT"):
+                if payload["status"] == "SILENT":
+                    return  # hostile: this call is never answered
+                payload = {"errorCode": "GenericError"}
             problems = schemas.violations(self.version, call.action, "Response", payload)
-            assert not problems, f"station bug: {call.action} response {problems}"
-            reply = CallResult(call.message_id, payload)
+            if "errorCode" in payload:
+                reply = CallError(call.message_id, payload["errorCode"], "refused on purpose")
+            else:
+                assert not problems, f"station bug: {call.action} response {problems}"
+                reply = CallResult(call.message_id, payload)
         self._changed.set()
         if ws is None:
             return
@@ -552,8 +580,8 @@ class Station:
         status = "Accepted"
         if is_qr:
             status = self._check_qr(shown)
-        if status == "Accepted" and self.refuse_display:
-            status = "Rejected"
+        if status == "Accepted" and is_qr and self.display_answer != "Accepted":
+            status = self.display_answer
         if status == "Accepted":
             self.shown[shown.id] = shown
         else:
@@ -563,6 +591,18 @@ class Station:
     def _check_qr(self, shown: ShownMessage) -> str:
         """Contract step 3 and the paper: how a QR message must look, and the code itself valid."""
         display = shown.display or {}
+        with contextlib.suppress(jpqr.JPQRError):  # read 62-05 first: a refusal names it too
+            extra = additional_data(shown.content)
+            shown.reference, shown.terminal = extra.get("05"), extra.get("07")
+            shown.amount = root_value(shown.content, "54")
+        formats = (self.device_model.value("DisplayMessageCtrlr", "SupportedFormats") or "").split(
+            ","
+        )
+        if shown.format not in formats:
+            self._violate(
+                "qr.format_unsupported", f"{shown.format} not in SupportedFormats {formats}"
+            )
+            return "NotSupportedMessageFormat"
         if self.version == "2.1":
             if shown.format != "QRCODE":
                 self._violate("qr.format", f"2.1 QR message with format {shown.format}")
@@ -587,9 +627,6 @@ class Station:
             return "Rejected"
         if root_value(shown.content, "01") != "12":
             self._violate("qr.static", f"{shown.content!r}: 01 is not 12 (dynamic)")
-        extra = additional_data(shown.content)
-        shown.reference, shown.terminal = extra.get("05"), extra.get("07")
-        shown.amount = root_value(shown.content, "54")
         if not shown.reference:
             self._violate("qr.reference", f"{shown.content!r}: no 62-05 reference label")
         for other in self.shown.values():
@@ -634,6 +671,8 @@ class Station:
         if self.transaction_on(evse) is not None:
             self._violate("start.busy", f"RequestStartTransaction on busy EVSE {evse}")
             return {"status": "Rejected"}, None
+        if self.start_answer != "Accepted":
+            return {"status": self.start_answer}, None
         tx = Transaction(str(uuid.uuid4()), evse, token, payload["remoteStartId"])
         self.transactions[tx.transaction_id] = tx
         return {"status": "Accepted"}, self._start(tx)
