@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from jpqr import JPQRError
 from tests.ocpp_station import framing
 from tests.ocpp_station.csms_process import (
     CsmsProcess,
@@ -33,11 +35,13 @@ from tests.ocpp_station.csms_process import (
     settlement_problems,
 )
 from tests.ocpp_station.station import (
+    QR_VENDOR,
     CallErrorReceived,
     ProtocolViolation,
     ShownMessage,
     Station,
     Transaction,
+    additional_data,
 )
 
 VERSIONS = pytest.mark.parametrize("version", framing.OCPP_VERSIONS)
@@ -46,6 +50,26 @@ AMOUNT, TARIFF = 3000, 50
 SCENARIO_TIMEOUT = 30.0  # seconds: the bound on any one test's conversation
 WAIT = 5.0  # seconds: the bound on any one expected reaction of the CSMS
 ENDED = {"capture", "release", "refund"}
+
+
+def results_of(station: Station) -> list[framing.CallResult]:
+    """CALLRESULTs the station got for frames it sent raw (not through ``Station.call``)."""
+    return [f for f in station.stray if isinstance(f, framing.CallResult)]
+
+
+def evse_of(set_display: dict[str, Any]) -> int | None:
+    """The EVSE a SetDisplayMessage names in its display component."""
+    display = set_display["message"].get("display") or {}
+    evse: int | None = (display.get("evse") or {}).get("id")
+    return evse
+
+
+def additional_reference(set_display: dict[str, Any]) -> str | None:
+    """The 62-05 of a SetDisplayMessage's content, when it is a readable code."""
+    try:
+        return additional_data(set_display["message"]["message"]["content"]).get("05")
+    except JPQRError:
+        return None
 
 
 # -- processes -------------------------------------------------------------------------------
@@ -236,6 +260,8 @@ def test_whole_flow_on_two_evses_settles_each_payment_once(
             )
             assert code1.reference != code2.reference
             assert code1.id != code2.id
+            if model == "prepaid":  # the code asks for the prepaid amount (contract step 3)
+                assert Decimal(code1.amount or "0") == AMOUNT, code1
             assert tx1.id_token["idToken"] != tx2.id_token["idToken"]
             assert tx1.remote_start_id != tx2.remote_start_id
             await station.resend_ended(tx1, 12_345)
@@ -669,6 +695,31 @@ def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, versi
     run(scenario)
 
 
+@VERSIONS
+def test_cancel_right_after_the_press_cancels_the_payment(pool: Pool, version: str) -> None:
+    """Contract step 8: CancelQRPayment once StartQRPayment was Accepted, before the code reached
+    the screen: the session exists, so the cancel is Accepted and the code, if it still comes, is
+    cleared and its payment cancelled: never left payable."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"EARLYCANCEL-{version}", version) as station:
+            await press_until_accepted(station, 2)
+            cancel = await station.cancel_pay(2)
+            assert cancel["status"] == "Accepted", cancel
+            await asyncio.sleep(0.5)
+            for set_display in station.calls("SetDisplayMessage"):
+                reference = additional_reference(set_display) or ""
+                record = await csms.wait_payment(
+                    reference, lambda r: r["state"] == "cancelled", WAIT
+                )
+                assert record["state"] == "cancelled", record
+            assert station.qr_on(2) is None
+            assert violations(station) == []
+
+    run(scenario)
+
+
 @pytest.mark.parametrize(
     ("version", "answer"),
     [("2.0.1", "Rejected"), ("2.1", "NotSupportedMessageFormat"), ("2.1", "CALLERROR")],
@@ -866,6 +917,28 @@ def test_sigterm_exits_within_5_s_with_a_station_that_does_not_close(
     run(scenario)
 
 
+def test_payment_confirmed_while_offline_survives_a_restart(
+    own_csms: Callable[..., CsmsProcess],
+) -> None:
+    """A paid session while the station is offline, then a CSMS restart: the start is not lost."""
+    csms = own_csms()
+
+    async def scenario() -> None:
+        async with station_on(csms, "OFFLINE-RESTART", "2.0.1") as station:
+            shown = await show_code(station, 2)
+            await station.disconnect()
+            await pay(csms, shown.reference or "")
+            await asyncio.sleep(0.3)
+            await asyncio.to_thread(csms.restart)
+            await station.reconnect(csms.url(station.id))
+            await started(station, 2, shown)
+            await station.end_transaction(2, 6_000)
+            await settled(csms, shown.reference or "", "authorisation", 300)
+            assert violations(station) == []
+
+    run(scenario)
+
+
 # -- the provider's webhook ------------------------------------------------------------------
 
 
@@ -1007,6 +1080,128 @@ def test_memory_per_station_is_released_at_disconnect(pool: Pool) -> None:
         await batch(50, 200)
         growth = csms.rss_kib() - before
         assert growth < 5_000, f"RSS grew {growth} KiB over 200 stations"
+
+    run(scenario)
+
+
+@VERSIONS
+def test_two_presses_in_flight_at_once_give_one_code(pool: Pool, version: str) -> None:
+    """D2, raced: two StartQRPayment frames sent back to back (the second before the first is
+    answered) still give one message id, one code shown, one live payment."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"RACE2-{version}", version) as station:
+            await press_until_accepted(station, 2)  # capability known (2.0.1)
+            await station.cancel_pay(2)
+            press = {"vendorId": QR_VENDOR, "messageId": "StartQRPayment", "data": {"evseId": 1}}
+            for number in (1, 2):
+                await station.send_raw(json.dumps([2, f"race-{number}", "DataTransfer", press]))
+            replies = await station.wait_for(
+                lambda: results_of(station) if len(results_of(station)) >= 2 else None,
+                WAIT,
+                "both answers",
+            )
+            assert all(r.payload["status"] == "Accepted" for r in replies), replies
+            await station.wait_qr(1, WAIT)
+            await asyncio.sleep(0.5)
+            sets = [p for p in station.calls("SetDisplayMessage") if evse_of(p) == 1]
+            assert len({p["message"]["id"] for p in sets}) == 1, sets
+            references = {r for r in map(additional_reference, sets) if r}
+            records = [await csms.apayment(r) for r in sorted(references)]
+            assert [r["state"] for r in records].count("created") == 1, records
+            await station.cancel_pay(1)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
+@pytest.mark.parametrize(
+    ("vendor", "message", "data", "expected"),
+    [
+        (QR_VENDOR, "StartQRPayment", "{", "Rejected"),
+        (QR_VENDOR, "StartQRPayment", "[1]", "Rejected"),
+        (QR_VENDOR, "StartQRPayment", 5, "Rejected"),
+        (QR_VENDOR, "StartQRPayment", None, "Rejected"),
+        (QR_VENDOR, "StartQRPayment", {"evse": 1}, "Rejected"),
+        (QR_VENDOR, "NoSuchMessage", {"evseId": 1}, "UnknownMessageId"),
+        ("com.example.other", "StartQRPayment", {"evseId": 1}, "UnknownVendorId"),
+    ],
+)
+def test_odd_data_transfers_get_a_schema_answer(
+    pool: Pool, version: str, vendor: str, message: str, data: Any, expected: str
+) -> None:
+    """DataTransfer (schema: Accepted, Rejected, UnknownMessageId, UnknownVendorId): a trigger
+    whose data is not ``{"evseId": N}`` is Rejected; another vendor or message id is unknown."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"ODD-DT-{version}", version) as station:
+            payload: dict[str, Any] = {"vendorId": vendor, "messageId": message}
+            if data is not None:
+                payload["data"] = data
+            reply = await station.call("DataTransfer", payload)
+            assert reply["status"] == expected, reply
+            await asyncio.sleep(0.2)
+            assert station.calls("SetDisplayMessage") == []
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    "station_id",
+    ["駅前-充電器-01", "station with spaces", "A" * 48, "x%2Fy"],
+)
+def test_unusual_station_ids_still_get_valid_unique_codes(pool: Pool, station_id: str) -> None:
+    """D6 and the station id: whatever the identity (non-ASCII, spaces, the 48 characters OCPP
+    allows), the code passes jpqr.validate (62-07 is ans, at most 25), its 62-07 differs per EVSE.
+    (An identity over 48 characters is refused at the handshake: that is right, not tested.)"""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        path = urllib.parse.quote(station_id, safe="")
+        station = Station(station_id, "2.1")
+        try:
+            await station.connect(f"ws://127.0.0.1:{csms.ocpp_port}/ocpp/{path}")
+            await station.boot()
+            first = await show_code(station, 1)
+            second = await show_code(station, 2)
+            assert first.terminal != second.terminal, (first, second)
+            for evse in (1, 2):
+                await station.cancel_pay(evse)
+            assert violations(station) == []
+        finally:
+            await station.close()
+
+    run(scenario)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/simulator/pay", b"not json"),
+        ("POST", "/simulator/pay", b"{}"),
+        ("POST", "/simulator/pay", b'{"reference": 5}'),
+        ("POST", "/simulator/pay", b'["x"]'),
+        ("GET", "/simulator/payments/..%2F..%2Fetc%2Fpasswd", b""),
+        ("GET", "/simulator/payments/%00", b""),
+        ("POST", "/webhooks/payment", b"\xff\xfe"),
+        ("GET", "/no/such/endpoint", b""),
+    ],
+)
+def test_bad_http_requests_get_a_4xx_and_the_csms_keeps_serving(
+    pool: Pool, method: str, path: str, body: bytes
+) -> None:
+    """HTTP side: bad input gets a clear 4xx (never a 500 or a dropped connection)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        status, answer = await csms.ahttp(method, path, raw=body)
+        assert 400 <= status < 500, (status, answer)
+        status, _ = await csms.ahttp("GET", "/simulator/payments")
+        assert status == 200
 
     run(scenario)
 
