@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+from websockets.typing import Subprotocol
 
 from jpqr import JPQRError
 from tests.ocpp_station import framing
@@ -839,6 +842,98 @@ def test_meter_value_units_are_honoured(
     run(scenario)
 
 
+def sampled(value: float, measurand: str | None, context: str, **extra: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"value": value, "context": context, **extra}
+    if measurand is not None:
+        item["measurand"] = measurand
+    return item
+
+
+# Ended meter values a real station may send: other measurands first, several meterValue
+# entries, the register without its measurand (OCPP: the default measurand is
+# Energy.Active.Import.Register). Each delivers 12 345 Wh: 617 yen.
+MIXED_METER = {
+    "other measurands first": [
+        {
+            "timestamp": "2026-01-01T00:10:00Z",
+            "sampledValue": [
+                sampled(
+                    7_000, "Power.Active.Import", "Transaction.End", unitOfMeasure={"unit": "W"}
+                ),
+                sampled(80, "SoC", "Transaction.End", unitOfMeasure={"unit": "Percent"}),
+                sampled(12_345, "Energy.Active.Import.Register", "Transaction.End"),
+            ],
+        }
+    ],
+    "begin and end entries": [
+        {
+            "timestamp": "2026-01-01T00:00:00Z",
+            "sampledValue": [sampled(0, "Energy.Active.Import.Register", "Transaction.Begin")],
+        },
+        {
+            "timestamp": "2026-01-01T00:05:00Z",
+            "sampledValue": [sampled(6_000, "Energy.Active.Import.Register", "Sample.Periodic")],
+        },
+        {
+            "timestamp": "2026-01-01T00:10:00Z",
+            "sampledValue": [sampled(12_345, "Energy.Active.Import.Register", "Transaction.End")],
+        },
+    ],
+    "default measurand": [
+        {
+            "timestamp": "2026-01-01T00:10:00Z",
+            "sampledValue": [sampled(12_345, None, "Transaction.End")],
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("shape", list(MIXED_METER))
+def test_final_energy_is_read_from_the_right_sampled_value(pool: Pool, shape: str) -> None:
+    """Contract step 6 and OCPP SampledValueType: the energy is the Energy.Active.Import.Register
+    value of context Transaction.End, wherever it sits among the meter values."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"METER-{list(MIXED_METER).index(shape)}", "2.0.1") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await started(station, 1, shown)
+            await station.end_transaction(1, 0, meter=MIXED_METER[shape])
+            await settled(csms, shown.reference or "", "authorisation", 617)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_ended_without_meter_values_still_settles_once(pool: Pool) -> None:
+    """An Ended with no meterValue (allowed by the schema, off the contract): the payment still
+    settles exactly once, capture plus release adding up to the limit (the CSMS decides the
+    energy: the last reported, or none)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "NOMETER-2.1", "2.1") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await started(station, 1, shown)
+            await station.update_transaction(1, 5_000)
+            await station.end_transaction(1, 0, meter=[])
+
+            def ended(record: dict[str, Any]) -> bool:
+                return any(op in ENDED for op, _ in operations(record))
+
+            record = await csms.wait_payment(shown.reference or "", ended, WAIT)
+            await asyncio.sleep(0.3)
+            found = operations(await csms.apayment(shown.reference or ""))
+            assert found == operations(record), record
+            kinds = [op for op, _ in found]
+            assert kinds.count("capture") <= 1 and kinds.count("release") <= 1, record
+            assert sum(a for op, a in found if op in ("capture", "release")) == AMOUNT, record
+
+    run(scenario)
+
+
 @VERSIONS
 def test_cancel_after_payment_does_not_cancel_a_paid_session(pool: Pool, version: str) -> None:
     """CancelQRPayment once the driver has paid and charging started: the payment still settles
@@ -935,6 +1030,96 @@ def test_payment_confirmed_while_offline_survives_a_restart(
             await station.end_transaction(2, 6_000)
             await settled(csms, shown.reference or "", "authorisation", 300)
             assert violations(station) == []
+
+    run(scenario)
+
+
+def test_a_code_that_expired_while_the_csms_was_down_is_handled_after_restart(
+    own_csms: Callable[..., CsmsProcess],
+) -> None:
+    """Contract step 8 and "Process": the expiry timer lives in --db too; a code whose lifetime
+    ended while the CSMS was stopped is refreshed or cleared and cancelled after the restart."""
+    csms = own_csms(code_lifetime=2)
+
+    async def scenario() -> None:
+        async with station_on(csms, "EXPIRED-DOWN", "2.1") as station:
+            first = await show_code(station, 1)
+            await station.disconnect()
+            await asyncio.to_thread(csms.stop)
+            await asyncio.sleep(2.5)
+            await asyncio.to_thread(csms.start)
+            await station.reconnect(csms.url(station.id))
+            record = await csms.wait_payment(
+                first.reference or "", lambda r: r["state"] in ("cancelled", "expired"), WAIT
+            )
+            assert record["state"] in ("cancelled", "expired"), record
+            now = station.qr_on(1)
+            assert now is None or now.reference != first.reference, (first, now)
+
+    run(scenario)
+
+
+def test_after_expiry_a_code_is_payable_again(pool: Pool) -> None:
+    """Contract step 8: after expiry the refreshed code (same message id) is the live one; a CSMS
+    that clears instead serves the next press with a new, payable code."""
+    csms = pool.get(code_lifetime=2)
+
+    async def scenario() -> None:
+        async with station_on(csms, "REFRESHED-2.0.1", "2.0.1") as station:
+            first = await show_code(station, 1)
+
+            def changed() -> bool:
+                now = station.qr_on(1)
+                return now is None or now.reference != first.reference
+
+            await station.wait_for(changed, 2 + WAIT, "expiry of the code")
+            fresh = station.qr_on(1) or await show_code(station, 1)
+            assert fresh.reference != first.reference, (first, fresh)
+            await pay(csms, fresh.reference or "")
+            await started(station, 1, fresh)
+            await station.end_transaction(1, 1_000)
+            await settled(csms, fresh.reference or "", "authorisation", 50)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_calls_blasted_without_waiting_are_all_answered(pool: Pool) -> None:
+    """Under attack: 500 Heartbeats sent without waiting (OCPP-J wants one at a time, a hostile
+    station does not care): each is answered, in a bound, and the connection stays."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "BLAST-2.1", "2.1") as station:
+            for number in range(500):
+                await station.send_raw(json.dumps([2, f"hb-{number}", "Heartbeat", {}]))
+            answers = await station.wait_for(
+                lambda: results_of(station) if len(results_of(station)) >= 500 else None,
+                2 * WAIT,
+                "500 answers",
+            )
+            assert {a.message_id for a in answers} == {f"hb-{n}" for n in range(500)}
+            assert station.connected
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("subprotocols", [["ocpp1.6"], []])
+def test_handshake_without_an_ocpp_2_subprotocol_is_refused(
+    pool: Pool, subprotocols: list[str]
+) -> None:
+    """Contract "Process": subprotocols ocpp2.0.1 and ocpp2.1; anything else is not served."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        offered = [Subprotocol(p) for p in subprotocols]
+        try:
+            async with connect(csms.url("NOPROTO"), subprotocols=offered or None) as ws:
+                await ws.send(json.dumps([2, "1", "Heartbeat", {}]))
+                reply = await asyncio.wait_for(ws.recv(), 2)
+        except (InvalidHandshake, ConnectionClosed):
+            return  # refused at the handshake, or closed at once: right
+        pytest.fail(f"served with subprotocol {ws.subprotocol!r}: {reply!r}")
 
     run(scenario)
 

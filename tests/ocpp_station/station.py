@@ -364,6 +364,7 @@ class Station:
         stopped_reason: str | None = None,
         unit: str = "Wh",
         multiplier: int = 0,
+        meter: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         info: dict[str, Any] = {"transactionId": tx.transaction_id}
         if event == "Ended":
@@ -394,6 +395,10 @@ class Station:
                 }
             ],
         }
+        if meter is not None:  # the caller's own meter values ([]: none at all)
+            payload["meterValue"] = meter
+            if not meter:
+                del payload["meterValue"]
         if event == "Started":
             payload["idToken"] = tx.id_token
         reply: dict[str, Any] = await self.call("TransactionEvent", payload)
@@ -418,6 +423,7 @@ class Station:
         trigger: str = "StopAuthorized",
         unit: str = "Wh",
         multiplier: int = 0,
+        meter: list[dict[str, Any]] | None = None,
     ) -> Transaction:
         """TransactionEvent Ended with the energy delivered (contract step 6), connector freed."""
         tx = self.transaction_on(evse)
@@ -432,6 +438,7 @@ class Station:
             stopped_reason=reason,
             unit=unit,
             multiplier=multiplier,
+            meter=meter,
         )
         await self.status(evse, "Available")
         return tx
