@@ -381,6 +381,8 @@ STATION_MESSAGES: dict[str, dict[str, Any]] = {
     },
     "FirmwareStatusNotification": {"status": "Idle"},
     "LogStatusNotification": {"status": "Idle"},
+    # a CSMS-to-station action sent the wrong way: never silence
+    "ClearDisplayMessage": {"id": 1},
 }
 MUST_ANSWER = {"Heartbeat", "StatusNotification", "NotifyEvent", "TransactionEvent",
                "MeterValues", "NotifyReport", "Authorize"}  # fmt: skip
@@ -725,11 +727,17 @@ def test_cancel_right_after_the_press_cancels_the_payment(pool: Pool, version: s
 
 @pytest.mark.parametrize(
     ("version", "answer"),
-    [("2.0.1", "Rejected"), ("2.1", "NotSupportedMessageFormat"), ("2.1", "CALLERROR")],
+    [
+        ("2.0.1", "Rejected"),
+        ("2.1", "NotSupportedMessageFormat"),
+        ("2.1", "CALLERROR"),
+        ("2.0.1", "OFF-SCHEMA"),
+    ],
 )
 def test_refused_display_message_cancels_the_payment(pool: Pool, version: str, answer: str) -> None:
     """Contract step 8 / issue: a SetDisplayMessage the station refuses (any status but Accepted,
-    or a CALLERROR) cancels the provider payment; paying it afterwards starts nothing."""
+    a CALLERROR, or an answer no schema allows) cancels the provider payment; paying it
+    afterwards starts nothing; the connection stays."""
     csms = pool.get()
 
     async def scenario() -> None:
@@ -745,6 +753,7 @@ def test_refused_display_message_cancels_the_payment(pool: Pool, version: str, a
             await csms.apay(reference)
             await asyncio.sleep(0.3)
             assert station.calls("RequestStartTransaction") == []
+            await station.heartbeat()
             assert violations(station) == []
 
     run(scenario)
@@ -970,6 +979,33 @@ def test_second_ended_with_another_energy_changes_nothing(pool: Pool) -> None:
     run(scenario)
 
 
+def test_another_station_cannot_claim_a_remote_start_it_was_not_sent(pool: Pool) -> None:
+    """Crossing: station B sends Started with station A's remoteStartId and idToken (small
+    integers and a reference are easy to guess), then Ended with a large energy: A's payment
+    must not be captured on B's meter; it settles on A's own Ended."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with (
+            station_on(csms, "CLAIM-OWNER", "2.0.1") as owner,
+            station_on(csms, "CLAIM-THIEF", "2.0.1") as thief,
+        ):
+            shown = await show_code(owner, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(owner, 1, shown)
+            forged = Transaction("THIEF-TX-1", 1, tx.id_token, tx.remote_start_id)
+            await thief.send_started(forged)
+            await thief.resend_ended(forged, 50_000)
+            await asyncio.sleep(0.3)
+            record = await csms.apayment(shown.reference or "")
+            assert [op for op, _ in operations(record)] == ["authorise"], record
+            await owner.end_transaction(1, 8_000)
+            await settled(csms, shown.reference or "", "authorisation", 400)
+            assert violations(owner) == []
+
+    run(scenario)
+
+
 def test_another_station_cannot_end_a_transaction_it_does_not_own(pool: Pool) -> None:
     """Crossing: station B sends Ended with station A's transactionId; A's payment must not
     settle on B's word, and settles on A's own Ended."""
@@ -1120,6 +1156,67 @@ def test_handshake_without_an_ocpp_2_subprotocol_is_refused(
         except (InvalidHandshake, ConnectionClosed):
             return  # refused at the handshake, or closed at once: right
         pytest.fail(f"served with subprotocol {ws.subprotocol!r}: {reply!r}")
+
+    run(scenario)
+
+
+def test_huge_evse_id_in_status_notification_does_not_become_an_evse(pool: Pool) -> None:
+    """Under attack / "out-of-range ids are refused": a StatusNotification for evseId 10**30
+    (schema-valid: integer, no maximum) is answered, and no trigger for it is Accepted."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "HUGE-EVSE-2.1", "2.1") as station:
+            status = {"timestamp": "2026-01-01T00:00:00Z", "connectorStatus": "Available",
+                      "evseId": 10**30, "connectorId": 10**30}  # fmt: skip
+            reply = await station.call_raw("StatusNotification", status)
+            assert isinstance(reply, framing.CallResult | framing.CallError), reply
+            answer = await station.press_pay(10**30)
+            assert answer["status"] == "Rejected", answer
+            await asyncio.sleep(0.2)
+            assert station.calls("SetDisplayMessage") == []
+            await station.heartbeat()
+
+    run(scenario)
+
+
+def test_a_stalled_http_client_does_not_block_the_others(pool: Pool) -> None:
+    """HTTP side under attack: a client that sends half a request and waits (slowloris) does not
+    stop the provider's view or the pay endpoint from answering others."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        stalled = []
+        try:
+            for _ in range(5):
+                _, writer = await asyncio.open_connection("127.0.0.1", csms.http_port)
+                writer.write(
+                    b"POST /simulator/pay HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"
+                )
+                await writer.drain()
+                stalled.append(writer)
+            status, _ = await csms.ahttp("GET", "/simulator/payments", timeout=3)
+            assert status == 200
+        finally:
+            for writer in stalled:
+                writer.close()
+
+    run(scenario)
+
+
+def test_an_oversized_http_body_is_refused(pool: Pool) -> None:
+    """HTTP side: a 4 MiB body to /simulator/pay gets a 4xx (413 or 400), not a crash or a hang."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        body = b'{"reference": "' + b"R" * (4 << 20) + b'"}'
+        try:
+            status, _ = await csms.ahttp("POST", "/simulator/pay", raw=body, timeout=5)
+            assert 400 <= status < 500, status
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # closed before reading it all: also a refusal
+        status, _ = await csms.ahttp("GET", "/simulator/payments")
+        assert status == 200
 
     run(scenario)
 

@@ -142,7 +142,8 @@ class Station:
             qr_code_display = True if version == "2.0.1" else None
         assert qr_code_display is None or isinstance(qr_code_display, bool)
         self.device_model = DeviceModel(version, evses, qr_code_display, formats=supported_formats)
-        # SetDisplayMessage of a QR code: a DisplayMessageStatusEnumType, "CALLERROR" or "SILENT"
+        # SetDisplayMessage of a QR code: a DisplayMessageStatusEnumType, "CALLERROR", "SILENT"
+        # or "OFF-SCHEMA" (a CALLRESULT whose status no schema allows)
         self.display_answer = display_answer
         self.start_answer = start_answer  # RequestStartStopStatusEnumType
         self.answer_delay = answer_delay
@@ -443,6 +444,10 @@ class Station:
         await self.status(evse, "Available")
         return tx
 
+    async def send_started(self, tx: Transaction) -> dict[str, Any]:
+        """TransactionEvent Started for ``tx`` as given (hostile: a forged remote start)."""
+        return await self._transaction_event(tx, "Started", "RemoteStart", 0, "Transaction.Begin")
+
     async def resend_ended(self, tx: Transaction, energy_wh: float) -> dict[str, Any]:
         """Hostile: the same Ended again (a station that lost the first answer resends)."""
         return await self._transaction_event(
@@ -553,6 +558,8 @@ class Station:
             problems = schemas.violations(self.version, call.action, "Response", payload)
             if "errorCode" in payload:
                 reply = CallError(call.message_id, payload["errorCode"], "refused on purpose")
+            elif payload.get("status") == "OFF-SCHEMA":
+                reply = CallResult(call.message_id, {"status": "Maybe"})  # hostile, on purpose
             else:
                 assert not problems, f"station bug: {call.action} response {problems}"
                 reply = CallResult(call.message_id, payload)
