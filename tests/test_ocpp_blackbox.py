@@ -330,6 +330,56 @@ def test_flow_survives_csms_restarts_and_station_reconnects(
     run(scenario, 45)
 
 
+@pytest.mark.parametrize("moment", ["after the answer", "before the answer"])
+def test_sigterm_right_at_ended_settles_exactly_once(
+    own_csms: Callable[..., CsmsProcess], moment: str
+) -> None:
+    """Contract step 7: "exactly once, even if Ended is sent twice or the CSMS restarts in
+    between": SIGTERM the moment Ended is answered, or before it is (the station then sends it
+    again after reconnecting, as its offline queue would, E04)."""
+    csms = own_csms("prepaid")
+
+    async def scenario() -> None:
+        async with station_on(csms, f"ENDKILL-{moment[:5]}", "2.1") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(station, 1, shown)
+            if moment == "after the answer":
+                await station.end_transaction(1, 9_000)
+                await asyncio.to_thread(csms.stop)
+            else:
+                tx.ended = True
+                ended = {
+                    "eventType": "Ended",
+                    "timestamp": "2026-01-01T00:10:00Z",
+                    "triggerReason": "StopAuthorized",
+                    "seqNo": 1,
+                    "transactionInfo": {
+                        "transactionId": tx.transaction_id,
+                        "stoppedReason": "Local",
+                    },
+                    "evse": {"id": 1, "connectorId": 1},
+                    "meterValue": [
+                        {
+                            "timestamp": "2026-01-01T00:10:00Z",
+                            "sampledValue": [
+                                sampled(9_000, "Energy.Active.Import.Register", "Transaction.End")
+                            ],
+                        }
+                    ],
+                }
+                await station.send_raw(json.dumps([2, "ended-1", "TransactionEvent", ended]))
+                await asyncio.to_thread(csms.stop)
+            assert csms.exit_codes == [0], csms.tail()
+            await asyncio.to_thread(csms.start)
+            await station.reconnect(csms.url(station.id))
+            await station.resend_ended(tx, 9_000)
+            await settled(csms, shown.reference or "", "prepaid", 450)
+            assert violations(station) == []
+
+    run(scenario)
+
+
 # -- D1: every station message answered ------------------------------------------------------
 
 STATION_MESSAGES: dict[str, dict[str, Any]] = {
