@@ -53,6 +53,7 @@ AMOUNT, TARIFF = 3000, 50
 SCENARIO_TIMEOUT = 30.0  # seconds: the bound on any one test's conversation
 WAIT = 5.0  # seconds: the bound on any one expected reaction of the CSMS
 ENDED = {"capture", "release", "refund"}
+QUIET = 0.2  # seconds: how long "nothing more happens" is watched (a wrong reaction comes sooner)
 
 
 def results_of(station: Station) -> list[framing.CallResult]:
@@ -226,7 +227,7 @@ async def settled(csms: CsmsProcess, reference: str, model: str, cost: int) -> d
 
     record = await csms.wait_payment(reference, done, WAIT)
     assert settlement_problems(record, model, AMOUNT, cost) == [], record
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(QUIET)
     again = await csms.apayment(reference)
     assert operations(again) == operations(record), (record, again)
     return record
@@ -488,7 +489,7 @@ def test_double_press_refreshes_under_the_same_message_id_d2(pool: Pool, version
                 old = await csms.apayment(first.reference or "")
                 assert old["state"] in ("cancelled", "expired"), old
                 status, _ = await csms.apay(first.reference or "")
-                await asyncio.sleep(0.3)
+                await asyncio.sleep(QUIET)
                 assert station.calls("RequestStartTransaction") == [], status
             await pay(csms, second.reference or "")
             tx = await started(station, 1, second)
@@ -528,8 +529,11 @@ def test_reconnect_keeps_message_ids_and_pending_payments_d3(pool: Pool, version
 # -- D4: unknown EVSEs, and out-of-range ids (under attack) ----------------------------------
 
 
-@VERSIONS
-@pytest.mark.parametrize("evse", [7, 0, -1, 10**30, "1", 1.5, None, True])
+@pytest.mark.parametrize(
+    ("version", "evse"),
+    [("2.0.1", 7), ("2.1", 7), ("2.0.1", 10**30), ("2.1", 10**30)]
+    + [("2.1", evse) for evse in (0, -1, "1", 1.5, None, True)],
+)
 def test_trigger_for_an_evse_the_station_lacks_is_refused_d4(
     pool: Pool, version: str, evse: Any
 ) -> None:
@@ -542,7 +546,7 @@ def test_trigger_for_an_evse_the_station_lacks_is_refused_d4(
             before = {p["reference"] for p in await csms.apayments()}
             reply = await station.press_pay(evse)
             assert reply["status"] == "Rejected", reply
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("SetDisplayMessage") == []
             after = {p["reference"] for p in await csms.apayments()}
             assert after == before
@@ -638,7 +642,7 @@ def test_trigger_without_boot_notification_is_refused_d8(pool: Pool, version: st
         async with station_on(csms, f"D8-NOBOOT-{version}", version, boot=False) as station:
             reply = await station.press_pay(1)
             assert reply["status"] == "Rejected", reply
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("SetDisplayMessage") == []
 
     run(scenario)
@@ -660,7 +664,7 @@ def test_trigger_is_refused_when_qr_code_display_is_not_enabled_d8(
             for _ in range(3):
                 reply = await station.press_pay(1)
                 assert reply["status"] == "Rejected", reply
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("SetDisplayMessage") == []
             assert violations(station) == []
 
@@ -674,9 +678,9 @@ def test_trigger_right_after_boot_is_never_accepted_and_dropped_d8(pool: Pool) -
     csms = pool.get()
 
     async def scenario() -> None:
-        for attempt in range(3):
+        for attempt in range(2):
             async with station_on(
-                csms, f"D8-RACE-{attempt}", "2.0.1", boot=False, answer_delay=0.8
+                csms, f"D8-RACE-{attempt}", "2.0.1", boot=False, answer_delay=0.6
             ) as station:
                 await station.boot()
                 reply = await station.press_pay(1)
@@ -719,7 +723,7 @@ def test_unpaid_code_is_refreshed_or_cleared_at_expiry(pool: Pool) -> None:
             )
             assert record["state"] in ("cancelled", "expired"), record
             await csms.apay(first.reference or "")
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("RequestStartTransaction") == []
             assert violations(station) == []
 
@@ -743,7 +747,7 @@ def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, versi
             assert record["state"] == "cancelled", record
             assert [op for op, _ in operations(record)].count("cancel") == 1, record
             await csms.apay(shown.reference or "")
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("RequestStartTransaction") == []
             assert violations(station) == []
 
@@ -801,7 +805,7 @@ def test_refused_display_message_cancels_the_payment(pool: Pool, version: str, a
             record = await csms.wait_payment(reference, lambda r: r["state"] == "cancelled", WAIT)
             assert record["state"] == "cancelled", record
             await csms.apay(reference)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("RequestStartTransaction") == []
             await station.heartbeat()
             assert violations(station) == []
@@ -870,7 +874,7 @@ def test_payment_made_while_the_station_is_offline_starts_after_it_reconnects(
             await station.disconnect()
             await asyncio.sleep(0.2)
             await pay(csms, shown.reference or "")
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             await station.reconnect()
             await started(station, 1, shown)
             await station.end_transaction(1, 2_500)
@@ -983,7 +987,7 @@ def test_ended_without_meter_values_still_settles_once(pool: Pool) -> None:
                 return any(op in ENDED for op, _ in operations(record))
 
             record = await csms.wait_payment(shown.reference or "", ended, WAIT)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             found = operations(await csms.apayment(shown.reference or ""))
             assert found == operations(record), record
             kinds = [op for op, _ in found]
@@ -1046,7 +1050,7 @@ def test_another_station_cannot_claim_a_remote_start_it_was_not_sent(pool: Pool)
             forged = Transaction("THIEF-TX-1", 1, tx.id_token, tx.remote_start_id)
             await thief.send_started(forged)
             await thief.resend_ended(forged, 50_000)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             record = await csms.apayment(shown.reference or "")
             assert [op for op, _ in operations(record)] == ["authorise"], record
             await owner.end_transaction(1, 8_000)
@@ -1071,7 +1075,7 @@ def test_another_station_cannot_end_a_transaction_it_does_not_own(pool: Pool) ->
             tx = await started(owner, 1, shown)
             forged = Transaction(tx.transaction_id, 1, tx.id_token, tx.remote_start_id)
             await intruder.resend_ended(forged, 1)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             record = await csms.apayment(shown.reference or "")
             assert [op for op, _ in operations(record)] == ["authorise"], record
             await owner.end_transaction(1, 8_000)
@@ -1109,7 +1113,7 @@ def test_payment_confirmed_while_offline_survives_a_restart(
             shown = await show_code(station, 2)
             await station.disconnect()
             await pay(csms, shown.reference or "")
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             await asyncio.to_thread(csms.restart)
             await station.reconnect(csms.url(station.id))
             await started(station, 2, shown)
@@ -1125,14 +1129,14 @@ def test_a_code_that_expired_while_the_csms_was_down_is_handled_after_restart(
 ) -> None:
     """Contract step 8 and "Process": the expiry timer lives in --db too; a code whose lifetime
     ended while the CSMS was stopped is refreshed or cleared and cancelled after the restart."""
-    csms = own_csms(code_lifetime=2)
+    csms = own_csms(code_lifetime=1)
 
     async def scenario() -> None:
         async with station_on(csms, "EXPIRED-DOWN", "2.1") as station:
             first = await show_code(station, 1)
             await station.disconnect()
             await asyncio.to_thread(csms.stop)
-            await asyncio.sleep(2.5)
+            await asyncio.sleep(1.5)
             await asyncio.to_thread(csms.start)
             await station.reconnect(csms.url(station.id))
             record = await csms.wait_payment(
@@ -1287,7 +1291,7 @@ def test_webhook_with_bad_or_missing_signature_is_refused(pool: Pool) -> None:
             for headers in ({}, {"X-Signature": f"sha256={wrong}"}, {"X-Signature": "sha256="}):
                 status, _ = await csms.ahttp("POST", "/webhooks/payment", raw=body, headers=headers)
                 assert status == 401, (headers, status)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert station.calls("RequestStartTransaction") == []
             assert (await csms.apayment(shown.reference or ""))["state"] == "created"
             await station.cancel_pay(1)
@@ -1319,7 +1323,7 @@ def test_paying_twice_starts_one_transaction(pool: Pool, version: str) -> None:
             await pay(csms, shown.reference or "")
             await csms.apay(shown.reference or "")
             await started(station, 1, shown)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert len(station.calls("RequestStartTransaction")) == 1
             await station.end_transaction(1, 3_000)
             await settled(csms, shown.reference or "", "authorisation", 150)
@@ -1448,34 +1452,33 @@ def test_two_presses_in_flight_at_once_give_one_code(pool: Pool, version: str) -
     run(scenario)
 
 
+ODD_DATA_TRANSFERS: list[tuple[str, str, Any, str]] = [
+    (QR_VENDOR, "StartQRPayment", "{", "Rejected"),
+    (QR_VENDOR, "StartQRPayment", "[1]", "Rejected"),
+    (QR_VENDOR, "StartQRPayment", 5, "Rejected"),
+    (QR_VENDOR, "StartQRPayment", None, "Rejected"),
+    (QR_VENDOR, "StartQRPayment", {"evse": 1}, "Rejected"),
+    (QR_VENDOR, "NoSuchMessage", {"evseId": 1}, "UnknownMessageId"),
+    ("com.example.other", "StartQRPayment", {"evseId": 1}, "UnknownVendorId"),
+]
+
+
 @VERSIONS
-@pytest.mark.parametrize(
-    ("vendor", "message", "data", "expected"),
-    [
-        (QR_VENDOR, "StartQRPayment", "{", "Rejected"),
-        (QR_VENDOR, "StartQRPayment", "[1]", "Rejected"),
-        (QR_VENDOR, "StartQRPayment", 5, "Rejected"),
-        (QR_VENDOR, "StartQRPayment", None, "Rejected"),
-        (QR_VENDOR, "StartQRPayment", {"evse": 1}, "Rejected"),
-        (QR_VENDOR, "NoSuchMessage", {"evseId": 1}, "UnknownMessageId"),
-        ("com.example.other", "StartQRPayment", {"evseId": 1}, "UnknownVendorId"),
-    ],
-)
-def test_odd_data_transfers_get_a_schema_answer(
-    pool: Pool, version: str, vendor: str, message: str, data: Any, expected: str
-) -> None:
+def test_odd_data_transfers_get_a_schema_answer(pool: Pool, version: str) -> None:
     """DataTransfer (schema: Accepted, Rejected, UnknownMessageId, UnknownVendorId): a trigger
     whose data is not ``{"evseId": N}`` is Rejected; another vendor or message id is unknown."""
     csms = pool.get()
 
     async def scenario() -> None:
         async with station_on(csms, f"ODD-DT-{version}", version) as station:
-            payload: dict[str, Any] = {"vendorId": vendor, "messageId": message}
-            if data is not None:
-                payload["data"] = data
-            reply = await station.call("DataTransfer", payload)
-            assert reply["status"] == expected, reply
-            await asyncio.sleep(0.2)
+            answers = []
+            for vendor, message, data, _ in ODD_DATA_TRANSFERS:
+                payload: dict[str, Any] = {"vendorId": vendor, "messageId": message}
+                if data is not None:
+                    payload["data"] = data
+                answers.append((await station.call("DataTransfer", payload))["status"])
+            assert answers == [expected for *_, expected in ODD_DATA_TRANSFERS]
+            await asyncio.sleep(QUIET)
             assert station.calls("SetDisplayMessage") == []
             assert violations(station) == []
 
@@ -1588,7 +1591,7 @@ def test_ended_for_an_unknown_transaction_is_answered_and_changes_nothing(pool: 
             before = [operations(p) for p in await csms.apayments()]
             tx = Transaction("NEVER-STARTED-1", 1, {"idToken": "X", "type": "Central"}, 99)
             await station.resend_ended(tx, 5_000)
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(QUIET)
             assert [operations(p) for p in await csms.apayments()] == before
             assert violations(station) == []
 
