@@ -609,6 +609,24 @@ def test_terminal_label_is_unique_for_long_station_ids_d6(pool: Pool) -> None:
 # -- D7: references never repeat, also across a restart --------------------------------------
 
 
+def test_references_of_two_csms_databases_differ_the_same_day_d7(
+    own_csms: Callable[..., CsmsProcess],
+) -> None:
+    """D7 ("the same reference twice in a day"): two CSMS processes with different --db files
+    (two instances, or a db lost and recreated) must not hand the provider the same 62-05."""
+    first, second = own_csms(), own_csms()
+
+    async def scenario() -> None:
+        references = []
+        for csms in (first, second):
+            async with station_on(csms, "D7-TWO-DBS", "2.1") as station:
+                references.append((await show_code(station, 1)).reference)
+                await station.cancel_pay(1)
+        assert references[0] != references[1], references
+
+    run(scenario)
+
+
 def test_references_do_not_repeat_across_a_restart_d7(
     own_csms: Callable[..., CsmsProcess],
 ) -> None:
@@ -667,6 +685,27 @@ def test_trigger_is_refused_when_qr_code_display_is_not_enabled_d8(
             await asyncio.sleep(QUIET)
             assert station.calls("SetDisplayMessage") == []
             assert violations(station) == []
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("answer", ["CALLERROR", "SILENT"])
+def test_trigger_is_refused_while_the_device_model_question_fails_d8(
+    pool: Pool, answer: str
+) -> None:
+    """D8: a 2.0.1 station that answers GetVariables with a CALLERROR, or never: the capability
+    stays unknown, so every trigger is Rejected at once (never Accepted and dropped)."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(
+            csms, f"D8-GV-{answer}", "2.0.1", device_model_answer=answer
+        ) as station:
+            for _ in range(2):
+                reply = await station.press_pay(1)
+                assert reply["status"] == "Rejected", reply
+                await asyncio.sleep(QUIET)
+            assert station.calls("SetDisplayMessage") == []
 
     run(scenario)
 
@@ -838,17 +877,20 @@ def test_2_1_station_without_qrcode_format_gets_no_qrcode_message(pool: Pool) ->
     run(scenario)
 
 
-@VERSIONS
+@pytest.mark.parametrize(
+    ("version", "answer"), [("2.0.1", "Rejected"), ("2.1", "Rejected"), ("2.1", "CALLERROR")]
+)
 def test_remote_start_refused_by_the_station_releases_or_refunds_in_full(
-    pool: Pool, version: str
+    pool: Pool, version: str, answer: str
 ) -> None:
     """Issue "Done when": every payment ends captured, released or refunded exactly once: a paid
-    session the station will not start (RequestStartTransaction Rejected) is given back whole."""
+    session the station will not start (RequestStartTransaction Rejected, or a CALLERROR) is
+    given back whole."""
     csms = pool.get()
 
     async def scenario() -> None:
         async with station_on(
-            csms, f"NOSTART-{version}", version, start_answer="Rejected"
+            csms, f"NOSTART-{answer}-{version}", version, start_answer=answer
         ) as station:
             shown = await show_code(station, 1)
             await pay(csms, shown.reference or "")

@@ -130,6 +130,7 @@ class Station:
         qr_code_display: bool | str | None = "default",
         display_answer: str = "Accepted",
         start_answer: str = "Accepted",
+        device_model_answer: str = "Normal",
         supported_formats: str | None = None,
         answer_delay: float = 0.0,
         call_timeout: float = 5.0,
@@ -145,7 +146,10 @@ class Station:
         # SetDisplayMessage of a QR code: a DisplayMessageStatusEnumType, "CALLERROR", "SILENT"
         # or "OFF-SCHEMA" (a CALLRESULT whose status no schema allows)
         self.display_answer = display_answer
-        self.start_answer = start_answer  # RequestStartStopStatusEnumType
+        self.start_answer = start_answer  # RequestStartStopStatusEnumType, or "CALLERROR"
+        self.device_model_answer = (
+            device_model_answer  # GetVariables: "Normal"/"CALLERROR"/"SILENT"
+        )
         self.answer_delay = answer_delay
         self.call_timeout = call_timeout
         self.violations: list[ProtocolViolation] = []
@@ -708,6 +712,8 @@ class Station:
             await self.end_transaction(tx.evse, 0, reason="Remote", trigger="RemoteStop")
 
     def _on_get_variables(self, payload: dict[str, Any]) -> tuple[dict[str, Any], None]:
+        if self.device_model_answer != "Normal":
+            return {"status": self.device_model_answer}, None
         results = []
         for item in payload["getVariableData"]:
             attribute = item.get("attributeType", "Actual")
