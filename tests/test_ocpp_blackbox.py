@@ -316,6 +316,12 @@ def test_flow_survives_csms_restarts_and_station_reconnects(
             await station.reconnect(csms.url(station.id))
             await station.end_transaction(1, 12_345)
             await settled(csms, code1.reference or "", model, 617)
+            again = await show_code(station, 1)  # a new code after a restart: its own message id
+            assert again.id != code2.id and again.reference not in (
+                code1.reference,
+                code2.reference,
+            )
+            await station.cancel_pay(1)
             await asyncio.to_thread(csms.restart)
             await station.reconnect(csms.url(station.id))
             await station.resend_ended(tx1, 12_345)
@@ -584,18 +590,21 @@ def test_terminal_label_is_unique_for_long_station_ids_d6(pool: Pool) -> None:
     """D6 / contract step 3: 62-07 unique per station id + EVSE within 25 characters, also for
     ids longer than 25 that share a prefix (OCPP identities go to 48 characters)."""
     csms = pool.get()
-    ids = [
-        "JP-TOKYO-SHINAGAWA-PARKING-LEVEL-B2-STATION-0001",
-        "JP-TOKYO-SHINAGAWA-PARKING-LEVEL-B2-STATION-0002",
-        "JP-TOKYO-SHINAGAWA-PARKING",
+    # long ids sharing a prefix, and ids + EVSE numbers that concatenate alike (T-1 12, T-11 2)
+    stations = [
+        ("JP-TOKYO-SHINAGAWA-PARKING-LEVEL-B2-STATION-0001", (1, 2)),
+        ("JP-TOKYO-SHINAGAWA-PARKING-LEVEL-B2-STATION-0002", (1, 2)),
+        ("JP-TOKYO-SHINAGAWA-PARKING", (1, 2)),
+        ("T-1", (1, 12)),
+        ("T-11", (2,)),
     ]
 
     async def scenario() -> None:
         labels = []
-        for number, station_id in enumerate(ids):
+        for number, (station_id, evses) in enumerate(stations):
             version = framing.OCPP_VERSIONS[number % 2]
-            async with station_on(csms, station_id, version) as station:
-                for evse in (1, 2):
+            async with station_on(csms, station_id, version, evses=evses) as station:
+                for evse in evses:
                     shown = await show_code(station, evse)
                     assert shown.terminal and len(shown.terminal) <= 25, shown
                     labels.append(shown.terminal)
@@ -1236,17 +1245,21 @@ def test_calls_blasted_without_waiting_are_all_answered(pool: Pool) -> None:
     run(scenario)
 
 
-@pytest.mark.parametrize("subprotocols", [["ocpp1.6"], []])
-def test_handshake_without_an_ocpp_2_subprotocol_is_refused(
-    pool: Pool, subprotocols: list[str]
+@pytest.mark.parametrize(
+    ("path", "subprotocols"),
+    [("NOPROTO", ["ocpp1.6"]), ("NOPROTO", []), ("", ["ocpp2.1"]), ("ocpp/", ["ocpp2.0.1"])],
+)
+def test_handshake_without_an_ocpp_2_subprotocol_or_a_station_id_is_refused(
+    pool: Pool, path: str, subprotocols: list[str]
 ) -> None:
-    """Contract "Process": subprotocols ocpp2.0.1 and ocpp2.1; anything else is not served."""
+    """Contract "Process": subprotocols ocpp2.0.1 and ocpp2.1, and a station id as the last
+    path segment; anything else is not served."""
     csms = pool.get()
 
     async def scenario() -> None:
         offered = [Subprotocol(p) for p in subprotocols]
         try:
-            async with connect(csms.url("NOPROTO"), subprotocols=offered or None) as ws:
+            async with connect(csms.url(path), subprotocols=offered or None) as ws:
                 await ws.send(json.dumps([2, "1", "Heartbeat", {}]))
                 reply = await asyncio.wait_for(ws.recv(), 2)
         except (InvalidHandshake, ConnectionClosed):
@@ -1313,6 +1326,110 @@ def test_an_oversized_http_body_is_refused(pool: Pool) -> None:
             pass  # closed before reading it all: also a refusal
         status, _ = await csms.ahttp("GET", "/simulator/payments")
         assert status == 200
+
+    run(scenario)
+
+
+# -- races between the driver, the provider and the timer -----------------------------------
+
+
+def money_problems(record: dict[str, Any], started_it: bool) -> list[str]:
+    """Issue "Done when", for a payment whose outcome a race decided: if a transaction started it
+    is still open (nothing captured, released, refunded or cancelled yet); if none started, no
+    money is held: never authorised or paid, or given back in full, exactly once."""
+    found = operations(record)
+    kinds = [op for op, _ in found]
+    problems = [f"{op} {kinds.count(op)} times" for op in set(kinds) if kinds.count(op) > 1]
+    if started_it:
+        if set(kinds) & (ENDED | {"cancel", "expire"}):
+            problems.append(f"session started but the payment already ended: {found}")
+        return problems
+    taken = sum(a for op, a in found if op in ("pay", "authorise"))
+    given_back = sum(a for op, a in found if op in ("refund", "release"))
+    if taken != given_back:
+        problems.append(f"no session, yet {taken} taken and {given_back} given back: {found}")
+    return problems
+
+
+@pytest.mark.parametrize("version", framing.OCPP_VERSIONS)
+def test_concurrent_payments_of_one_code_start_one_transaction(pool: Pool, version: str) -> None:
+    """Five POST /simulator/pay of one reference at the same moment: one RequestStartTransaction,
+    one authorisation."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"PAY5-{version}", version) as station:
+            shown = await show_code(station, 1)
+            replies = await asyncio.gather(*(csms.apay(shown.reference or "") for _ in range(5)))
+            assert any(status == 200 for status, _ in replies), replies
+            await started(station, 1, shown)
+            await asyncio.sleep(QUIET)
+            assert len(station.calls("RequestStartTransaction")) == 1
+            record = await csms.apayment(shown.reference or "")
+            assert [op for op, _ in operations(record)] == ["authorise"], record
+            await station.end_transaction(1, 1_000)
+            await settled(csms, shown.reference or "", "authorisation", 50)
+
+    run(scenario)
+
+
+@pytest.mark.parametrize("version", framing.OCPP_VERSIONS)
+def test_cancel_racing_the_payment_never_keeps_the_money(pool: Pool, version: str) -> None:
+    """The driver pays and presses cancel at the same moment: either the session starts (and
+    settles on its energy) or no money is held; never both, never neither."""
+    csms = pool.get()
+
+    async def one(station: Station, evse: int, cancel_first: bool) -> None:
+        shown = await show_code(station, evse)
+        steps = [csms.apay(shown.reference or ""), station.cancel_pay(evse)]
+        await asyncio.gather(*(reversed(steps) if cancel_first else steps))
+        await asyncio.sleep(2 * QUIET)
+        tx = station.transaction_on(evse)
+        record = await csms.apayment(shown.reference or "")
+        assert money_problems(record, tx is not None) == [], record
+        if tx is not None:
+            await station.wait_for(lambda: tx.responses, WAIT, "Started answered")
+            await station.end_transaction(evse, 2_000)
+            await settled(csms, shown.reference or "", "authorisation", 100)
+        else:
+            final = await csms.wait_payment(
+                shown.reference or "", lambda r: not money_problems(r, False), WAIT
+            )
+            assert money_problems(final, False) == [], final
+
+    async def scenario() -> None:
+        async with station_on(csms, f"PAYCANCEL-{version}", version) as station:
+            await asyncio.gather(one(station, 1, False), one(station, 2, True))
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_payment_at_the_moment_of_expiry_never_keeps_the_money(pool: Pool) -> None:
+    """A payment confirmed just as the code expires (lifetime 2 s, paid at 1.9-2.1 s): either the
+    session starts or the money is given back, exactly once."""
+    csms = pool.get(code_lifetime=2)
+
+    async def one(number: int, offset: float) -> None:
+        async with station_on(csms, f"EXPIRYRACE-{number}", "2.1") as station:
+            shown = await show_code(station, 1)
+            await asyncio.sleep(2 + offset)
+            await csms.apay(shown.reference or "")
+            await asyncio.sleep(3 * QUIET)
+            tx = station.transaction_on(1)
+            if tx is not None:
+                await station.wait_for(lambda: tx.responses, WAIT, "Started answered")
+                await station.end_transaction(1, 2_000)
+                await settled(csms, shown.reference or "", "authorisation", 100)
+            else:
+                record = await csms.wait_payment(
+                    shown.reference or "", lambda r: not money_problems(r, False), WAIT
+                )
+                assert money_problems(record, False) == [], record
+            assert violations(station) == []
+
+    async def scenario() -> None:
+        await asyncio.gather(*(one(n, off) for n, off in enumerate((-0.1, -0.03, 0.0, 0.03, 0.1))))
 
     run(scenario)
 
@@ -1566,6 +1683,8 @@ def test_unusual_station_ids_still_get_valid_unique_codes(pool: Pool, station_id
         ("GET", "/simulator/payments/%00", b""),
         ("POST", "/webhooks/payment", b"\xff\xfe"),
         ("GET", "/no/such/endpoint", b""),
+        ("GET", "/simulator/pay", b""),
+        ("DELETE", "/simulator/payments", b""),
     ],
 )
 def test_bad_http_requests_get_a_4xx_and_the_csms_keeps_serving(
