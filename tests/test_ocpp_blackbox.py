@@ -532,6 +532,36 @@ def test_reconnect_keeps_message_ids_and_pending_payments_d3(pool: Pool, version
     run(scenario)
 
 
+@VERSIONS
+def test_a_stale_connection_closing_late_does_not_break_the_new_one(
+    pool: Pool, version: str
+) -> None:
+    """Reconnect mid-flow, as a real station does after a network change: the new connection
+    opens while the old one is still up; the old one closing afterwards must not take the
+    session, the EVSEs or the pending payment of the new one with it."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        station_id = f"STALE-{version}"
+        async with (
+            station_on(csms, station_id, version) as old,
+            station_on(csms, station_id, version) as new,
+        ):
+            shown = await show_code(new, 1)
+            await old.disconnect()
+            await asyncio.sleep(QUIET)
+            await pay(csms, shown.reference or "")
+            await started(new, 1, shown)
+            await new.end_transaction(1, 3_000)
+            await settled(csms, shown.reference or "", "authorisation", 150)
+            again = await show_code(new, 2)  # the EVSEs are still known
+            await new.cancel_pay(2)
+            assert again.reference
+            assert violations(new) == []
+
+    run(scenario)
+
+
 # -- D4: unknown EVSEs, and out-of-range ids (under attack) ----------------------------------
 
 
