@@ -291,6 +291,51 @@ def operations(record: dict[str, Any]) -> list[tuple[str, Decimal]]:
     return [(op["op"], Decimal(op.get("amount") or "0")) for op in record["operations"]]
 
 
+STATES = {
+    "created",
+    "authorised",
+    "paid",
+    "captured",
+    "released",
+    "refunded",
+    "cancelled",
+    "expired",
+}
+OPERATIONS = {"pay", "authorise", "capture", "release", "refund", "cancel", "expire"}
+AMOUNT_TEXT = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def record_problems(record: dict[str, Any]) -> list[str]:
+    """How a provider record breaks the shape of the contract's "The provider's view".
+
+    >>> record_problems({"reference": "R1", "model": "prepaid", "state": "paid", "amount": "3000",
+    ...     "authorised": "0", "captured": "3000", "refunded": "0", "released": "0",
+    ...     "operations": [{"op": "pay", "amount": "3000"}]})
+    []
+    >>> record_problems({"reference": "R1", "model": "prepaid", "state": "done", "amount": 3000,
+    ...     "authorised": "0", "captured": "0", "refunded": "0", "released": "0", "operations": []})
+    ["state 'done'", 'amount 3000: expected a decimal string']
+    """
+    problems = []
+    if record.get("model") not in ("prepaid", "authorisation"):
+        problems.append(f"model {record.get('model')!r}")
+    if record.get("state") not in STATES:
+        problems.append(f"state {record.get('state')!r}")
+    for name in ("amount", "authorised", "captured", "refunded", "released"):
+        value = record.get(name)
+        if not isinstance(value, str) or not AMOUNT_TEXT.match(value):
+            problems.append(f"{name} {value!r}: expected a decimal string")
+    for operation in record.get("operations") or []:
+        if operation.get("op") not in OPERATIONS:
+            problems.append(f"operation {operation!r}")
+        amount = operation.get("amount")
+        if not isinstance(amount, str) or not AMOUNT_TEXT.match(amount):
+            problems.append(f"operation {operation!r}: amount not a decimal string")
+    if not isinstance(record.get("operations"), list):
+        problems.append("operations: expected a list")
+    return problems
+
+
 def settlement_problems(record: dict[str, Any], model: str, amount: int, cost: int) -> list[str]:
     """How a provider record differs from the contract's settlement of ``cost`` (empty: right).
 
@@ -298,8 +343,10 @@ def settlement_problems(record: dict[str, Any], model: str, amount: int, cost: i
     unused part (none when zero); authorisation = ``authorise`` limit then ``capture`` of the
     cost and ``release`` of the rest; each of capture / release / refund at most once.
     """
+    problems = record_problems(record)
+    if problems:
+        return problems
     found = operations(record)
-    problems = []
     amount_d, cost_d, rest = Decimal(amount), Decimal(cost), Decimal(amount - cost)
     counts = {
         op: sum(1 for o, _ in found if o == op) for op in ("capture", "release", "refund", "cancel")
