@@ -876,6 +876,7 @@ def test_cancel_right_after_the_press_cancels_the_payment(pool: Pool, version: s
         ("2.1", "NotSupportedMessageFormat"),
         ("2.1", "CALLERROR"),
         ("2.0.1", "OFF-SCHEMA"),
+        ("2.1", "MALFORMED"),
     ],
 )
 def test_refused_display_message_cancels_the_payment(pool: Pool, version: str, answer: str) -> None:
@@ -1511,6 +1512,11 @@ def test_paying_twice_starts_one_transaction(pool: Pool, version: str) -> None:
 # -- under attack ----------------------------------------------------------------------------
 
 
+def strays_after(station: Station, seen: int) -> Callable[[], list[Any]]:
+    """Frames answering nothing we sent through ``Station.call``, after the first ``seen``."""
+    return lambda: station.stray[seen:]
+
+
 def call_error_after(station: Station, seen: int) -> Callable[[], list[framing.CallError]]:
     """The CALLERRORs answering nothing we sent that came after the first ``seen`` strays."""
     return lambda: [f for f in station.stray[seen:] if isinstance(f, framing.CallError)]
@@ -1525,6 +1531,18 @@ MALFORMED = [
     '[2, "' + "9" * 40 + '", "Heartbeat", {}]',  # message id over 36 characters
     '[2, "m-7", "BootNotification", {"reason": "PowerUp"}]',  # schema: chargingStation missing
     '[7, "m-8", "Heartbeat", {}]',  # no such message type
+    "[" * 100_000 + "]" * 100_000,  # nested past any JSON parser's recursion limit
+    '[2, "m-14", "' + "A" * 10_000 + '", {}]',  # no such action, 10 000 characters long
+]
+
+# Readable frames whose content is odd (an integer of 5 000 digits, lone surrogates, NaN): any
+# answer (CALLRESULT or CALLERROR) will do, as long as there is one and the connection stays.
+ODD_FRAMES = [
+    '[2, "m-10", "StatusNotification", {"timestamp": "2026-01-01T00:00:00Z", '
+    '"connectorStatus": "Available", "evseId": 1' + "0" * 5000 + ', "connectorId": 1}]',
+    '[2, "m-11", "Authorize", {"idToken": {"idToken": "\\ud800", "type": "ISO14443"}}]',
+    '[2, "m-12", "DataTransfer", {"vendorId": "\\udfff", "messageId": "\\ud800"}]',
+    '[2, "m-13", "Heartbeat", {"customData": {"vendorId": "x", "n": NaN}}]',
 ]
 
 
@@ -1544,6 +1562,16 @@ def test_malformed_frames_get_a_call_error_and_the_connection_stays(
                     call_error_after(station, seen), WAIT, f"CALLERROR for {text[:40]!r}"
                 )
                 assert station.connected, f"connection dropped after {text[:40]!r}"
+            for text in ODD_FRAMES:
+                seen = len(station.stray)
+                await station.send_raw(text)
+                await station.wait_for(
+                    strays_after(station, seen), WAIT, f"an answer to {text[:40]!r}"
+                )
+                assert station.connected, f"connection dropped after {text[:40]!r}"
+            await station.send_raw(b'[2, "bin-1", "Heartbeat", {}]')  # a binary frame
+            await asyncio.sleep(QUIET)
+            assert station.connected, "connection dropped after a binary frame"
             await station.heartbeat()
             assert violations(station) == []
 

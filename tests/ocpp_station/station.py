@@ -144,7 +144,8 @@ class Station:
         assert qr_code_display is None or isinstance(qr_code_display, bool)
         self.device_model = DeviceModel(version, evses, qr_code_display, formats=supported_formats)
         # SetDisplayMessage of a QR code: a DisplayMessageStatusEnumType, "CALLERROR", "SILENT"
-        # or "OFF-SCHEMA" (a CALLRESULT whose status no schema allows)
+        # "OFF-SCHEMA" (a CALLRESULT whose status no schema allows) or "MALFORMED" (a CALLERROR
+        # frame that part 4 does not allow)
         self.display_answer = display_answer
         self.start_answer = start_answer  # RequestStartStopStatusEnumType, or "CALLERROR"
         self.device_model_answer = (
@@ -282,8 +283,8 @@ class Station:
         assert isinstance(reply, CallResult | CallError)
         return reply
 
-    async def send_raw(self, text: str) -> None:
-        """Send ``text`` as it is (hostile: malformed frames, unsolicited results, ...)."""
+    async def send_raw(self, text: str | bytes) -> None:
+        """Send ``text`` as it is (hostile: malformed frames, unsolicited results, binary ...)."""
         assert self._ws is not None
         await self._ws.send(text)
 
@@ -555,9 +556,14 @@ class Station:
         else:
             self.received.append(call)
             payload, follow_up = self._handlers[call.action](call.payload)
-            if payload.get("status") in ("CALLERROR", "SILENT"):
+            if payload.get("status") in ("CALLERROR", "SILENT", "MALFORMED"):
                 if payload["status"] == "SILENT":
                     return  # hostile: this call is never answered
+                if payload["status"] == "MALFORMED" and ws is not None:
+                    # hostile: a CALLERROR with a number for its code and null for the rest
+                    with contextlib.suppress(ConnectionClosed):
+                        await ws.send(json.dumps([framing.CALLERROR, call.message_id, 5, None, []]))
+                    return
                 payload = {"errorCode": "GenericError"}
             problems = schemas.violations(self.version, call.action, "Response", payload)
             if "errorCode" in payload:
