@@ -1127,6 +1127,42 @@ def test_second_ended_with_another_energy_changes_nothing(pool: Pool) -> None:
     run(scenario)
 
 
+@VERSIONS
+def test_ended_without_a_started_still_settles(pool: Pool, version: str) -> None:
+    """A station whose Started was lost (offline queue): its first event for the remote start is
+    Ended, carrying the remoteStartId and the idToken (E03); the payment settles on it."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"NOSTARTED-{version}", version, lose_started=True) as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await station.wait_for(lambda: station.transaction_on(1), WAIT, "remote start")
+            await station.end_transaction(1, 7_000)
+            await settled(csms, shown.reference or "", "authorisation", 350)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+def test_started_sent_twice_changes_nothing(pool: Pool) -> None:
+    """A repeated Started (a station resending after a lost answer): one session, one settlement."""
+    csms = pool.get("prepaid")
+
+    async def scenario() -> None:
+        async with station_on(csms, "STARTED2-2.1", "2.1") as station:
+            shown = await show_code(station, 2)
+            await pay(csms, shown.reference or "")
+            tx = await started(station, 2, shown)
+            repeat = Transaction(tx.transaction_id, 2, tx.id_token, tx.remote_start_id)
+            await station.send_started(repeat)
+            await station.end_transaction(2, 5_000)
+            await settled(csms, shown.reference or "", "prepaid", 250)
+            assert violations(station) == []
+
+    run(scenario)
+
+
 def test_another_station_cannot_claim_a_remote_start_it_was_not_sent(pool: Pool) -> None:
     """Crossing: station B sends Started with station A's remoteStartId and idToken (small
     integers and a reference are easy to guess), then Ended with a large energy: A's payment

@@ -99,6 +99,7 @@ class Transaction:
     remote_start_id: int | None
     seq: itertools.count[int] = field(default_factory=itertools.count)
     ended: bool = False
+    token_sent: bool = False
     responses: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -131,6 +132,7 @@ class Station:
         display_answer: str = "Accepted",
         start_answer: str = "Accepted",
         device_model_answer: str = "Normal",
+        lose_started: bool = False,
         supported_formats: str | None = None,
         answer_delay: float = 0.0,
         call_timeout: float = 5.0,
@@ -148,9 +150,9 @@ class Station:
         # frame that part 4 does not allow)
         self.display_answer = display_answer
         self.start_answer = start_answer  # RequestStartStopStatusEnumType, or "CALLERROR"
-        self.device_model_answer = (
-            device_model_answer  # GetVariables: "Normal"/"CALLERROR"/"SILENT"
-        )
+        # GetVariables: "Normal", "CALLERROR" or "SILENT"
+        self.device_model_answer = device_model_answer
+        self.lose_started = lose_started  # hostile: never send Started (lost in an offline queue)
         self.answer_delay = answer_delay
         self.call_timeout = call_timeout
         self.violations: list[ProtocolViolation] = []
@@ -405,8 +407,9 @@ class Station:
             payload["meterValue"] = meter
             if not meter:
                 del payload["meterValue"]
-        if event == "Started":
+        if not tx.token_sent:  # E03: the idToken goes in the first event after authorisation
             payload["idToken"] = tx.id_token
+            tx.token_sent = True
         reply: dict[str, Any] = await self.call("TransactionEvent", payload)
         tx.responses.append(reply)
         self._changed.set()
@@ -450,7 +453,7 @@ class Station:
         return tx
 
     async def send_started(self, tx: Transaction) -> dict[str, Any]:
-        """TransactionEvent Started for ``tx`` as given (hostile: a forged remote start)."""
+        """TransactionEvent Started for ``tx`` as given (hostile: a forged or repeated start)."""
         return await self._transaction_event(tx, "Started", "RemoteStart", 0, "Transaction.Begin")
 
     async def resend_ended(self, tx: Transaction, energy_wh: float) -> dict[str, Any]:
@@ -705,6 +708,10 @@ class Station:
         """E02 / F01: connector occupied, then TransactionEvent Started for the remote start."""
         with contextlib.suppress(ConnectionError, TimeoutError, CallErrorReceived):
             await self.status(tx.evse, "Occupied")
+            if self.lose_started:
+                tx.responses.append({})  # hostile: Started "lost" (never sent), as if answered
+                self._changed.set()
+                return
             await self._transaction_event(tx, "Started", "RemoteStart", 0, "Transaction.Begin")
 
     def _on_request_stop(self, payload: dict[str, Any]) -> tuple[dict[str, Any], Any]:
