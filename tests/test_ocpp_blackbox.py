@@ -1783,6 +1783,31 @@ def test_bad_http_requests_get_a_4xx_and_the_csms_keeps_serving(
     run(scenario)
 
 
+def test_station_ids_differing_in_case_are_two_stations(pool: Pool) -> None:
+    """Identities are case-sensitive strings (OCPP-J part 4): CASE-a and CASE-A are two stations;
+    cancelling one's code leaves the other's payable, and its start goes to the right one."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with (
+            station_on(csms, "CASE-a", "2.1") as lower,
+            station_on(csms, "CASE-A", "2.0.1") as upper,
+        ):
+            lower_code = await show_code(lower, 1)
+            upper_code = await show_code(upper, 1)
+            assert lower_code.reference != upper_code.reference
+            assert lower_code.terminal != upper_code.terminal
+            await lower.cancel_pay(1)
+            await pay(csms, upper_code.reference or "")
+            await started(upper, 1, upper_code)
+            assert lower.calls("RequestStartTransaction") == []
+            await upper.end_transaction(1, 1_000)
+            await settled(csms, upper_code.reference or "", "authorisation", 50)
+            assert violations(lower) == [] and violations(upper) == []
+
+    run(scenario)
+
+
 @VERSIONS
 def test_station_id_is_the_last_path_segment(pool: Pool, version: str) -> None:
     """Contract "Process": ws://host:port/<station id>, the id the LAST path segment: the same
