@@ -199,9 +199,12 @@ async def pay(csms: CsmsProcess, reference: str) -> None:
     assert body["reference"] == reference, body
 
 
-async def started(station: Station, evse: int, code: ShownMessage) -> Transaction:
+async def started(
+    station: Station, evse: int, code: ShownMessage, csms: CsmsProcess | None = None
+) -> Transaction:
     """Contract step 5-6: RequestStartTransaction for the EVSE, ClearDisplayMessage of the code,
-    and our TransactionEvent Started answered."""
+    and our TransactionEvent Started answered; with ``csms``, the provider still holds the money
+    (nothing captured, released, refunded or cancelled while the session runs)."""
     tx = await station.wait_for(
         lambda: station.transaction_on(evse), WAIT, f"RequestStartTransaction EVSE {evse}"
     )
@@ -215,6 +218,10 @@ async def started(station: Station, evse: int, code: ShownMessage) -> Transactio
         if p["remoteStartId"] == tx.remote_start_id
     )
     assert start["evseId"] == evse and start["idToken"]["type"] == "Central", start
+    if csms is not None:
+        await asyncio.sleep(QUIET)
+        record = await csms.apayment(code.reference or "")
+        assert money_problems(record, started_it=True) == [], record
     return tx
 
 
@@ -238,7 +245,7 @@ async def whole_flow(
 ) -> tuple[ShownMessage, Transaction]:
     code = await show_code(station, evse)
     await pay(csms, code.reference or "")
-    tx = await started(station, evse, code)
+    tx = await started(station, evse, code, csms)
     await station.update_transaction(evse, energy_wh // 2)
     await station.end_transaction(evse, energy_wh)
     await settled(csms, code.reference or "", model, final_cost(energy_wh, TARIFF, AMOUNT))
@@ -311,7 +318,7 @@ def test_flow_survives_csms_restarts_and_station_reconnects(
             csms.start()
             await pay(csms, code1.reference or "")  # the station is still offline
             await station.reconnect(csms.url(station.id))
-            tx1 = await started(station, 1, code1)
+            tx1 = await started(station, 1, code1, csms)
             # restarted while the station is connected (and answers the closing handshake)
             await asyncio.to_thread(csms.restart)
             await station.reconnect(csms.url(station.id))
@@ -972,8 +979,7 @@ def test_payment_made_while_the_station_is_offline_starts_after_it_reconnects(
             await pay(csms, shown.reference or "")
             await asyncio.sleep(gap)
             await station.reconnect()
-            await started(station, 1, shown)
-            await asyncio.sleep(QUIET)
+            await started(station, 1, shown, csms)
             assert len(station.calls("RequestStartTransaction")) == 1, station.calls(
                 "RequestStartTransaction"
             )
