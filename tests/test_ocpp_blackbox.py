@@ -828,6 +828,63 @@ def test_unpaid_code_is_refreshed_or_cleared_at_expiry(pool: Pool) -> None:
     run(scenario)
 
 
+def test_a_code_that_expired_while_the_station_was_offline_is_replaced_on_reconnect(
+    pool: Pool,
+) -> None:
+    """Contract step 8 with a reconnect: the station still shows the code it had when its link
+    dropped; if that code expired meanwhile, the CSMS clears or refreshes it once the station is
+    back (else the screen keeps a code nobody can pay)."""
+    csms = pool.get(code_lifetime=2)
+
+    async def one(version: str) -> None:
+        async with station_on(csms, f"EXPIRED-OFFLINE-{version}", version) as station:
+            first = await show_code(station, 1)
+            await station.disconnect()
+            await asyncio.sleep(2.5)
+            await station.reconnect()
+
+            def replaced() -> bool:
+                now = station.qr_on(1)
+                return now is None or now.reference != first.reference
+
+            await station.wait_for(replaced, WAIT, "the expired code cleared or refreshed")
+            record = await csms.apayment(first.reference or "")
+            assert record["state"] in ("cancelled", "expired"), record
+            assert violations(station) == []
+
+    async def scenario() -> None:
+        await asyncio.gather(*(one(version) for version in framing.OCPP_VERSIONS))
+
+    run(scenario)
+
+
+@VERSIONS
+def test_a_reconnect_right_after_the_press_shows_one_code(pool: Pool, version: str) -> None:
+    """Reconnect mid-flow: the link drops the moment StartQRPayment is Accepted (the code not yet
+    sent) and comes back at once: one code on the EVSE, one live payment (four stations at once,
+    as this is a race)."""
+    csms = pool.get()
+
+    async def one(number: int) -> None:
+        async with station_on(csms, f"PRESS-RECONNECT-{version}-{number}", version) as station:
+            await press_until_accepted(station, 1)
+            await station.reconnect()
+            shown = await station.wait_qr(1, WAIT)
+            await asyncio.sleep(2 * QUIET)
+            sets = [p for p in station.calls("SetDisplayMessage") if evse_of(p) == 1]
+            references = {r for r in map(additional_reference, sets) if r}
+            records = [await csms.apayment(r) for r in sorted(references)]
+            live = [r["reference"] for r in records if r["state"] == "created"]
+            assert live == [shown.reference], records
+            await station.cancel_pay(1)
+            assert violations(station) == []
+
+    async def scenario() -> None:
+        await asyncio.gather(*(one(number) for number in range(4)))
+
+    run(scenario)
+
+
 @VERSIONS
 def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, version: str) -> None:
     """Contract step 8: CancelQRPayment -> ClearDisplayMessage and provider cancel (once)."""
