@@ -886,6 +886,84 @@ def test_a_reconnect_right_after_the_press_shows_one_code(pool: Pool, version: s
 
 
 @VERSIONS
+def test_link_lost_while_the_code_is_unanswered_ends_shown_or_cancelled(
+    pool: Pool, version: str
+) -> None:
+    """Reconnect mid-flow: the SetDisplayMessage reaches the station, the link drops before its
+    answer. Once the station is back, the code is either shown (sent again and Accepted) with its
+    payment live, or its payment is cancelled: never a live payment for a code not on screen."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(
+            csms, f"UNANSWERED-{version}", version, display_answer="SILENT"
+        ) as station:
+            await press_until_accepted(station, 1)
+            first = await station.wait_for(
+                lambda: station.calls("SetDisplayMessage"), WAIT, "SetDisplayMessage"
+            )
+            reference = additional_reference(first[0]) or ""
+            station.display_answer = "Accepted"
+            await station.reconnect()
+
+            async def settled_state() -> bool:
+                record = await csms.apayment(reference)
+                shown = station.qr_on(1)
+                on_screen = shown is not None and shown.reference == reference
+                return record["state"] == "cancelled" or (
+                    on_screen and record["state"] == "created"
+                )
+
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + WAIT
+            while not await settled_state():
+                assert loop.time() < deadline, (await csms.apayment(reference), station.shown)
+                await asyncio.sleep(0.1)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
+def test_ended_whose_answer_was_lost_is_sent_again_and_counts_once(
+    pool: Pool, version: str
+) -> None:
+    """Reconnect mid-flow: Ended sent, the link drops before its answer; the station sends it
+    again on the new connection (its offline queue, E04): the payment settles once."""
+    csms = pool.get("prepaid")
+
+    async def scenario() -> None:
+        async with station_on(csms, f"ENDLOST-{version}", version) as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(station, 1, shown)
+            tx.ended = True
+            ended = {
+                "eventType": "Ended",
+                "timestamp": "2026-01-01T00:10:00Z",
+                "triggerReason": "StopAuthorized",
+                "seqNo": 1,
+                "transactionInfo": {"transactionId": tx.transaction_id, "stoppedReason": "Local"},
+                "evse": {"id": 1, "connectorId": 1},
+                "meterValue": [
+                    {
+                        "timestamp": "2026-01-01T00:10:00Z",
+                        "sampledValue": [
+                            sampled(4_000, "Energy.Active.Import.Register", "Transaction.End")
+                        ],
+                    }
+                ],
+            }
+            await station.send_raw(json.dumps([2, "lost-end", "TransactionEvent", ended]))
+            await station.reconnect()
+            await station.resend_ended(tx, 4_000)
+            await settled(csms, shown.reference or "", "prepaid", 200)
+            assert violations(station) == []
+
+    run(scenario)
+
+
+@VERSIONS
 def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, version: str) -> None:
     """Contract step 8: CancelQRPayment -> ClearDisplayMessage and provider cancel (once)."""
     csms = pool.get()
