@@ -924,6 +924,40 @@ def test_link_lost_while_the_code_is_unanswered_ends_shown_or_cancelled(
     run(scenario)
 
 
+def test_link_lost_while_the_remote_start_is_unanswered_still_charges_once(pool: Pool) -> None:
+    """Reconnect mid-flow: RequestStartTransaction reaches the station, the link drops before
+    its answer; once back, the paid session starts (the start sent again) and settles once, or
+    the money is given back in full: never held for nothing, never two transactions."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "STARTLOST-2.1", "2.1", start_answer="SILENT") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            await station.wait_for(
+                lambda: station.calls("RequestStartTransaction"), WAIT, "RequestStartTransaction"
+            )
+            station.start_answer = "Accepted"
+            await station.reconnect()
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + WAIT
+            while True:
+                tx = station.transaction_on(1)
+                record = await csms.apayment(shown.reference or "")
+                if tx is not None or not money_problems(record, False):
+                    break
+                assert loop.time() < deadline, (record, station.calls("RequestStartTransaction"))
+                await asyncio.sleep(0.1)
+            if tx is not None:
+                await station.wait_for(lambda: tx.responses, WAIT, "Started answered")
+                await station.end_transaction(1, 3_000)
+                await settled(csms, shown.reference or "", "authorisation", 150)
+            assert len(station.transactions) <= 1
+            assert violations(station) == []
+
+    run(scenario)
+
+
 @VERSIONS
 def test_ended_whose_answer_was_lost_is_sent_again_and_counts_once(
     pool: Pool, version: str
