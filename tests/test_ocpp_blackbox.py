@@ -757,6 +757,27 @@ def test_trigger_is_refused_while_the_device_model_question_fails_d8(
     run(scenario)
 
 
+def test_capability_is_learned_again_after_a_reboot_d8(pool: Pool) -> None:
+    """D8 / OCA paper 2.2: QRCodeDisplay is used only if Enabled "has been reported as true": a
+    station that reboots with Enabled false (a firmware update, a broken display) is not sent
+    QRCodeDisplay messages on the strength of what it said before."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "D8-REBOOT", "2.0.1") as before:
+            await show_code(before, 1)
+            await before.cancel_pay(1)
+        async with station_on(csms, "D8-REBOOT", "2.0.1", qr_code_display=False) as after:
+            await asyncio.sleep(0.5)  # time for the CSMS to ask again
+            reply = await after.press_pay(2)
+            assert reply["status"] == "Rejected", reply
+            await asyncio.sleep(QUIET)
+            assert after.calls("SetDisplayMessage") == []
+            assert violations(after) == []
+
+    run(scenario)
+
+
 def test_trigger_right_after_boot_is_never_accepted_and_dropped_d8(pool: Pool) -> None:
     """D8: StartQRPayment right after boot, while the station is slow to answer the device
     model question: Rejected, or Accepted and then the code really comes (20 tries in the
