@@ -1316,6 +1316,34 @@ def test_cancel_after_payment_does_not_cancel_a_paid_session(pool: Pool, version
     run(scenario)
 
 
+@VERSIONS
+def test_a_settled_payment_token_no_longer_authorises(pool: Pool, version: str) -> None:
+    """The idToken that tied a transaction to its payment (contract step 5) is spent once the
+    payment settled: Authorize with it again (a replay, a station starting locally) is not
+    Accepted, or a second session would charge nobody."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, f"REPLAYTOKEN-{version}", version) as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(station, 1, shown)
+            await station.end_transaction(1, 1_000)
+            await settled(csms, shown.reference or "", "authorisation", 50)
+            reply = await station.call("Authorize", {"idToken": tx.id_token})
+            assert reply["idTokenInfo"]["status"] != "Accepted", reply
+            # the reference of a code not paid yet is public (it is in the code): no use either
+            unpaid = await show_code(station, 2)
+            for token_type in ("Central", "ISO14443", "KeyCode"):
+                token = {"idToken": unpaid.reference or "", "type": token_type}
+                reply = await station.call("Authorize", {"idToken": token})
+                assert reply["idTokenInfo"]["status"] != "Accepted", (token, reply)
+            await station.cancel_pay(2)
+            assert violations(station) == []
+
+    run(scenario)
+
+
 def test_second_ended_with_another_energy_changes_nothing(pool: Pool) -> None:
     """Contract step 7: exactly once, the first Ended decides."""
     csms = pool.get("prepaid")
