@@ -1424,6 +1424,30 @@ def test_another_station_cannot_claim_a_remote_start_it_was_not_sent(pool: Pool)
     run(scenario)
 
 
+def test_a_local_start_with_an_unpaid_reference_takes_no_money(pool: Pool) -> None:
+    """The 62-05 of a code is public (anyone scanning it reads it): a station starting a
+    transaction locally with it as idToken (no RequestStartTransaction) gets no Accepted, and its
+    Ended moves no money of that unpaid payment."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "LOCALSTART-2.1", "2.1") as station:
+            shown = await show_code(station, 1)
+            token = {"idToken": shown.reference or "", "type": "Central"}
+            local = Transaction("LOCAL-START-1", 2, token, None)
+            local.responses.append(await station.send_started(local))
+            info = local.responses[0].get("idTokenInfo", {})
+            assert info.get("status") != "Accepted", local.responses
+            await station.resend_ended(local, 20_000)
+            await asyncio.sleep(QUIET)
+            record = await csms.apayment(shown.reference or "")
+            assert (record["state"], operations(record)) == ("created", []), record
+            await station.cancel_pay(1)
+            assert violations(station) == []
+
+    run(scenario)
+
+
 def test_another_station_cannot_end_a_transaction_it_does_not_own(pool: Pool) -> None:
     """Crossing: station B sends Ended with station A's transactionId; A's payment must not
     settle on B's word, and settles on A's own Ended."""
