@@ -7,8 +7,26 @@ checks every frame against the OCPP JSON schemas and every code with ``jpqr.vali
 the CSMS does wrong lands in ``station.violations``, which every test asserts empty.
 
 ``JPQR_CSMS`` / ``JPQR_CSMS_PYTHON`` point the tests at another csms.py and interpreter.
-Findings are logged in the issue's findings file; each test names the defect it covers (D1-D8 and
-"under attack" of issue 11).
+What the station found is logged in the issue's findings file (F1, F2, ...). Where each part of
+issue 11 is tested:
+
+- The whole flow (contract steps 1-7), both versions and models: ``test_whole_flow_*``, with
+  restarts and reconnects: ``test_flow_survives_csms_restarts_and_station_reconnects``,
+  ``test_sigterm_*``, ``test_a_code_that_expired_while_the_csms_was_down_*``.
+- D1 ``test_every_station_message_is_answered_d1``; D2 ``test_double_press_*``,
+  ``test_two_presses_in_flight_*``; D3 ``test_reconnect_keeps_*``, ``test_a_stale_connection_*``,
+  ``test_a_reconnect_right_after_the_press_*``, ``test_link_lost_*``,
+  ``test_payment_made_while_the_station_is_offline_*``; D4 ``test_trigger_for_an_evse_*``,
+  ``test_huge_evse_id_*``; D5 ``test_qr_message_names_its_evse_d5``; D6
+  ``test_terminal_label_*``, ``test_unusual_station_ids_*``, ``test_station_ids_differing_in_case_*``;
+  D7 ``test_references_*``; D8 ``test_trigger_*_d8``, ``test_capability_is_learned_again_*``.
+- Under attack: ``test_malformed_frames_*``, ``test_unsolicited_call_results_are_not_kept``,
+  ``test_memory_per_station_*``, ``test_calls_blasted_*``, ``test_handshake_*``, the HTTP ones.
+- Step 8 and refusals: ``test_unpaid_code_*``, ``test_driver_cancel_*``, ``test_cancel_*``,
+  ``test_refused_display_message_*``, ``test_2_1_station_without_qrcode_*``,
+  ``test_remote_start_refused_*``; races: ``test_concurrent_payments_*``,
+  ``test_cancel_racing_*``, ``test_payment_at_the_moment_of_expiry_*``; crossings and tokens:
+  ``test_another_station_*``, ``test_a_local_start_*``, ``test_a_settled_payment_token_*``.
 """
 
 from __future__ import annotations
