@@ -19,7 +19,8 @@ issue 11 is tested:
   ``test_payment_made_while_the_station_is_offline_*``; D4 ``test_trigger_for_an_evse_*``,
   ``test_huge_evse_id_*``; D5 ``test_qr_message_names_its_evse_d5``; D6
   ``test_terminal_label_*``, ``test_unusual_station_ids_*``,
-  ``test_station_ids_differing_in_case_*``; D7 ``test_references_*``; D8 ``test_trigger_*_d8``, ``test_capability_is_learned_again_*``.
+  ``test_station_ids_differing_in_case_*``; D7 ``test_references_*``; D8
+  ``test_trigger_*_d8``, ``test_capability_is_learned_again_*``.
 - Under attack: ``test_malformed_frames_*``, ``test_unsolicited_call_results_are_not_kept``,
   ``test_memory_per_station_*``, ``test_calls_blasted_*``, ``test_handshake_*``, the HTTP ones.
 - Step 8 and refusals: ``test_unpaid_code_*``, ``test_driver_cancel_*``, ``test_cancel_*``,
