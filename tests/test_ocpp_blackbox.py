@@ -1744,6 +1744,38 @@ def test_payment_at_the_moment_of_expiry_never_keeps_the_money(pool: Pool) -> No
     run(scenario)
 
 
+def test_a_press_at_the_moment_of_refresh_leaves_one_live_code(pool: Pool) -> None:
+    """Step 2 against step 8: the driver presses again just as the code expires (lifetime 2 s,
+    pressed at 1.9-2.1 s): afterwards one code on the EVSE (never two at once), and exactly one
+    live payment among all the codes it was sent."""
+    csms = pool.get(code_lifetime=2)
+
+    async def one(number: int, offset: float) -> None:
+        async with station_on(csms, f"REFRESHRACE-{number}", "2.1") as station:
+            first = await show_code(station, 1)
+            await asyncio.sleep(2 + offset)
+            reply = await station.press_pay(1)
+            assert reply["status"] in ("Accepted", "Rejected"), reply
+            await asyncio.sleep(3 * QUIET)
+            shown = await station.wait_qr(1, WAIT)
+            sets = [p for p in station.calls("SetDisplayMessage") if evse_of(p) == 1]
+            # a new message id only after the old one was cleared (the station flags overlaps)
+            ids = {p["message"]["id"] for p in sets}
+            assert ids == {first.id} or first.id in station.cleared, (ids, station.cleared)
+            references = {r for r in map(additional_reference, sets) if r}
+            records = [await csms.apayment(r) for r in sorted(references)]
+            live = [r["reference"] for r in records if r["state"] == "created"]
+            assert live == [shown.reference], records
+            await station.cancel_pay(1)
+            assert violations(station) == []
+
+    async def scenario() -> None:
+        offsets = (-0.1, -0.03, 0.0, 0.03, 0.1)
+        await asyncio.gather(*(one(number, offset) for number, offset in enumerate(offsets)))
+
+    run(scenario)
+
+
 # -- the provider's webhook ------------------------------------------------------------------
 
 
