@@ -1351,6 +1351,12 @@ def test_a_settled_payment_token_no_longer_authorises(pool: Pool, version: str) 
             await settled(csms, shown.reference or "", "authorisation", 50)
             reply = await station.call("Authorize", {"idToken": tx.id_token})
             assert reply["idTokenInfo"]["status"] != "Accepted", reply
+            # nor a new session started locally with it at its own EVSE (a replayed start)
+            again = Transaction("REPLAYED-TX-1", 1, tx.id_token, None)
+            answer = await station.send_started(again)
+            assert answer.get("idTokenInfo", {}).get("status") != "Accepted", answer
+            await station.resend_ended(again, 20_000)
+            await settled(csms, shown.reference or "", "authorisation", 50)
             # the reference of a code not paid yet is public (it is in the code): no use either
             unpaid = await show_code(station, 2)
             for token_type in ("Central", "ISO14443", "KeyCode"):
