@@ -964,7 +964,10 @@ def test_link_lost_while_the_code_is_unanswered_ends_shown_or_cancelled(
     run(scenario)
 
 
-def test_link_lost_while_the_remote_start_is_unanswered_still_charges_once(pool: Pool) -> None:
+@VERSIONS
+def test_link_lost_while_the_remote_start_is_unanswered_still_charges_once(
+    pool: Pool, version: str
+) -> None:
     """Reconnect mid-flow: RequestStartTransaction reaches the station, the link drops before
     its answer; once back, the paid session starts (the start sent again) and settles once, or
     the money is given back in full: never held for nothing, never two transactions."""

@@ -560,6 +560,7 @@ class Station:
             self.received.append(call)
             payload, follow_up = self._handlers[call.action](call.payload)
             if payload.get("status") in ("CALLERROR", "SILENT", "MALFORMED"):
+                self._changed.set()  # the call was received: waiters look again
                 if payload["status"] == "SILENT":
                     return  # hostile: this call is never answered
                 if payload["status"] == "MALFORMED" and ws is not None:
