@@ -1477,6 +1477,28 @@ def test_a_local_start_with_an_unpaid_reference_takes_no_money(pool: Pool) -> No
     run(scenario)
 
 
+def test_a_paid_token_is_good_at_its_own_evse_only(pool: Pool) -> None:
+    """A paid payment ties its token to the EVSE its code was for (contract steps 3 and 5): the
+    same station starting on its OTHER EVSE with that token gets no Accepted, and that session
+    moves none of the payment's money; the real one settles by its own energy."""
+    csms = pool.get()
+
+    async def scenario() -> None:
+        async with station_on(csms, "OWN-EVSE-2.0.1", "2.0.1") as station:
+            shown = await show_code(station, 1)
+            await pay(csms, shown.reference or "")
+            tx = await started(station, 1, shown)
+            other = Transaction("OTHER-EVSE-TX", 2, tx.id_token, None)
+            answer = await station.send_started(other)
+            assert answer.get("idTokenInfo", {}).get("status") != "Accepted", answer
+            await station.resend_ended(other, 30_000)
+            await station.end_transaction(1, 2_000)
+            await settled(csms, shown.reference or "", "authorisation", 100)
+            assert violations(station) == []
+
+    run(scenario)
+
+
 def test_another_station_cannot_end_a_transaction_it_does_not_own(pool: Pool) -> None:
     """Crossing: station B sends Ended with station A's transactionId; A's payment must not
     settle on B's word, and settles on A's own Ended."""
