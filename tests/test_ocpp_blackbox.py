@@ -36,6 +36,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import signal
 import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -1520,6 +1521,54 @@ def test_another_station_cannot_end_a_transaction_it_does_not_own(pool: Pool) ->
             await owner.end_transaction(1, 8_000)
             await settled(csms, shown.reference or "", "authorisation", 400)
             assert violations(owner) == []
+
+    run(scenario)
+
+
+def test_sigint_exits_cleanly_within_5_s(own_csms: Callable[..., CsmsProcess]) -> None:
+    """Contract "Process": SIGINT, like SIGTERM, is a clean exit 0 within 5 s (no traceback)."""
+    csms = own_csms()
+
+    async def scenario() -> None:
+        async with station_on(csms, "SIGINT-2.1", "2.1") as station:
+            await show_code(station, 1)
+            process = csms.process
+            assert process is not None
+            process.send_signal(signal.SIGINT)
+            code = await asyncio.to_thread(process.wait, 5)
+            assert code == 0, csms.tail()
+            assert "Traceback" not in csms.tail(), csms.tail()
+
+    run(scenario)
+
+
+def test_a_restart_with_another_model_settles_old_payments_by_their_own(
+    own_csms: Callable[..., CsmsProcess],
+) -> None:
+    """Contract "The provider's view": a payment keeps its model. The operator restarts the CSMS
+    with --model prepaid while an authorisation-model session charges: that session still ends
+    in capture + release, and new ones are prepaid."""
+    csms = own_csms("authorisation")
+
+    async def scenario() -> None:
+        async with station_on(csms, "MODELSWITCH", "2.1") as station:
+            old = await show_code(station, 1)
+            await pay(csms, old.reference or "")
+            await started(station, 1, old, csms)
+            await station.disconnect()
+            await asyncio.to_thread(csms.stop)
+            csms.model = "prepaid"
+            csms.args[csms.args.index("--model") + 1] = "prepaid"
+            await asyncio.to_thread(csms.start)
+            await station.reconnect(csms.url(station.id))
+            await station.end_transaction(1, 12_345)
+            await settled(csms, old.reference or "", "authorisation", 617)
+            new = await show_code(station, 2)
+            await pay(csms, new.reference or "")
+            await started(station, 2, new, csms)
+            await station.end_transaction(2, 1_000)
+            await settled(csms, new.reference or "", "prepaid", 50)
+            assert violations(station) == []
 
     run(scenario)
 
