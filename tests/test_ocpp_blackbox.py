@@ -52,6 +52,7 @@ from websockets.typing import Subprotocol
 from jpqr import JPQRError
 from tests.ocpp_station import framing
 from tests.ocpp_station.csms_process import (
+    READY,
     CsmsProcess,
     final_cost,
     operations,
@@ -363,6 +364,9 @@ def test_flow_survives_csms_restarts_and_station_reconnects(
             await settled(csms, code2.reference or "", model, AMOUNT)
             assert violations(station) == []
         assert csms.exit_codes == [0, 0, 0, 0], (csms.stop_seconds, csms.tail())
+        # contract: "it prints exactly one line to stdout" (logs go elsewhere), once per start
+        assert all(READY.match(line.strip()) for line in csms.stdout), csms.stdout
+        assert len(csms.stdout) == 5, csms.stdout
 
     run(scenario, 45)
 

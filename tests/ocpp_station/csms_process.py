@@ -70,6 +70,7 @@ class CsmsProcess:
         self.log = db.with_suffix(".log")
         self.exit_codes: list[int] = []
         self.stop_seconds: list[float] = []  # from SIGTERM to exit, per stop
+        self.stdout: list[str] = []  # every line the process printed, over all its starts
 
     def start(self) -> CsmsProcess:
         """Start the process and wait (bounded) for its ready line."""
@@ -88,6 +89,7 @@ class CsmsProcess:
 
         def read() -> None:
             for line in stdout:
+                self.stdout.append(line)
                 lines.put(line)
             lines.put(None)
 
