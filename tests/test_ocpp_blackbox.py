@@ -856,6 +856,8 @@ def test_unpaid_code_is_refreshed_or_cleared_at_expiry(pool: Pool) -> None:
                 first.reference or "", lambda r: r["state"] in ("cancelled", "expired"), WAIT
             )
             assert record["state"] in ("cancelled", "expired"), record
+            kinds = [op for op, _ in operations(record)]
+            assert all(kinds.count(op) == 1 for op in kinds), record
             await csms.apay(first.reference or "")
             await asyncio.sleep(QUIET)
             assert station.calls("RequestStartTransaction") == []
@@ -895,6 +897,8 @@ def test_a_code_that_expired_while_the_station_was_offline_is_replaced_on_reconn
             await station.wait_for(replaced, WAIT, "the expired code cleared or refreshed")
             record = await csms.apayment(first.reference or "")
             assert record["state"] in ("cancelled", "expired"), record
+            kinds = [op for op, _ in operations(record)]
+            assert all(kinds.count(op) == 1 for op in kinds), record
             assert violations(station) == []
 
     async def scenario() -> None:
@@ -1061,6 +1065,10 @@ def test_driver_cancel_clears_the_code_and_cancels_the_payment(pool: Pool, versi
             )
             assert record["state"] == "cancelled", record
             assert [op for op, _ in operations(record)].count("cancel") == 1, record
+            await station.cancel_pay(1)  # the driver presses cancel twice
+            await asyncio.sleep(QUIET)
+            again = await csms.apayment(shown.reference or "")
+            assert operations(again) == operations(record), again
             await csms.apay(shown.reference or "")
             await asyncio.sleep(QUIET)
             assert station.calls("RequestStartTransaction") == []
@@ -1613,6 +1621,8 @@ def test_a_code_that_expired_while_the_csms_was_down_is_handled_after_restart(
                 first.reference or "", lambda r: r["state"] in ("cancelled", "expired"), WAIT
             )
             assert record["state"] in ("cancelled", "expired"), record
+            kinds = [op for op, _ in operations(record)]
+            assert all(kinds.count(op) == 1 for op in kinds), record
             now = station.qr_on(1)
             assert now is None or now.reference != first.reference, (first, now)
 
