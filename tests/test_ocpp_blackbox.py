@@ -74,7 +74,7 @@ AMOUNT, TARIFF = 3000, 50
 SCENARIO_TIMEOUT = 30.0  # seconds: the bound on any one test's conversation
 WAIT = 5.0  # seconds: the bound on any one expected reaction of the CSMS
 ENDED = {"capture", "release", "refund"}
-QUIET = 0.2  # seconds: how long "nothing more happens" is watched (a wrong reaction comes sooner)
+QUIET = 0.15  # seconds: how long "nothing more happens" is watched (a wrong reaction comes sooner)
 
 
 def results_of(station: Station) -> list[framing.CallResult]:
