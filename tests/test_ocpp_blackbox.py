@@ -1809,6 +1809,43 @@ def test_cancel_racing_the_payment_never_keeps_the_money(pool: Pool, version: st
     run(scenario)
 
 
+@pytest.mark.parametrize("version", framing.OCPP_VERSIONS)
+def test_a_second_press_racing_the_payment_never_keeps_the_money(pool: Pool, version: str) -> None:
+    """The driver pays and presses "Pay with QR code" again at the same moment (the refresh of
+    step 2 against the payment of step 4): the paid payment starts its session and settles, or
+    no money is held; at most one session."""
+    csms = pool.get()
+
+    async def one(station: Station, evse: int) -> None:
+        shown = await show_code(station, evse)
+        await asyncio.gather(csms.apay(shown.reference or ""), station.press_pay(evse))
+        await asyncio.sleep(2 * QUIET)
+        tx = station.transaction_on(evse)
+        record = await csms.apayment(shown.reference or "")
+        assert money_problems(record, tx is not None) == [], record
+        if tx is not None:
+            await station.wait_for(lambda: tx.responses, WAIT, "Started answered")
+            await station.end_transaction(evse, 2_000)
+            await settled(csms, shown.reference or "", "authorisation", 100)
+        else:
+            final = await csms.wait_payment(
+                shown.reference or "", lambda r: not money_problems(r, False), WAIT
+            )
+            assert money_problems(final, False) == [], final
+            await station.cancel_pay(evse)
+
+    async def station_pair(number: int) -> None:
+        async with station_on(csms, f"PAYPRESS-{version}-{number}", version) as station:
+            await asyncio.gather(one(station, 1), one(station, 2))
+            assert len(station.transactions) <= 2
+            assert violations(station) == []
+
+    async def scenario() -> None:  # three stations at once: the window is narrow
+        await asyncio.gather(*(station_pair(number) for number in range(3)))
+
+    run(scenario)
+
+
 def test_payment_at_the_moment_of_expiry_never_keeps_the_money(pool: Pool) -> None:
     """A payment confirmed just as the code expires (lifetime 2 s, paid at 1.9-2.1 s): either the
     session starts or the money is given back, exactly once."""
