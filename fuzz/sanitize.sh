@@ -22,7 +22,8 @@ JOBS="${JPQR_SANITIZE_JOBS:-$(nproc 2>/dev/null || echo 2)}"
 PYTHON="${PYTHON:-python3}"
 HARNESSES=(fuzz_kernels fuzz_validate fuzz_batch fuzz_ber fuzz_roundtrip fuzz_builder)
 TESTS=(test_fuzz_regressions.py test_tlv.py test_crc.py test_batch.py test_differential.py
-    test_hostile_objects.py test_ber.py test_ber_differential.py test_ber_dealloc.py test_cpm_hostile.py)
+    test_hostile_objects.py test_ber.py test_ber_differential.py test_ber_dealloc.py test_cpm_hostile.py
+    test_rules_differential.py test_report_model.py)
 started=$SECONDS
 
 say() { echo "== sanitize [$((SECONDS - started)) s]: $*"; }
@@ -137,11 +138,11 @@ san_env=(
 "${san_env[@]}" "$VPY" - "$work/venv" <<'EOF' >"$work/paths" || die "the installed package is not the instrumented compiled twin"
 import os, subprocess, sys
 import jpqr
-from jpqr import _ber, _crc, _tlv
+from jpqr import _ber, _crc, _rules, _rules_model, _tlv
 venv = os.path.realpath(sys.argv[1])
 assert os.path.realpath(jpqr.__file__).startswith(venv), jpqr.__file__
 assert jpqr.IMPLEMENTATION == "cython", jpqr.IMPLEMENTATION
-for module in (_crc, _tlv, _ber):
+for module in (_crc, _tlv, _ber, _rules, _rules_model):
     symbols = subprocess.run(["nm", "-D", module.__file__], capture_output=True, text=True).stdout
     assert "__asan_report_load" in symbols and "__ubsan_handle" in symbols, module.__file__
     print(f"instrumented: {module.__file__}", file=sys.stderr)

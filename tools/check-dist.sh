@@ -7,6 +7,8 @@
 #   tools/check-dist.sh [PYTHON ...]     (default: python3; .ci/run passes every pyenv CPython)
 #
 # DIST_DIR (default: a temporary folder) keeps the sdist and the repaired wheels.
+# DIST_TESTS (default: every test) selects what runs against each installed wheel: pytest
+# arguments relative to the unpacked sdist; {package} stands for the installed jpqr folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -32,9 +34,12 @@ tar -C "$root" -c --exclude=./.git --exclude=./build --exclude=./dist --exclude=
 sdist="$(ls "$dist"/jpqr-*.tar.gz)"
 # The sdist holds what a build and the tests need, and no generated C or built module.
 listing="$(tar -tzf "$sdist")"
-for needed in LICENSE README.md setup.py pyproject.toml src/jpqr/_crc.pyx src/jpqr/_tlv.pyx \
+for needed in LICENSE README.md CONTRIBUTING.md setup.py pyproject.toml src/jpqr/_crc.pyx \
+    src/jpqr/_tlv.pyx src/jpqr/_rules.pyx src/jpqr/_rules_model.pyx src/jpqr/_ber.pyx \
     src/jpqr/_ccore.pxd src/jpqr/_crc16.h src/jpqr/py.typed conftest.py tests/conftest.py \
-    tests/data/published.jsonl docs/cli.md examples/csms.py benchmarks/conftest.py; do
+    tests/data/published.jsonl tests/data/reports/reports.jsonl.gz tests/data/cpm/published.jsonl \
+    tests/data/schemes/pix.jsonl tests/ocpp_station/__init__.py docs/cli.md docs/conf.py \
+    examples/csms.py benchmarks/conftest.py benchmarks/payloads.py; do
     grep -q "^jpqr-[^/]*/$needed\$" <<<"$listing" || { echo "sdist lacks $needed"; exit 1; }
 done
 if grep -E '\.(c|so)$' <<<"$listing"; then echo "sdist ships generated files (above)"; exit 1; fi
@@ -97,8 +102,11 @@ PY
         # there) the installed module that calls ocpp is left out here
         ignore=()
         "$venv/bin/python" -c 'import sys; sys.exit(sys.version_info >= (3, 11))' &&
-            ignore=(--ignore "$package/ocpp/calls.py")
-        "$venv/bin/python" -m pytest -q -p no:cacheprovider tests docs "$package" "${ignore[@]}"
+            ignore=(--ignore "$package/ocpp/calls.py" --ignore "$package/ocpp/csms.py")
+        local selection
+        read -r -a selection <<<"${DIST_TESTS:-tests docs {package\}}"
+        "$venv/bin/python" -m pytest -q -p no:cacheprovider "${selection[@]//\{package\}/$package}" \
+            "${ignore[@]}"
     )
 }
 
