@@ -21,6 +21,7 @@ __all__ = [
     "NESTED_TEMPLATE_IDS",
     "ROOT_TEMPLATE_IDS",
     "DataObject",
+    "find_path",
     "is_template",
 ]
 
@@ -61,6 +62,37 @@ def is_template(path: str) -> bool:
     if not parent:
         return child in ROOT_TEMPLATE_IDS
     return child in NESTED_TEMPLATE_IDS.get(parent, ())
+
+
+def find_path(objects: Iterable[DataObject], path: str) -> DataObject | None:
+    """The first object at the ID path ``path`` in a decoded tree, or ``None``: ``"59"`` at the
+    root, ``"62.05"`` for ID 05 inside the first 62 (the paths of report issues).
+
+    >>> import jpqr
+    >>> tree = jpqr.decode("00020101021162090505S-14263049FB0")
+    >>> find_path(tree, "62.05").value
+    'S-142'
+    >>> find_path(tree, "62.07") is None, find_path(tree, "54") is None
+    (True, True)
+    >>> find_path(tree, "6205")
+    Traceback (most recent call last):
+      ...
+    ValueError: expected an ID path of two-character IDs joined by '.' (such as '62.05'), ...
+    """
+    ids = path.split(".") if type(path) is str else None
+    if not ids or any(len(id) != 2 for id in ids):
+        raise ValueError(
+            f"expected an ID path of two-character IDs joined by '.' (such as '62.05'), "
+            f"found {path!r}"
+        )
+    level: Iterable[DataObject] | None = objects
+    found: DataObject | None = None
+    for id in ids:
+        found = next((obj for obj in level or () if obj.id == id), None)
+        if found is None:
+            return None
+        level = found.children
+    return found
 
 
 class DataObject(NamedTuple):

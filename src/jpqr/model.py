@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 from . import _kernels
-from .dataobject import DataObject
+from .dataobject import DataObject, find_path
 from .schema import JPQR_GUID, Currency, by_numeric
 
 __all__ = [
@@ -226,6 +226,40 @@ class MerchantPresentedCode:
     def to_payload(self) -> str:
         """The code as text: exactly the text it was read from (the CRC object kept as is)."""
         return _kernels.encode(self.objects)
+
+    def get(self, path: str) -> str | None:
+        """The raw value at the ID path ``path`` (``"59"``, ``"62.05"``), as read; ``None`` when
+        the code has no such object (see :func:`jpqr.dataobject.find_path`).
+
+        >>> code = from_tree(_kernels.decode(
+        ...     "00020101021129370016A000000677010111011300668012345675802TH530376463046197"))
+        >>> code.get("29.01"), code.get("58"), code.get("62.05")
+        ('0066801234567', 'TH', None)
+        """
+        found = find_path(self.objects, path)
+        return None if found is None else found.value
+
+    def to_dynamic(
+        self,
+        *,
+        amount: Decimal | int | str | None = None,
+        reference: str | None = None,
+        terminal: str | None = None,
+    ) -> MerchantPresentedCode:
+        """This code made dynamic (01 = 12) with ``amount`` (54), ``reference`` (62-05) and
+        ``terminal`` (62-07), built anew: :meth:`jpqr.Builder.to_dynamic`, whose rules apply.
+        """
+        from .builder import Builder  # the builder sits above the model
+
+        builder = Builder.from_code(self)
+        return builder.to_dynamic(amount=amount, reference=reference, terminal=terminal).build()
+
+    def to_static(self) -> MerchantPresentedCode:
+        """This code made static (01 = 11, no 54, no 62-05 reference):
+        :meth:`jpqr.Builder.to_static`."""
+        from .builder import Builder
+
+        return Builder.from_code(self).to_static().build()
 
 
 def _decimal(value: str | None) -> Decimal | None:
