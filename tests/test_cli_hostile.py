@@ -11,8 +11,8 @@ from types import ModuleType
 import pytest
 
 import jpqr
-from jpqr.cli import _explain, _terminal
-from jpqr.cli._terminal import Marker, Style
+from jpqr import _explain, _terminal
+from jpqr._terminal import Marker, Style
 
 from .test_cli import run_jpqr, twin
 

@@ -1,6 +1,6 @@
 """The display helpers of the command line, in process: marking a part of any payload, escaping
 what must not reach a terminal, locating issues. Widths are computed here with ``unicodedata``,
-independently of jpqr.cli._terminal."""
+independently of jpqr._terminal."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from types import ModuleType
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jpqr.cli._explain import locate
-from jpqr.cli._terminal import Marker, Style, safe
+from jpqr._explain import locate
+from jpqr._terminal import Marker, Style, safe
 
 from .strategies import SCRIPTS
 from .test_cli import JPQR_SAMPLE

@@ -25,9 +25,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__, _interrupt, _kernels
+from .._terminal import COLOUR_MODES
 from . import build, completion, crc, decode, render, scan, tags, validate
 from ._io import InputError
-from ._terminal import COLOUR_MODES
 
 #: The commands, in the order ``jpqr --help`` lists them.
 COMMANDS = (validate, decode, build, render, scan, crc, tags, completion)

@@ -13,9 +13,9 @@ import json
 import sys
 from typing import Any, Final
 
+from .._terminal import safe
 from ..errors import JPQRError
 from ._io import InputError, open_input
-from ._terminal import safe
 
 __all__ = ["add_parser", "run"]
 

@@ -15,9 +15,9 @@ from typing import Any, Final
 
 from .. import _kernels
 from .._crc_py import CRC_MARKER, format_crc
+from .._terminal import Style, safe, wants_colour
 from ..errors import JPQRError
 from ._io import InputError, add_payload_argument, read_one
-from ._terminal import Style, safe, wants_colour
 
 __all__ = ["add_parser", "place_crc", "run"]
 

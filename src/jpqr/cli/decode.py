@@ -15,13 +15,13 @@ import sys
 from typing import Any
 
 from .. import _kernels
+from .._explain import locate
+from .._terminal import Marker, Style, display_width, safe, wants_colour, writes_utf8
 from ..cpm.text import is_cpm
 from ..dataobject import DataObject
 from ..errors import DecodeError
-from ._explain import locate
 from ._io import InputError, Source, open_input, read_lines, read_one
 from ._names import name_of
-from ._terminal import Marker, Style, display_width, safe, wants_colour, writes_utf8
 
 __all__ = ["add_parser", "error_to_dict", "lenient", "object_to_dict", "run"]
 

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ._explain import explain
+from .._explain import explain
+from .._terminal import Marker, Style, safe, wants_colour
 from ._io import InputError, add_payload_argument, read_one
-from ._terminal import Marker, Style, safe, wants_colour
 
 FORMATS = (".svg", ".png")  # as jpqr.render.FORMATS, which needs no import to declare the option
 

@@ -19,9 +19,9 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._explain import explain
+from .._explain import explain
+from .._terminal import Marker, Style, safe, wants_colour, writes_utf8
 from ._io import InputError
-from ._terminal import Marker, Style, safe, wants_colour, writes_utf8
 
 __all__ = ["MAX_IMAGE_BYTES", "MAX_PIXELS", "Scanned", "add_parser", "read_codes", "run"]
 

@@ -20,8 +20,8 @@ import sys
 from collections.abc import Mapping
 from typing import Any, Final, NamedTuple
 
+from .._terminal import Style, display_width, wants_colour, writes_utf8
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER, MERCHANT_ACCOUNT_IDS, ROOT, Field, field_spec
-from ._terminal import Style, display_width, wants_colour, writes_utf8
 
 __all__ = ["add_parser", "rows", "run"]
 

@@ -13,10 +13,10 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from .._explain import explain
+from .._terminal import Marker, Progress, Style, wants_colour, writes_utf8
 from ..cpm.text import PROFILE_NAMES as CPM_PROFILES
-from ._explain import explain
 from ._io import InputError, Source, open_input, read_lines
-from ._terminal import Marker, Progress, Style, wants_colour, writes_utf8
 
 if TYPE_CHECKING:
     from ..report import ValidationReport

@@ -57,6 +57,20 @@ class ConsumerReport(ValidationReport):
 
     __str__ = __repr__
 
+    def format(self, *, label: str = "payload", color: bool = False, width: int = 76) -> str:
+        """The human report, as ``jpqr validate`` prints it for CPM text (no value of a
+        sensitive tag is shown).
+
+        >>> print(validate("hQVDUFYwMQ==").format())
+        payload: INVALID (profile emv-cpm, customer-presented, no CRC, 1 error)
+          error cpm.missing at tag 61
+            expected Application Template (tag 61) in the payload, found none
+        """
+        from .._terminal import Style
+        from .render import explain
+
+        return explain(label, self, Style(color), width)
+
 
 def decode(payload: Payload) -> tuple[BerObject, ...]:
     """The BER-TLV tree of a customer-presented code's Base64 text (structure only).

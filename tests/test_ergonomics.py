@@ -1,5 +1,6 @@
-"""Path lookup on trees and typed codes (``find_path``, ``MerchantPresentedCode.get``) and the
-typed code's ``to_dynamic``/``to_static``, on both twins.
+"""Library ergonomics, on both twins: path lookup on trees and typed codes (``find_path``,
+``MerchantPresentedCode.get``), the typed code's ``to_dynamic``/``to_static``, and
+``ValidationReport.format()`` (the text ``jpqr validate`` prints).
 
 The expected objects come from a walk of the payload text written here (IDs and lengths read by
 hand), not from the decoder under test.
@@ -124,3 +125,26 @@ def test_typed_code_to_dynamic_refuses_what_the_profile_refuses(impl: ModuleType
     with pytest.raises(jpqr.BuildError) as caught:
         jpqr.parse(MERCARI).to_dynamic(amount="10.5")  # JPY has no minor unit
     assert caught.value.code.startswith("amount")
+
+
+@pytest.mark.parametrize("index", range(0, 40, 4))
+def test_report_format_is_what_jpqr_validate_prints(impl: ModuleType, index: int) -> None:
+    import os
+    import subprocess
+    import sys
+
+    vectors = load_vectors()
+    payload = vectors[index % len(vectors)]["payload"]
+    if "\x00" in payload:
+        pytest.skip("an argument cannot hold NUL")
+    env = dict(os.environ, COLUMNS="80", NO_COLOR="1")
+    if impl.IMPLEMENTATION == "python":
+        env["JPQR_NO_EXTENSIONS"] = "1"
+    shown = subprocess.run(
+        [sys.executable, "-m", "jpqr", "validate", "--", payload],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    expected = jpqr.validate(payload).format() + "\n"
+    assert shown.stdout.decode("utf-8") == expected

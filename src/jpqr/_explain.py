@@ -1,5 +1,5 @@
-"""The human report of ``jpqr validate``: what is wrong, where, with the offending part of the
-payload marked.
+"""The human report of ``jpqr validate`` and ``ValidationReport.format()``: what is wrong,
+where, with the offending part of the payload marked.
 
 An :class:`~jpqr.report.Issue` gives a character ``offset`` and an ID ``path``; this module turns
 them into the part of the payload to mark: the whole data object at that path when the payload
@@ -19,13 +19,13 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Final
 
-from .. import _kernels
-from ..dataobject import DataObject
-from ..errors import JPQRError
+from . import _kernels
 from ._terminal import Marker, Style, safe
+from .dataobject import DataObject
+from .errors import JPQRError
 
 if TYPE_CHECKING:
-    from ..report import Issue, ValidationReport
+    from .report import Issue, ValidationReport
 
 __all__ = ["explain", "locate"]
 
