@@ -449,11 +449,11 @@ def test_issue_codes_are_documented() -> None:
     import re
     from pathlib import Path
 
+    import jpqr
+
     root = Path(__file__).parent.parent
-    sources = [
-        *sorted((root / "src" / "jpqr" / "cpm").glob("*.py")),
-        root / "src/jpqr/_ber_errors.py",
-    ]
+    package = Path(jpqr.__file__).parent  # the jpqr in use: the source tree or an installed one
+    sources = [*sorted((package / "cpm").glob("*.py")), package / "_ber_errors.py"]
     emitted = set()
     for source in sources:
         emitted |= set(re.findall(r'"((?:cpm|ber)\.[a-z_0-9]+)"', source.read_text("utf-8")))

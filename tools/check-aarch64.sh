@@ -135,9 +135,13 @@ xfail_strict = true
 markers = cython: needs the compiled twin
 EOF
 cat >"$work/t/jpqr_emulated_profile.py" <<'EOF'
+import os
+
 from hypothesis import settings
 
-settings.register_profile("emulated", deadline=None)  # emulation is ~10x slower
+# emulation is ~10x slower: no deadline; JPQR_AARCH64_EXAMPLES caps the examples of a test
+examples = int(os.environ.get("JPQR_AARCH64_EXAMPLES", "100"))
+settings.register_profile("emulated", deadline=None, max_examples=examples)
 settings.load_profile("emulated")
 EOF
 cd "$work/t"
