@@ -320,7 +320,7 @@ def test_over_long_input_is_refused_before_it_is_read(impl: ModuleType) -> None:
 def test_crc_path_switch_reaches_the_rule_engine() -> None:
     # _rules carries a third copy of _crc16.h (its judge() checks the CRC of a clean code): a
     # switch that left it alone ran every CRC path test of validate()/is_valid() on one path.
-    from jpqr import _crc, _rules  # type: ignore[attr-defined]
+    from jpqr import _crc, _rules
 
     before = _crc._use_path("table")
     try:
