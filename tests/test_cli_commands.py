@@ -460,6 +460,10 @@ def test_ctrl_c_during_startup_imports_exits_130_quietly(
     twin: str, module: str, argv0: str, orig_argv: list[str]
 ) -> None:
     program = INTERRUPT_DURING_IMPORT.format(module=module, argv0=argv0, orig_argv=orig_argv)
+    exits_130_quietly(twin, program)
+
+
+def exits_130_quietly(twin: str, program: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", program],
         capture_output=True,
@@ -469,6 +473,28 @@ def test_ctrl_c_during_startup_imports_exits_130_quietly(
     )
     assert done.returncode == 130, done.stderr
     assert "Traceback" not in done.stderr and "KeyboardInterrupt" not in done.stderr
+
+
+# The same, with Ctrl-C landing while the signal module itself loads (it is slow to load: its
+# enums), which the handler's own installation used to do before the handler was in place.
+INTERRUPT_DURING_SIGNAL_IMPORT = """
+import os, sys
+sys.argv[0], sys.orig_argv = "/usr/bin/jpqr", ["python3", "/usr/bin/jpqr"]
+
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == "signal":
+            os.kill(os.getpid(), 2)  # SIGINT, without importing signal first
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+from jpqr.cli import main
+sys.exit(main(["validate", "0002010102116304AD0A"]))
+"""
+
+
+def test_ctrl_c_while_the_signal_module_loads_exits_130_quietly(twin: str) -> None:
+    exits_130_quietly(twin, INTERRUPT_DURING_SIGNAL_IMPORT)
 
 
 @pytest.mark.parametrize("entry", ["script", "module"])

@@ -164,6 +164,20 @@ def test_jpqr_validate_routes_cpm_text(impl: ModuleType) -> None:
     assert forced.profile == "emv-cpm" and "cpm.payload_format" in forced.codes
 
 
+@pytest.mark.parametrize("sample", SAMPLES, ids=[s["name"] for s in SAMPLES])
+def test_jpqr_is_valid_routes_cpm_text_as_validate_does(
+    impl: ModuleType, sample: dict[str, Any]
+) -> None:
+    # The compiled pass judges the text as a merchant code first: its sure "invalid" must not
+    # answer for CPM text under "auto" (is_valid said False for every valid CPM code there).
+    payload = sample["payload"]
+    for profile in ("auto", sample.get("profile", "emv-cpm")):
+        for text, lenient in ((payload, False), (payload + "\r\n", True), (payload + "\n", False)):
+            expected = jpqr.validate(text, profile, lenient=lenient).ok
+            assert jpqr.is_valid(text, profile, lenient=lenient) is expected, (profile, text)
+    assert jpqr.is_valid(payload) is (sample["expect"] == "ok")
+
+
 def test_jpqr_validate_routes_cpm_text_with_a_bom_when_lenient(impl: ModuleType) -> None:
     report = jpqr.validate("\ufeff" + VALID + "\r\n", lenient=True)
     assert (report.profile, report.ok, report.codes) == ("emv-cpm", True, ("cpm.stripped",))

@@ -187,3 +187,21 @@ def test_mask_bounds() -> None:
     assert cpm.mask("4111111111111111111") == "411111*********1111"
     assert cpm.mask("411111111111") == "********1111"
     assert cpm.mask("411111111") == "*********"
+
+
+@pytest.mark.parametrize("twin_name", IMPLEMENTATIONS)
+@pytest.mark.parametrize("profile", ["emvco", "jpqr"])
+def test_cli_never_echoes_cpm_text_checked_as_a_merchant_code(twin_name: str, profile: str) -> None:
+    # `jpqr validate --profile emvco CPM-TEXT` marked the offending part of the payload: the
+    # Base64 that carries the PAN, whole for a short code.
+    from .test_cli import run_jpqr
+
+    pan = "1234567890123458"
+    text = base64.b64encode(
+        tlv("85", b"CPV01")
+        + tlv("61", tlv("4F", bytes.fromhex("A0000000555555")) + tlv("5A", bytes.fromhex(pan)))
+    ).decode()
+    done = run_jpqr(twin_name, "validate", "--profile", profile, "--color", "never", text)
+    assert done.returncode == 1 and "INVALID" in done.stdout, done
+    shown = done.stdout + done.stderr
+    assert [form for form in forms(pan) if form in shown] == []

@@ -313,3 +313,18 @@ def test_over_long_input_is_refused_before_it_is_read(impl: ModuleType) -> None:
     with pytest.raises(jpqr.EncodeError) as caught:
         impl.encode("0" * 10_000_000)  # type: ignore[arg-type]
     assert caught.value.message == "expected DataObject items, found str"
+
+
+@pytest.mark.cython
+@pytest.mark.skipif(jpqr._kernels.NO_EXTENSIONS, reason="JPQR_NO_EXTENSIONS")
+def test_crc_path_switch_reaches_the_rule_engine() -> None:
+    # _rules carries a third copy of _crc16.h (its judge() checks the CRC of a clean code): a
+    # switch that left it alone ran every CRC path test of validate()/is_valid() on one path.
+    from jpqr import _crc, _rules
+
+    before = _crc._use_path("table")
+    try:
+        assert _rules._crc_path() == "table"
+    finally:
+        _crc._use_path(before)
+    assert _rules._crc_path() == before

@@ -59,10 +59,11 @@ def _use_path(path):
     global CRC_PATH
     if path not in CRC_PATHS or not jpqr_crc_set_path(CRC_PATHS.index(path)):
         raise ValueError(f"the {path!r} CRC path is not available here")
-    # _tlv has its own copy of the kernels (static in _crc16.h): check() and the batch kernels
-    # must follow, or tests of a path never reach them.
-    from jpqr import _tlv
+    # _tlv and _rules have their own copies of the kernels (static in _crc16.h): check(), the
+    # batch kernels and the compiled rule engine must follow, or tests of a path never reach them.
+    from jpqr import _rules, _tlv
     _tlv._set_crc_path(CRC_PATHS.index(path))
+    _rules._set_crc_path(CRC_PATHS.index(path))
     before, CRC_PATH = CRC_PATH, path
     return before
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Final
 
 from . import _kernels
 from ._terminal import Marker, Style, safe
+from .cpm.text import is_cpm
 from .dataobject import DataObject
 from .errors import JPQRError
 
@@ -156,6 +157,9 @@ def explain(
     if not (report.errors or report.warnings):
         return "\n".join(lines)
     text = payload if isinstance(payload, str) else _shown(payload)
+    # CPM text checked under a merchant profile: its Base64 carries the PAN and track 2, so it
+    # is never echoed (issue 14: no PAN unmasked anywhere); the messages still say what is wrong.
+    echo = not is_cpm(payload)
     tree: tuple[DataObject, ...] | None = None
     index: dict[str, list[DataObject]] | None = None
     if isinstance(payload, str):
@@ -177,7 +181,7 @@ def explain(
                 span = _byte_span(payload, issue.offset)
             else:
                 span = locate(text, issue.code, issue.path, issue.offset, tree, index)
-            if span is not None:
+            if span is not None and echo:
                 lines.extend("    " + row for row in marker.excerpt(text, *span).splitlines())
     return "\n".join(lines)
 

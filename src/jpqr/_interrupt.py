@@ -48,7 +48,13 @@ def quiet() -> bool:
     orig_argv = getattr(sys, "orig_argv", [])  # Python 3.10+
     if not is_the_command(sys.argv, orig_argv):
         return False
-    import signal  # only here: a program that imports jpqr need not load it (and enum)
+    # Only here: a program that imports jpqr need not load it. The C module itself, not
+    # signal.py: loading that (its enums) takes long enough for a Ctrl-C to land in it, before
+    # the handler is in place, and print a traceback.
+    try:
+        signal = __import__("_signal")
+    except ImportError:  # not CPython
+        signal = __import__("signal")
 
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         return False  # someone set their own: keep it

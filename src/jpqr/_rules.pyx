@@ -26,6 +26,7 @@ from jpqr._ccore cimport (
     PyUnicode_IS_ASCII,
     PyUnicode_KIND,
     jpqr_crc_init_tables,
+    jpqr_crc_path,
     jpqr_crc_set_path,
     jpqr_read,
     jpqr_verdict_ucs,
@@ -220,6 +221,11 @@ def _set_crc_path(int path):
     """For jpqr._crc._use_path: this module's copy of the CRC kernels takes the same path."""
     if not jpqr_crc_set_path(path):
         raise ValueError(f"CRC path {path} is not available here")
+
+
+def _crc_path():
+    """The CRC kernel this module's judge() uses (tests: see _crc._use_path)."""
+    return jpqr_crc_path().decode("ascii")
 
 
 # --- compiling a table ---------------------------------------------------------------------

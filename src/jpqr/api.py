@@ -102,10 +102,14 @@ def is_valid(
     if profile in _CPM_PROFILES:
         return _validate_cpm(payload, profile, strict, lenient).ok
     sure = verdict(payload, profile, lenient)
-    if sure:  # the compiled pass is sure: no report is made
-        return sure == 1
+    if sure == 1:  # the compiled pass is sure it is clean: no report is made
+        return True
+    # Before a sure "invalid": that is the verdict on the text as a merchant code, and under
+    # "auto" CPM text is judged as a customer-presented one (as validate does).
     if profile == "auto" and _is_cpm(payload):
         return _validate_cpm(payload, profile, strict, lenient).ok
+    if sure:
+        return False
     return _run(payload, profile, strict, lenient)[0].ok
 
 
