@@ -28,7 +28,8 @@ def ber_case(text: str) -> str:
 
 BER_PRELUDE = PRELUDE.replace(
     "from jpqr import DataObject, _kernels",
-    "from jpqr import _kernels\nfrom jpqr._ber_object import BerObject",
+    # the BER kernels load on first use: load them before any count is taken
+    "from jpqr import _kernels\nfrom jpqr._ber_object import BerObject\n_kernels.ber_decode",
 )
 assert BER_PRELUDE != PRELUDE
 

@@ -17,9 +17,9 @@ import os
 import sys
 from importlib import import_module
 from types import ModuleType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from . import _ber_py, _crc_py, _tlv_py, dataobject
+from . import _crc_py, _tlv_py, dataobject
 
 __all__ = [
     "IMPLEMENTATION",
@@ -50,12 +50,11 @@ NO_EXTENSIONS = bool(os.environ.get("JPQR_NO_EXTENSIONS")) or sys.implementation
 UNAVAILABLE: str | None = None
 
 
-def _load_cython() -> tuple[ModuleType, ModuleType, ModuleType] | None:
+def _load_cython() -> tuple[ModuleType, ModuleType] | None:
     global UNAVAILABLE
     # By name, so type checkers need no stub for the optional compiled modules.
     try:
-        crc, tlv = import_module(f"{__package__}._crc"), import_module(f"{__package__}._tlv")
-        return crc, tlv, import_module(f"{__package__}._ber")  # BER-TLV: jpqr.cpm
+        return import_module(f"{__package__}._crc"), import_module(f"{__package__}._tlv")
     except ImportError as exc:
         UNAVAILABLE = f"the compiled twin cannot be imported ({exc})"
         import logging  # here, not at the top: it costs ~7 ms of a 30 ms `import jpqr`
@@ -70,9 +69,7 @@ def _load_cython() -> tuple[ModuleType, ModuleType, ModuleType] | None:
 
 
 _COMPILED = None if (TYPE_CHECKING or NO_EXTENSIONS) else _load_cython()
-_TWINS: dict[str, tuple[ModuleType, ModuleType, ModuleType]] = {
-    "python": (_crc_py, _tlv_py, _ber_py)
-}
+_TWINS: dict[str, tuple[ModuleType, ModuleType]] = {"python": (_crc_py, _tlv_py)}
 if _COMPILED is not None:
     _TWINS["cython"] = _COMPILED
 
@@ -87,9 +84,22 @@ check = _tlv_py.check
 check_code = _tlv_py.check_code
 check_many = _tlv_py.check_many
 check_rows = _tlv_py.check_rows
-# The BER-TLV kernels of customer-presented codes (jpqr.cpm).
-ber_decode = _ber_py.decode
-ber_encode = _ber_py.encode
+# The BER-TLV kernels of customer-presented codes (jpqr.cpm), ber_decode and ber_encode, are
+# loaded with the first CPM code (see __getattr__): merchant codes never pay for them.
+_BER_MODULES = {"python": "_ber_py", "cython": "_ber"}
+_BER_NAMES = ("ber_decode", "ber_encode")
+if TYPE_CHECKING:
+    from ._ber_py import decode as ber_decode
+    from ._ber_py import encode as ber_encode
+
+
+def __getattr__(name: str) -> Any:
+    """``ber_decode`` / ``ber_encode`` of the twin in use, imported on first use (PEP 562)."""
+    if name not in _BER_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = import_module(f"{__package__}.{_BER_MODULES[IMPLEMENTATION]}")
+    globals().update(ber_decode=module.decode, ber_encode=module.encode)
+    return globals()[name]
 
 
 def crc_kernel() -> str:
@@ -109,11 +119,11 @@ def available() -> tuple[Implementation, ...]:
 def use(name: Implementation) -> None:
     """Route every layer through one twin; for tests and benchmarks, not for applications."""
     global IMPLEMENTATION, crc16, crc_verdict, decode, encode, to_text
-    global check, check_code, check_many, check_rows, ber_decode, ber_encode
+    global check, check_code, check_many, check_rows
     if name not in _TWINS:
         reason = "JPQR_NO_EXTENSIONS is set" if NO_EXTENSIONS else "it is not built"
         raise ImportError(f"the {name} implementation is not available: {reason}")
-    crc_module, tlv_module, ber_module = _TWINS[name]
+    crc_module, tlv_module = _TWINS[name]
     IMPLEMENTATION = name
     crc16 = crc_module.crc16
     crc_verdict = crc_module.crc_verdict
@@ -124,8 +134,8 @@ def use(name: Implementation) -> None:
     check_code = tlv_module.check_code
     check_many = tlv_module.check_many
     check_rows = tlv_module.check_rows
-    ber_decode = ber_module.decode
-    ber_encode = ber_module.encode
+    for ber in _BER_NAMES:  # loaded again, from this twin, when next asked for
+        globals().pop(ber, None)
     dataobject._encode = encode  # DataObject.template encodes with the twin in use
     package = sys.modules[__package__]
     for attr in ("IMPLEMENTATION", "check", "crc16", "crc_verdict", "decode", "encode"):
