@@ -236,11 +236,9 @@ cdef class Compiled:
     cdef program* p
     cdef readonly str name
 
-    def __cinit__(self):
-        self.p = <program*>malloc(sizeof(program))
-        if self.p == NULL:
-            raise MemoryError()
-        memset(self.p, 0, sizeof(program))
+    # No __cinit__: Cython's vectorcall of a no-argument construction hands it a NULL argument
+    # array and adds 0 to it (UBSan: zero offset to null pointer). compile_profile() allocates
+    # the program; a Compiled made any other way has none, and judge()/install() refuse it.
 
     def __dealloc__(self):
         free(self.p)
@@ -417,7 +415,11 @@ cdef int _rule(program* p, op* o, row) except -1:
 
 def compile_profile(profile):
     """The profile's table compiled; :class:`Unsupported` where a row is not known here."""
-    cdef Compiled compiled = Compiled()
+    cdef Compiled compiled = Compiled.__new__(Compiled)
+    compiled.p = <program*>malloc(sizeof(program))
+    if compiled.p == NULL:
+        raise MemoryError()
+    memset(compiled.p, 0, sizeof(program))
     compiled.name = profile.name
     _compile_rows(compiled.p, profile.rows)
     compiled.p.root_count = len(profile.rows)
@@ -848,8 +850,15 @@ cdef int _verdict(object payload, Compiled emvco, Compiled jpqr, object profile,
 def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
     """(verdict, profile name) for ``profile`` "auto", "emvco" or "jpqr": 1 clean, -1 certainly
     an error, 0 the reference engine must say. Only an exact ``str`` is judged."""
+    _check_compiled(emvco, jpqr)
     cdef int verdict = _verdict(payload, emvco, jpqr, profile, lenient)
     return verdict, _APPLIED.name if verdict == 1 else None
+
+
+cdef int _check_compiled(Compiled emvco, Compiled jpqr) except -1:
+    if emvco is None or jpqr is None or emvco.p == NULL or jpqr.p == NULL:
+        raise TypeError("expected profiles made by compile_profile()")
+    return 0
 
 
 # The tables the entry points use (install()), and whether the compiled twin is in use.
@@ -860,6 +869,7 @@ cdef Compiled _JPQR = None
 def install(Compiled emvco, Compiled jpqr):
     """The compiled tables :func:`verdict` and :func:`clean_report` use."""
     global _EMVCO, _JPQR
+    _check_compiled(emvco, jpqr)
     _EMVCO, _JPQR = emvco, jpqr
 
 
