@@ -22,6 +22,7 @@ from typing import Any, Final
 from .._explain import explain
 from .._terminal import Marker, Style, safe, wants_colour, writes_utf8
 from ._io import InputError
+from .validate import add_check_options
 
 __all__ = ["MAX_IMAGE_BYTES", "MAX_PIXELS", "Scanned", "add_parser", "read_codes", "run"]
 
@@ -53,23 +54,7 @@ def add_parser(commands: Any) -> None:
         ),
     )
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="image files to read")
-    parser.add_argument(
-        "--profile",
-        choices=("auto", "emvco", "jpqr"),
-        default="auto",
-        help="rules to apply (default: auto, jpqr when the code carries the JPQR identifier)",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="treat a lower-case CRC as an error, not a warning"
-    )
-    parser.add_argument(
-        "--lenient",
-        action="store_true",
-        help="strip a leading byte order mark and trailing line ends or spaces, with a warning",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
-    )
+    add_check_options(parser)
     parser.set_defaults(run=run)
 
 

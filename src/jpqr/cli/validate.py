@@ -21,26 +21,13 @@ from ._io import InputError, Source, open_input, read_lines
 if TYPE_CHECKING:
     from ..report import ValidationReport
 
-__all__ = ["add_parser", "run"]
+__all__ = ["PROFILES", "add_check_options", "add_parser", "run"]
 
 PROFILES = ("auto", "emvco", "jpqr")
 
 
-def add_parser(commands: Any) -> None:
-    """Declare ``jpqr validate`` on the ``commands`` sub-parsers."""
-    parser = commands.add_parser(
-        "validate",
-        help="check payloads: structure, CRC and every EMVCo/JPQR rule",
-        description=(
-            "Check merchant-presented QR payloads. Payloads come from the arguments, else one per "
-            "line from --file or stdin (line endings are stripped, empty lines skipped). Exit "
-            "status: 0 all valid, 1 any invalid, 2 usage or input error."
-        ),
-    )
-    parser.add_argument("payloads", nargs="*", metavar="PAYLOAD", help="payloads to check")
-    parser.add_argument(
-        "-f", "--file", metavar="F", help="read payloads from F, one per line ('-' for stdin)"
-    )
+def add_check_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every command that validates codes (``validate``, ``scan``)."""
     parser.add_argument(
         "--profile",
         choices=PROFILES,
@@ -58,6 +45,24 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
     )
+
+
+def add_parser(commands: Any) -> None:
+    """Declare ``jpqr validate`` on the ``commands`` sub-parsers."""
+    parser = commands.add_parser(
+        "validate",
+        help="check payloads: structure, CRC and every EMVCo/JPQR rule",
+        description=(
+            "Check merchant-presented QR payloads. Payloads come from the arguments, else one per "
+            "line from --file or stdin (line endings are stripped, empty lines skipped). Exit "
+            "status: 0 all valid, 1 any invalid, 2 usage or input error."
+        ),
+    )
+    parser.add_argument("payloads", nargs="*", metavar="PAYLOAD", help="payloads to check")
+    parser.add_argument(
+        "-f", "--file", metavar="F", help="read payloads from F, one per line ('-' for stdin)"
+    )
+    add_check_options(parser)
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="human output: show only payloads with issues"
     )
