@@ -27,7 +27,7 @@ from .errors import BuildError, DecodeError, EncodeError, JPQRError, ValidationE
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .api import is_valid, parse, validate
+    from .api import classify, is_valid, parse, validate
     from .builder import Builder
     from .model import MerchantPresentedCode
     from .report import Issue, ValidationReport
@@ -48,6 +48,7 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "check",
+    "classify",
     "crc16",
     "crc_verdict",
     "decode",
@@ -74,6 +75,7 @@ else:
 # The layers above the kernels load on first use, so `import jpqr` stays fast (DESIGN: ≤ 30 ms).
 _LAZY = {
     "validate": "api",
+    "classify": "api",
     "Builder": "builder",
     "parse": "api",
     "is_valid": "api",

@@ -22,6 +22,7 @@ from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
 from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError
 from .profiles import PROFILES, emvco, jpqr
+from .profiles._classify import Classification, classify_tree
 from .profiles._compiled import clean_report, read_tree, verdict
 from .profiles._engine import Rules, Tree, read, run
 from .report import ValidationReport
@@ -29,9 +30,24 @@ from .report import ValidationReport
 if TYPE_CHECKING:
     from .model import MerchantPresentedCode
 
-__all__ = ["detect_profile", "is_valid", "parse", "validate"]
+__all__ = ["classify", "detect_profile", "is_valid", "parse", "validate"]
 
 Payload = str | bytes | bytearray | memoryview
+
+
+def classify(payload: Payload) -> Classification:
+    """The schemes ``payload`` belongs to (by the GUIDs of its merchant account templates),
+    whether it is dynamic, and the profile ``auto`` applies.
+
+    >>> code = "00020101021226230019jp.or.paymentsjapan6304XXXX"
+    >>> classify(code).schemes, classify(code).profile, classify(code).dynamic
+    (('jpqr',), 'jpqr', True)
+    """
+    try:
+        tree = _kernels.decode(payload)
+    except DecodeError:
+        return Classification((), "emvco", None, None, ())
+    return classify_tree(tree)
 
 
 def detect_profile(payload: Payload) -> str:

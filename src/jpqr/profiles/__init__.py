@@ -14,8 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from . import emvco, jpqr
+from . import _classify, emvco, jpqr
+from ._scheme import Scheme
 
-__all__ = ["PROFILES", "emvco", "jpqr"]
+__all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
 
 PROFILES: Mapping[str, ModuleType] = {"emvco": emvco, "jpqr": jpqr}
+# The schemes of the national profiles (their SCHEME), which classify() and "auto" recognise.
+SCHEMES: tuple[Scheme, ...] = tuple(m.SCHEME for m in PROFILES.values() if hasattr(m, "SCHEME"))
+_classify.index(SCHEMES)

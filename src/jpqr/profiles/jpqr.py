@@ -27,9 +27,10 @@ import re
 from ..schema import JPQR_IDENTIFIER
 from . import _engine, emvco
 from ._functions import find_identifier, jpqr_identifier, whole_yen
-from ._table import Absent, Allowed, Pattern, Required, Rule
+from ._scheme import Scheme
+from ._table import Absent, Allowed, Pattern, Required, Rule, ids
 
-__all__ = ["NAME", "TABLE", "check", "find_identifier", "is_valid", "parse", "validate"]
+__all__ = ["NAME", "SCHEME", "TABLE", "check", "find_identifier", "is_valid", "parse", "validate"]
 
 NAME = "jpqr"
 ME = "SPEC §4 [ME] mpm/jpqr"
@@ -100,6 +101,15 @@ TABLE = emvco.TABLE.extend(
     source="SPEC.md §4: the JPQR rules of mercari/go-emv-code and JPQRReader",
 )
 
+SCHEME = Scheme(
+    NAME,
+    "JPQR (Japan, 統一QRコード)",
+    "JP",
+    guids={"JP.OR.PAYMENTSJAPAN": ids(26, 51)},
+    precedence=10,
+    sources=("SPEC.md §4", "mercari/go-emv-code mpm/jpqr", "JPQRReader"),
+    departures=("61 (7-digit postal code) and 64 (Japanese name, language JA) are mandatory",),
+)
 
 check = TABLE.check
 # The same three entry points in every profile module (python-stdnum style).
