@@ -14,7 +14,14 @@ from typing import NamedTuple
 from ..report import Issue
 from ._scheme import Scheme, Tree
 
-__all__ = ["Classification", "MerchantAccount", "classify_tree", "guid_kind", "index"]
+__all__ = [
+    "GUIDLESS_COUNTRIES",
+    "Classification",
+    "MerchantAccount",
+    "classify_tree",
+    "guid_kind",
+    "index",
+]
 
 # guid_kind(): what the compiled engine needs to know of a GUID under profile "auto".
 PLAIN, JPQR, OTHER = 0, 1, 2
@@ -47,12 +54,16 @@ class Classification:
 
 _INDEX: dict[str, tuple[Scheme, frozenset[str]]] = {}
 _SCHEMES: tuple[Scheme, ...] = ()
+# The 58 values of the schemes recognised without a GUID (KHQR: "KH"): under "auto" the compiled
+# pass leaves such a code to the reference engine.
+GUIDLESS_COUNTRIES: frozenset[str] = frozenset()
 
 
 def index(schemes: Iterable[Scheme]) -> None:
     """Make the GUID index of ``schemes`` (profiles/__init__.py calls it once)."""
-    global _SCHEMES
+    global _SCHEMES, GUIDLESS_COUNTRIES
     _SCHEMES = tuple(schemes)
+    GUIDLESS_COUNTRIES = frozenset(s.country for s in _SCHEMES if s.detect is not None)
     _INDEX.clear()
     for scheme in _SCHEMES:
         for guid, where in scheme.guids.items():
