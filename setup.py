@@ -16,6 +16,7 @@ import sys
 import sysconfig
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from setuptools import setup
 from setuptools.command.build_ext import build_ext
@@ -40,7 +41,7 @@ def _cannot_build(reason: str) -> list:  # type: ignore[type-arg]
     return []
 
 
-class OptionalBuildExt(build_ext):
+class OptionalBuildExt(build_ext):  # type: ignore[misc]  # setuptools ships no types
     """Fall back to the pure twin when the compiler fails, unless the build must be compiled."""
 
     def run(self) -> None:
@@ -123,7 +124,7 @@ def extensions() -> list:  # type: ignore[type-arg]
         )
         for path in PYX
     ]
-    built = cythonize(
+    built: list[Any] = cythonize(
         modules,
         language_level=3,
         # embedsignature in the "clinic" format gives the compiled functions __text_signature__,

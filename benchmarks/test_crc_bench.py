@@ -44,7 +44,7 @@ def test_jpqr(benchmark: Any, impl: ModuleType, size: int) -> None:
     benchmark.group = group_of(size)
     benchmark.name = f"jpqr[{impl.IMPLEMENTATION}]"
     if impl.IMPLEMENTATION == "cython":
-        from jpqr import _crc  # type: ignore[attr-defined]
+        from jpqr import _crc  # type: ignore[attr-defined, unused-ignore]
 
         benchmark.extra_info["path"] = _crc.CRC_PATH
     assert timed(benchmark, impl.crc16, data, calls=calls_for(size)) == binascii.crc_hqx(

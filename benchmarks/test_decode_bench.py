@@ -53,7 +53,7 @@ def test_decode(benchmark: Any, impl: ModuleType, kind: str) -> None:
 def test_decode_and_verdict(benchmark: Any, impl: ModuleType, kind: str) -> None:
     decode, crc_verdict = impl.decode, impl.crc_verdict
 
-    def parse(payload: str) -> str:
+    def parse(payload: str) -> object:
         decode(payload)
         return crc_verdict(payload)
 
@@ -116,7 +116,7 @@ def test_decode_after_crc16(benchmark: Any, kind: str, what: str) -> None:
     _crc = pytest.importorskip("jpqr._crc")
     from functools import partial
 
-    from jpqr import _tlv  # type: ignore[attr-defined]
+    from jpqr import _tlv  # type: ignore[attr-defined, unused-ignore]
 
     path = "avx512" if "avx512" in crc_paths() else _crc.CRC_PATH
     before = _crc._use_path(path)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import binascii
 import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from _common import (
     CYTHON,
@@ -23,11 +25,13 @@ from _common import (
     run,
 )
 
+from jpqr.dataobject import DataObject
+
 VERDICTS = ("ok", "lowercase", "mismatch", "missing", "invalid")
 ODD_INITS = [0, 0xFFFF, -1, 0x10000, 2**70, -(2**70), 1.5, True, None, "1"]
 
 
-def same(name: str, value: object, *args: object, **kwargs: object) -> tuple[object, ...]:
+def same(name: str, value: object, *args: object, **kwargs: object) -> tuple[Any, ...]:
     """Call kernel ``name`` on both twins; they must agree, and raise nothing unexpected."""
     (crc_py, tlv_py), (crc_c, tlv_c) = PYTHON, CYTHON
     module_py = crc_py if hasattr(crc_py, name) else tlv_py
@@ -91,12 +95,16 @@ def test_one(data: bytes) -> None:
     if decoded[0] == "ok":
         text = text_outcome[1]
         for obj in _walk(decoded[1]):
-            if type(obj.value) is not str or text[obj.offset + 4 :].find(obj.value) != 0:
+            if (
+                type(obj.value) is not str
+                or obj.offset is None
+                or text[obj.offset + 4 :].find(obj.value) != 0
+            ):
                 fail("a decoded value is not the text at its offset", value, obj)
     del verdict
 
 
-def _walk(objects):  # type: ignore[no-untyped-def]
+def _walk(objects: Iterable[DataObject]) -> Iterator[DataObject]:
     for obj in objects:
         yield obj
         if obj.children is not None:

@@ -41,7 +41,7 @@ def tree(fdp: atheris.FuzzedDataProvider, depth: int) -> list[Any]:
         if kind >= 20 and depth < 2:
             objects.append(DataObject(id, "", tuple(tree(fdp, depth + 1))))
         elif kind == 31:
-            objects.append(fdp.PickValueInList([DataObject(id, 12), ("00", "01"), "0002"]))
+            objects.append(fdp.PickValueInList([DataObject(id, 12), ("00", "01"), "0002"]))  # type: ignore[arg-type]
         else:
             objects.append(DataObject(id, text(fdp, fdp.ConsumeIntInRange(0, 101))))
     return objects

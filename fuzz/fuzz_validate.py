@@ -34,7 +34,7 @@ def test_one(data: bytes) -> None:
     flags = data[1] if len(data) > 1 else 0
     profile = PROFILES[flags % 3]
     options = {"strict": bool(flags & 4), "lenient": bool(flags & 8)}
-    results = {}
+    results: dict[str, object] = {}
     for twin in ("python", "cython"):
         _kernels.use(twin)
         result = outcome(jpqr.validate, value, profile, **options)

@@ -49,7 +49,7 @@ def crc_paths() -> list[str]:
     """The compiled CRC kernels this CPU can run (the table always, the carry-less ones where
     it can); none where the compiled twin is not built."""
     try:
-        from jpqr import _crc  # type: ignore[attr-defined]
+        from jpqr import _crc  # type: ignore[attr-defined, unused-ignore]
     except ImportError:
         return []
     paths = []

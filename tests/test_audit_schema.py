@@ -106,9 +106,9 @@ class TestBuilderAgreesWithValidate:
         assert jpqr.validate(payload).ok
 
     def test_currency_and_country_of_the_wrong_type(self, impl: ModuleType) -> None:
-        exc = build_error(lambda: emvco_builder().currency(392))
+        exc = build_error(lambda: emvco_builder().currency(392))  # type: ignore[arg-type]
         assert (exc.code, exc.path) == ("build.type", "53")
-        exc = build_error(lambda: emvco_builder().country(81))
+        exc = build_error(lambda: emvco_builder().country(81))  # type: ignore[arg-type]
         assert (exc.code, exc.path) == ("build.type", "58")
 
     def test_emvco_build_with_the_jpqr_guid_is_checked_as_jpqr(self, impl: ModuleType) -> None:

@@ -176,7 +176,7 @@ class TestBatch:
                 return np.array([1, 2], dtype=np.int64)
 
         assert isinstance(Pretends(), np.ndarray)
-        assert batch.check(Pretends()).names() == ["ok"]  # type: ignore[arg-type]
+        assert batch.check(Pretends()).names() == ["ok"]
 
     def test_numpy_padding_is_not_part_of_the_payload(self, impl: ModuleType) -> None:
         array = np.array([ASCII.encode(), b"000201"], dtype="S40")

@@ -546,9 +546,9 @@ def test_to_data_accepts_exactly_canonical_base64(text: str) -> None:
     from jpqr.cpm.text import to_data
 
     try:
-        expected: bytes | None = base64.b64decode(text, validate=True)
-        if base64.b64encode(expected).decode() != text or not text:
-            expected = None
+        decoded = base64.b64decode(text, validate=True)
+        canonical = text and base64.b64encode(decoded).decode() == text
+        expected: bytes | None = decoded if canonical else None
     except ValueError:
         expected = None
     try:

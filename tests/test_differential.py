@@ -26,7 +26,7 @@ if os.environ.get("JPQR_NO_EXTENSIONS"):
     pytest.skip("JPQR_NO_EXTENSIONS is set: no compiled twin to compare", allow_module_level=True)
 
 # Not importorskip: a missing compiled twin must fail the run, not skip it.
-from jpqr import _crc, _tlv  # type: ignore[attr-defined]
+from jpqr import _crc, _tlv  # type: ignore[attr-defined, unused-ignore]
 
 PURE = (_crc_py, _tlv_py)
 COMPILED = (_crc, _tlv)

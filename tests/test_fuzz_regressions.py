@@ -7,6 +7,7 @@ from __future__ import annotations
 import array
 from decimal import Decimal
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -84,7 +85,9 @@ def test_crc_path_switch_reaches_the_decoder_kernels() -> None:
         {"merchant_account": {"id": "٣٣", "guid": "A000000677010111"}},  # int() reads 33
     ],
 )
-def test_builder_spec_of_the_wrong_shape_is_a_build_error(impl: ModuleType, spec: dict) -> None:
+def test_builder_spec_of_the_wrong_shape_is_a_build_error(
+    impl: ModuleType, spec: dict[str, Any]
+) -> None:
     with pytest.raises(jpqr.BuildError) as caught:
         jpqr.Builder.from_dict(spec).build()
     assert caught.value.code in ("build.spec", "build.id")
@@ -271,7 +274,7 @@ def test_batch_of_a_list_emptied_while_it_is_read_has_no_unwritten_results() -> 
             return 0
 
     payloads.extend(["bad"] * 520 + [Emptying("x")])
-    result = batch.check(payloads)
+    result = batch.check(payloads)  # type: ignore[arg-type]
     assert result.verdicts.tolist() == [4] * 521  # every one computed: all invalid
     assert np.all(result.crcs == -1)
 
@@ -280,7 +283,7 @@ def test_batch_of_one_str_is_refused() -> None:
     from jpqr import batch
 
     with pytest.raises(TypeError, match="sequence of payloads"):
-        batch.check("0002010102116304AD0A")  # type: ignore[arg-type]
+        batch.check("0002010102116304AD0A")
 
 
 def test_released_memoryview_is_a_report_from_validate(impl: ModuleType) -> None:
@@ -302,7 +305,7 @@ def test_a_user_str_that_raises_is_never_called(impl: ModuleType) -> None:
     with pytest.raises(jpqr.EncodeError, match="found a Loud"):
         impl.encode([jpqr.DataObject(Loud(), "x")])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="Loud"):
-        impl.decode(Loud())  # type: ignore[arg-type]
+        impl.decode(Loud())
 
 
 def test_over_long_input_is_refused_before_it_is_read(impl: ModuleType) -> None:
@@ -311,7 +314,7 @@ def test_over_long_input_is_refused_before_it_is_read(impl: ModuleType) -> None:
     report = jpqr.validate(b"0" * 10_000_000)
     assert (report.codes, report.crc, report.payload) == (("tlv.too_long",), "missing", "")
     with pytest.raises(jpqr.EncodeError) as caught:
-        impl.encode("0" * 10_000_000)  # type: ignore[arg-type]
+        impl.encode("0" * 10_000_000)
     assert caught.value.message == "expected DataObject items, found str"
 
 

@@ -48,7 +48,7 @@ def test_svg_is_an_svg_document(twin: str, tmp_path: Path) -> None:
     assert float(root.attrib["width"]) > 0
 
 
-def terminal_to_image(text: str) -> object:
+def terminal_to_image(text: str) -> Image.Image:
     """Rebuild the image a terminal shows from half-block characters (two rows a line)."""
     halves = {" ": (0, 0), "▀": (1, 0), "▄": (0, 1), "█": (1, 1)}
     lines = [line for line in text.splitlines() if line.strip(" ")]

@@ -254,7 +254,7 @@ class TestEncode:
 
     def test_not_a_data_object(self, impl: ModuleType) -> None:
         with pytest.raises(EncodeError) as info:
-            impl.encode([("00", "01")])  # type: ignore[list-item]
+            impl.encode([("00", "01")])
         assert info.value.code == "tlv.not_data_object"
 
     def test_value_not_text(self, impl: ModuleType) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import binascii
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
@@ -28,7 +28,7 @@ if os.environ.get("JPQR_NO_EXTENSIONS"):
     pytest.skip("JPQR_NO_EXTENSIONS is set: no compiled kernels", allow_module_level=True)
 
 # Not importorskip: a missing compiled twin must fail the run, not skip it.
-from jpqr import _crc, _tlv  # type: ignore[attr-defined]
+from jpqr import _crc, _tlv  # type: ignore[attr-defined, unused-ignore]
 
 from .conftest import crc_paths, twin
 
@@ -148,7 +148,7 @@ def test_public_calls_leave_upper_clean(path: str) -> None:
     # in between could only clear the state, never dirty it: this adds no false alarms.)
     codes = ASCII_CODES + UTF8_CODES
     rows = np.array([code.encode() for code in codes])
-    calls = [
+    calls: list[tuple[str, Callable[[], object]]] = [
         *((f"crc16 {len(c)}", lambda c=c: jpqr.crc16(c)) for c in codes),
         *((f"crc16 bytes {n}", lambda n=n: jpqr.crc16(data_of(n))) for n in LENGTHS),
         *((f"check {len(c)}", lambda c=c: jpqr.check(c)) for c in codes),

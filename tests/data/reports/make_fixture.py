@@ -200,7 +200,7 @@ def from_fuzz() -> Iterator[Payload]:
     """The seed corpus of fuzz/ and seeded mutants of it, as plain str or bytes; any
     fuzz/corpus* files there are."""
     sys.path.insert(0, str(ROOT / "fuzz"))
-    import _common  # type: ignore[import-not-found]
+    import _common
 
     items = _common.payload_seeds()
     rng = random.Random(10)
