@@ -720,15 +720,20 @@ def session(**changes: Any) -> PaymentSession:
 
 
 def test_prepaid_session_refunds_the_unused_part() -> None:
-    done = session().displayed().authorised().completed(Decimal(1500))
-    assert done.state == "completed"
+    done = session().displayed().authorised().started().completed(Decimal(1500))
+    assert done.state == "refunded"
     assert (done.refund, done.capture, done.release) == (Decimal(500), None, None)
+    # all of it used: nothing to refund, the session ends captured
+    assert session().authorised().completed(Decimal(2000)).state == "captured"
 
 
 def test_authorisation_session_captures_and_releases() -> None:
     started = session(model="authorisation", amount=Decimal(3000), code=jpqr_code())
     done = started.displayed().authorised().completed(Decimal(1234))
+    assert done.state == "captured"
     assert (done.capture, done.release, done.refund) == (Decimal(1234), Decimal(1766), None)
+    nothing = started.displayed().authorised().started().completed(Decimal(0))
+    assert (nothing.state, nothing.release) == ("released", Decimal(3000))
     # the authorisation code may also carry the maximum itself
     session(model="authorisation", amount=Decimal(3000), code=jpqr_code(amount="3000"))
 
@@ -742,14 +747,14 @@ def test_refresh_replaces_the_code_under_the_same_message_id(version: str) -> No
     later = EXPIRY + timedelta(minutes=10)
     second = first.refreshed(new_code, later)
     after = second.display_request(version, **options)
-    assert second.state == "created" and second.revision == 1
+    assert second.state == "shown" and second.revision == 1
     assert after["message"]["id"] == before["message"]["id"] == 41
     assert before["message"]["message"]["content"] == first.code
     assert after["message"]["message"]["content"] == new_code
     assert after["message"]["endDateTime"] == "2026-11-21T17:40:00Z"
     assert schema_errors("SetDisplayMessage", after, version) == []
-    # an expired code can be refreshed too
-    assert first.expired(EXPIRY).refreshed(new_code, later).revision == 1
+    # an expired code is final (cancelled at the provider): the next code is a new session
+    refused("ocpp.session_state", first.expired(EXPIRY).refreshed, new_code, later)
 
 
 def test_clear_request_names_the_message_id() -> None:
@@ -773,6 +778,7 @@ def test_clear_request_names_the_message_id() -> None:
         ({"reference": ""}, "ocpp.session"),
         ({"reference": "R" * 26}, "ocpp.session"),
         ({"evse_id": 0}, "ocpp.evse_id"),
+        ({"state": "displayed"}, "ocpp.session"),  # not a state of jpqr.ocpp.flow
         ({"expires_at": datetime(2026, 11, 21, 17, 30)}, "ocpp.datetime"),
         ({"code": broken_crc(jpqr_code(amount="2000"))}, "ocpp.invalid_code"),
     ],
@@ -783,13 +789,19 @@ def test_session_refuses_inconsistent_records(changes: dict[str, Any], code: str
 
 def test_session_refuses_steps_out_of_order() -> None:
     created = session()
-    refused("ocpp.session_state", created.authorised)
+    refused("ocpp.session_state", created.started)
     refused("ocpp.session_state", created.completed, Decimal(1))
-    refused("ocpp.session_state", created.displayed().displayed)
+    refused("ocpp.session_state", created.returned)
     refused("ocpp.session_state", created.cancelled().refreshed, created.code, EXPIRY)
+    refused("ocpp.session_state", created.cancelled().authorised)
     refused("ocpp.session_state", created.expired, EXPIRY - timedelta(seconds=1))
     paid = created.displayed().authorised()
     refused("ocpp.session_state", paid.cancelled)
+    refused("ocpp.session_state", paid.authorised)  # a replayed webhook is not applied twice
+    refused("ocpp.session_state", paid.started().started)  # nor a second Started
+    done = paid.completed(Decimal(2000))
+    refused("ocpp.session_state", done.completed, Decimal(2000))  # nor a second Ended
+    assert paid.failed().returned().state == "refunded"
     refused("ocpp.session", paid.completed, Decimal(2001))
     refused("ocpp.session", paid.completed, Decimal(-1))
     refused("ocpp.session_code", created.refreshed, jpqr_code(amount="2000", reference="X"), EXPIRY)

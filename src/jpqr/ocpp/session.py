@@ -9,13 +9,21 @@ Two payment models (OCA white paper §3): **prepaid**, where the driver pays ``a
 is the maximum reserved, the final amount is captured and the rest released (the code carries no
 amount, or that maximum). The payment reference sits in 62-05 (Reference Label) of the code.
 
-The record is immutable: each step returns a new one, and a step that does not fit the state
-raises ``ocpp.session_state``. States::
+The record is immutable: each step returns a new one. Its states and transitions are those of
+:mod:`jpqr.ocpp.flow`, the same ones the CSMS flow stores (one state machine for a payment,
+whoever keeps it); a step that does not fit the state raises ``ocpp.session_state``::
 
-    created ──displayed()──▶ displayed ──authorised()──▶ authorised ──completed(final)──▶ completed
-       ▲ │                     │   │
-       │ └──── cancelled() ◀───┘   └──expired(now)──▶ expired
-       └────── refreshed(code) from created, displayed or expired (same display message id)
+    displayed()      created -> shown (again after a reconnect: shown -> shown)
+    refreshed(code)  created | shown -> the same state, a new code under the same message id
+    authorised()     created | shown -> paid (prepaid) | authorised (authorisation)
+    started()        paid | authorised -> charging
+    completed(cost)  paid | authorised | charging -> captured | released | refunded
+    failed()         paid | authorised -> failed; returned(): failed -> refunded | released
+    cancelled()      created | shown -> cancelled; expired(now): created | shown -> expired
+
+``cancelled``, ``expired``, ``captured``, ``released`` and ``refunded`` are final: a code that
+ran out before payment is cancelled at the provider (docs/ocpp.md), and the next code is a new
+payment, so a new session.
 
 >>> from datetime import datetime, timezone
 >>> from decimal import Decimal
@@ -26,8 +34,9 @@ raises ``ocpp.session_state``. States::
 ...     station_id="CS-0001", evse_id=1, message_id=41, reference="EV20261121-0001",
 ...     model="authorisation", amount=Decimal(3000), code=code,
 ...     expires_at=datetime(2026, 11, 21, 17, 30, tzinfo=timezone.utc))
->>> session.displayed().authorised().completed(Decimal(1234)).release
-Decimal('1766')
+>>> done = session.displayed().authorised().started().completed(Decimal(1234))
+>>> done.state, done.capture, done.release
+('captured', Decimal('1234'), Decimal('1766'))
 """
 
 from __future__ import annotations
@@ -35,16 +44,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ._codes import check_code, code_fields
 from .display import format_datetime, set_display_message
 from .errors import OCPPError
+from .flow import FlowEvent, FlowState, advance
 
 __all__ = ["PaymentModel", "PaymentSession", "SessionState"]
 
 PaymentModel = Literal["prepaid", "authorisation"]
-SessionState = Literal["created", "displayed", "authorised", "expired", "cancelled", "completed"]
+# The states of a session are the flow's (jpqr.ocpp.flow).
+SessionState = FlowState
 
 _REFERENCE_LIMIT = 25  # 62-05 Reference Label: ans, at most 25 (SPEC.md §3)
 
@@ -87,6 +98,10 @@ class PaymentSession:
             raise OCPPError(
                 "ocpp.session", f"amount must be a Decimal above zero, found {self.amount!r}"
             )
+        if self.state not in get_args(FlowState):
+            raise OCPPError(
+                "ocpp.session", f"expected a state of jpqr.ocpp.flow, found {self.state!r}"
+            )
         format_datetime(self.expires_at)  # refuses a naive datetime
         self._check_code(self.code)
 
@@ -118,10 +133,10 @@ class PaymentSession:
                 path="54",
             )
 
-    def _step(self, allowed: tuple[SessionState, ...], to: SessionState, **changes: Any) -> Any:
-        if self.state not in allowed:
-            raise OCPPError("ocpp.session_state", f"cannot go from {self.state!r} to {to!r}")
-        return replace(self, state=to, **changes)
+    def _step(self, event: FlowEvent, **changes: Any) -> PaymentSession:
+        cost = changes.get("final_amount")
+        state = advance(self.model, self.state, event, cost=cost, amount=self.amount)
+        return replace(self, state=state, **changes)
 
     def display_request(self, version: str, **options: Any) -> dict[str, Any]:
         """SetDisplayMessageRequest payload for the current code (see :func:`set_display_message`).
@@ -143,9 +158,8 @@ class PaymentSession:
         return {"id": self.message_id}
 
     def displayed(self) -> PaymentSession:
-        """The station accepted the SetDisplayMessage (status Accepted)."""
-        result: PaymentSession = self._step(("created",), "displayed")
-        return result
+        """The station accepted the SetDisplayMessage (status Accepted), again after a reconnect."""
+        return self._step("shown")
 
     def refreshed(self, code: str, expires_at: datetime) -> PaymentSession:
         """A new code from the provider for the same payment, shown under the same message id.
@@ -154,19 +168,24 @@ class PaymentSession:
         """
         format_datetime(expires_at)
         self._check_code(code)
-        result: PaymentSession = self._step(
-            ("created", "displayed", "expired"),
-            "created",
-            code=code,
-            expires_at=expires_at,
-            revision=self.revision + 1,
-        )
-        return result
+        return self._step("refreshed", code=code, expires_at=expires_at, revision=self.revision + 1)
 
     def authorised(self) -> PaymentSession:
-        """The provider confirmed the payment (prepaid paid, or the maximum reserved)."""
-        result: PaymentSession = self._step(("displayed",), "authorised")
-        return result
+        """The provider confirmed the payment: prepaid paid (``paid``), or the maximum reserved
+        (``authorised``); also before the station's answer to SetDisplayMessage came."""
+        return self._step("pay" if self.model == "prepaid" else "authorise")
+
+    def started(self) -> PaymentSession:
+        """The station reported the transaction started (TransactionEvent Started)."""
+        return self._step("started")
+
+    def failed(self) -> PaymentSession:
+        """Paid, but charging could not start (the station refused or did not answer)."""
+        return self._step("failed")
+
+    def returned(self) -> PaymentSession:
+        """The money of a failed session went back: refunded (prepaid) or released."""
+        return self._step("returned")
 
     def expired(self, now: datetime) -> PaymentSession:
         """The code's time is up before payment; ``now`` must be at or after ``expires_at``."""
@@ -176,23 +195,22 @@ class PaymentSession:
                 "ocpp.session_state",
                 f"the code is valid until {format_datetime(self.expires_at)}",
             )
-        result: PaymentSession = self._step(("created", "displayed"), "expired")
-        return result
+        return self._step("expire")
 
     def cancelled(self) -> PaymentSession:
         """The driver or the CSMS gave up before payment."""
-        result: PaymentSession = self._step(("created", "displayed", "expired"), "cancelled")
-        return result
+        return self._step("cancel")
 
     def completed(self, final_amount: Decimal) -> PaymentSession:
-        """Charging ended and cost ``final_amount`` yen (at most ``amount``)."""
+        """Charging ended and cost ``final_amount`` yen (at most ``amount``): ``captured`` or
+        ``released`` (authorisation: nothing taken), ``refunded`` or ``captured`` (prepaid:
+        nothing left to give back)."""
         if not isinstance(final_amount, Decimal) or not 0 <= final_amount <= self.amount:
             raise OCPPError(
                 "ocpp.session",
                 f"the final amount must be between 0 and {self.amount}, found {final_amount!r}",
             )
-        result: PaymentSession = self._step(("authorised",), "completed", final_amount=final_amount)
-        return result
+        return self._step("ended", final_amount=final_amount)
 
     @property
     def capture(self) -> Decimal | None:
