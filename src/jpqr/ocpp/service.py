@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -74,6 +75,11 @@ class PaymentConfig:
     amount: Decimal = Decimal(3000)
     tariff: Decimal = Decimal(50)  # yen per kWh
     code_lifetime_s: float = 300.0
+    # A settlement the provider refused is tried again by resume() after this, doubling with
+    # each failure up to settle_retry_max_s: a provider that is down is not called every few
+    # seconds for every ended session.
+    settle_retry_s: float = 2.0
+    settle_retry_max_s: float = 300.0
 
     def final_cost(self, energy_wh: Decimal) -> Decimal:
         """kWh x tariff, rounded half up to whole yen, capped at the amount.
@@ -131,6 +137,9 @@ class QRPaymentService:
         self._creating: set[tuple[str, int]] = set()
         self._cancel_requested: set[tuple[str, int]] = set()
         self._settling: set[str] = set()
+        # reference -> (failed settlements, the monotonic time resume() may try it again)
+        self._retry: dict[str, tuple[int, float]] = {}
+        self.clock = time.monotonic
         self._starting: set[str] = set()  # references with a RequestStartTransaction in flight
         self._showing: set[str] = set()  # references with a SetDisplayMessage in flight
         self._tasks: set[asyncio.Task[None]] = set()
@@ -622,6 +631,14 @@ class QRPaymentService:
         self._settling.add(reference)
         try:
             await self._settle(reference)
+        except Exception:
+            failures = self._retry.get(reference, (0, 0.0))[0] + 1
+            delay = self.config.settle_retry_s * 2 ** min(failures - 1, 30)
+            wait = min(delay, self.config.settle_retry_max_s)
+            self._retry[reference] = (failures, self.clock() + wait)
+            raise
+        else:
+            self._retry.pop(reference, None)
         finally:
             self._settling.discard(reference)
             self._locks.pop(reference, None)
@@ -670,9 +687,12 @@ class QRPaymentService:
 
     def resume(self) -> None:
         """Settle every ended session whose money did not move yet (at start, then now and then,
-        so a provider call that failed is tried again; each operation is idempotent)."""
+        so a provider call that failed is tried again, with a growing wait between tries:
+        ``PaymentConfig.settle_retry_s``; each operation is idempotent)."""
+        now = self.clock()
         for payment in self.store.payments("cost IS NOT NULL AND settled = 0"):
-            if payment.reference not in self._settling:
+            retry = self._retry.get(payment.reference)
+            if payment.reference not in self._settling and (retry is None or retry[1] <= now):
                 self.spawn(self.settle(payment.reference))
 
 
