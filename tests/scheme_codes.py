@@ -8,6 +8,9 @@ import importlib.util
 import json
 from typing import Any
 
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+
 from jpqr.report import ValidationReport
 
 from .conftest import DATA
@@ -44,6 +47,8 @@ def read(text: str) -> Objects:
 
 
 def write(objects: Objects) -> str:
+    """The pairs as ID, 2-digit length (in characters), value."""
+    assert all(len(value) <= 99 for _, value in objects), "a value over 99 characters"
     return "".join(f"{id}{len(value):02d}{value}" for id, value in objects)
 
 
@@ -90,3 +95,22 @@ def found(report: ValidationReport) -> list[tuple[str, str]]:
 def warned(report: ValidationReport) -> list[tuple[str, str]]:
     """The (code, path) of each warning of ``report``, in order."""
     return [(issue.code, issue.path) for issue in report.warnings]
+
+
+# GUIDs of no scheme here ("x." in front keeps them off every known one), and the sub-values of
+# a template (any printable ASCII), for the "foreign template" properties: at most 26 + 4 and
+# 4 x (10 + 4) characters, so the template stays within a 2-digit length.
+GUIDS = st.from_regex(r"x\.[a-z.]{1,24}", fullmatch=True)
+SUB_VALUES = st.lists(
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=10),
+    max_size=4,
+)
+# The impl fixture is the same for every example (it only selects a twin).
+ON_BOTH_TWINS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+def foreign(guid: str, values: list[str]) -> str:
+    """A template of another scheme: ``guid`` in 00, then ``values`` as 01, 02, ..."""
+    return write([("00", guid), *((f"{n:02d}", value) for n, value in enumerate(values, 1))])

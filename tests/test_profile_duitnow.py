@@ -7,18 +7,14 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import jpqr
 from jpqr.profiles import PROFILES, SCHEMES, duitnow, emvco
 
-from .scheme_codes import clean, found, mutate, published, read, warned
+from .scheme_codes import ON_BOTH_TWINS, clean, found, mutate, published, read, warned
 
-# The impl fixture is the same for every example (it only selects a twin).
-ON_BOTH_TWINS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
 CLEAN = clean("duitnow")
 # The 'PUBLISHED.duitNow' vector "from PayNet's own specification": 00 = 02, 01 = 11, 54 10.00.
 PAYNET = next(p for p in CLEAN if "5909QRCSDNBHD" in p)

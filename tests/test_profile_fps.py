@@ -7,11 +7,22 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
+from hypothesis import given
 
 import jpqr
 from jpqr.profiles import PROFILES, SCHEMES, emvco, fps
 
-from .scheme_codes import clean, found, mutate, published, write
+from .scheme_codes import (
+    GUIDS,
+    ON_BOTH_TWINS,
+    SUB_VALUES,
+    clean,
+    foreign,
+    found,
+    mutate,
+    published,
+    write,
+)
 
 CLEAN = clean("fps")
 ODOO = CLEAN[0]  # 26: GUID, 03 mobile +852-67891234
@@ -77,3 +88,13 @@ def test_another_schemes_template_is_not_judged_by_the_fps_rows(impl: ModuleType
     other = write([("00", "hk.com.example"), ("01", "not a code"), ("03", "12345678")])
     mutant = mutate(ODOO, "32", other)
     assert fps.is_valid(mutant) and emvco.is_valid(mutant)
+
+
+@ON_BOTH_TWINS
+@given(guid=GUIDS, values=SUB_VALUES)
+def test_a_foreign_template_gets_the_emvco_verdict(
+    impl: ModuleType, guid: str, values: list[str]
+) -> None:
+    # Whatever another operator's template (32-51) holds, FPS adds nothing to EMVCo's verdict.
+    mutant = mutate(ODOO, "32", foreign(guid, values))
+    assert found(fps.validate(mutant)) == found(emvco.validate(mutant))

@@ -7,12 +7,23 @@ from __future__ import annotations
 from types import ModuleType
 
 import pytest
+from hypothesis import given
 
 import jpqr
 from jpqr.profiles import PROFILES, SCHEMES, emvco, qrph
 
 from .conftest import PUBLISHED
-from .scheme_codes import clean, found, mutate, published, write
+from .scheme_codes import (
+    GUIDS,
+    ON_BOTH_TWINS,
+    SUB_VALUES,
+    clean,
+    foreign,
+    found,
+    mutate,
+    published,
+    write,
+)
 
 CLEAN = clean("qrph")
 P2M = CLEAN[0]  # fixture QRPH: 28 ph.ppmi.p2m, 62-00 ph.ppmi.qrph
@@ -49,10 +60,9 @@ def test_the_modified_fixture_is_no_qr_ph_code(impl: ModuleType) -> None:
     ("payload", "path", "value", "code"),
     [
         (P2M, "28.00", "ph.dpmi.p2m", "qrph.account"),  # neither P2M nor P2P: at 28
-        (P2M, "28.01", "GXCHPHM2", "qrph.bic"),  # 11 characters
-        (P2M, "28.05", "0000", "qrph.payment_type"),  # 3 digits
-        (P2P, "27.01", "paeyphm2xxx", "qrph.bic"),
-        (P2P, "27.05", "09913729861", "qrph.mobile"),  # +63- and digits
+        (P2M, "28.01", "GXCHPHM2XX", "qrph.bic"),  # ISO 9362: 8 or 11 characters
+        (P2M, "28.01", "GXC1PHM2XXX", "qrph.bic"),  # 4 letters first
+        (P2P, "27.01", "paeyphm2xxx", "qrph.bic"),  # upper case
         (P2P, "53", "840", "qrph.currency"),
         (P2M, "58", "SG", "qrph.country"),
     ],
@@ -76,9 +86,29 @@ def test_each_account_belongs_in_its_template(
     assert found(emvco.validate(mutant)) == []
 
 
+@pytest.mark.parametrize("bic", ["GXCHPHM2", "RCBCPHMMXXX", "PAEYPHM2001"])
+def test_a_bic_of_8_or_11_characters(impl: ModuleType, bic: str) -> None:
+    assert qrph.is_valid(mutate(P2M, "28.01", bic)) and qrph.is_valid(mutate(P2P, "27.01", bic))
+
+
+def test_28_05_and_27_05_are_not_judged(impl: ModuleType) -> None:
+    # Unsourced (values seen, no rule stated): any text there is EMVCo's business alone.
+    assert qrph.is_valid(mutate(P2M, "28.05", "X")) and qrph.is_valid(mutate(P2P, "27.05", "X"))
+
+
 def test_another_schemes_template_is_not_judged_by_the_qr_ph_rows(impl: ModuleType) -> None:
     # PayMaya's com.bnapi.ipay in 27: no QR Ph account, and its 27-01 ('0014') is no BIC
     # the P2P rows would judge.
     assert found(qrph.validate(BNAPI)) == [("qrph.account", "28")]
     other = write([("00", "com.example"), ("01", "x"), ("05", "9")])
     assert qrph.is_valid(mutate(P2M, "29", other))
+
+
+@ON_BOTH_TWINS
+@given(guid=GUIDS, values=SUB_VALUES)
+def test_a_foreign_template_gets_the_emvco_verdict(
+    impl: ModuleType, guid: str, values: list[str]
+) -> None:
+    # Another scheme's 27 (PayMaya's com.bnapi.ipay is one) is not judged by the P2P rows.
+    mutant = mutate(P2M, "27", foreign(guid, values))
+    assert found(qrph.validate(mutant)) == found(emvco.validate(mutant))

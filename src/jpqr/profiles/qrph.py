@@ -5,10 +5,15 @@ No QR Ph specification was found (tests/data/schemes/README.md, "qrph"): every r
 an operator's or a PSP's published document [doc] (the afcsblog series, which dissects real
 codes field by field, https://afcsblog.ingonoka.com/post/qrph4-qrcode/qrphpart4; PayMongo's API
 reference, https://developers.paymongo.com/reference/qr-transfer-resource) or from the fixtures
-of a library that parses them [lib], and only where those agree. Left out as unsourced: the
-values of 27-02 (``99964403``, ``99960300``: no list), the MCC (6016 in PayMongo's example only),
-the GUID in 62-00 (``ph.ppmi.qrph``, ``com.p2pqrpay``, but also ``com.paymaya.qr``,
-``ph.starpay`` or none in published codes) and the 88 template.
+of a library that parses them [lib], and only where those agree. Left out as unsourced (only
+values seen, no rule stated): 28-05 (3 digits, ``000`` or ``310``; "Unknown" to afcsblog, a
+"payment type" to one fixture), the format of 27-05 (``+63-`` and digits in two examples of a
+"merchant mobile number"), the values of 27-02 (``99964403``, ``99960300``: no list), the MCC
+(6016 in PayMongo's example only), the GUID in 62-00 (``ph.ppmi.qrph``, ``com.p2pqrpay``, but
+also ``com.paymaya.qr``, ``ph.starpay`` or none in published codes) and the 88 template.
+A documented choice: 53 = 608 and 58 = PH, which no text states as a rule, but which the
+README lists as QR Ph's: every code the documents dissect has them, and QR Ph is the national
+standard of the Philippines (BSP Circular No. 1055, as the BSP's "QR Ph P2M FAQs" say).
 
 QR Ph's 62 opens with a GUID in 62-00, which EMVCo's Table 3.7 does not define: the ``emvco``
 table leaves an unknown sub-ID of 62 alone, so that needs no departure here.
@@ -42,17 +47,30 @@ P2M, P2P = "ph.ppmi.p2m", "com.p2pqrpay"
 AFCS = "afcsblog.ingonoka.com QRPh Part 4 [doc]"
 PAYMONGO = "PayMongo API reference, QR Transfer Resource [doc]"
 FIXTURE = "QRPH fixtures, search-index id 32474225911 [lib]"
-# ISO 9362 BIC of 11 characters (bank 4 letters, country 2, location 2, branch 3): every
-# acquirer in the sources has 11 (RCBCPHMMXXX, GXCHPHM2XXX, BNORPHMMXXX).
-_BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{5}")
+# 27-01 and 28-01 are named a BIC ("Acquirer Bank Swift Code", afcsblog; "merchant_bic",
+# PayMongo): ISO 9362, 4 letters (institution), 2 (country), 2 letters or digits (location),
+# optionally 3 more (branch). Every code in the sources has the 11-character form.
+_BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 
 
-def _bic(id: str, source: str) -> Pattern:
-    return Pattern(
-        path="01",
-        pattern=_BIC,
-        code="qrph.bic",
-        message=f"expected the acquirer's 11-character BIC for ID {id}.01, found {{found!r}}",
+def _bic(id: str, source: str) -> Rule:
+    """The BIC row of the P2M (``id`` 28) or the P2P (27) account template."""
+    guid = P2M if id == "28" else P2P
+    return Rule(
+        function=account_rows,
+        options={
+            "guid": guid,
+            "rows": (
+                Pattern(
+                    path="01",
+                    pattern=_BIC,
+                    code="qrph.bic",
+                    message=f"expected an ISO 9362 BIC (8 or 11 characters, upper case) for "
+                    f"ID {id}.01, found {{found!r}}",
+                    source=source,
+                ),
+            ),
+        },
         source=source,
     )
 
@@ -70,42 +88,8 @@ TABLE = emvco.TABLE.extend(
             },
             source=f"{AFCS} (P2M: 28 ph.ppmi.p2m); {PAYMONGO} (P2P: 27 com.p2pqrpay); {FIXTURE}",
         ),
-        Rule(
-            function=account_rows,
-            options={
-                "guid": P2M,
-                "rows": (
-                    _bic("28", f"{AFCS}: 28-01 acquirer BIC; {FIXTURE} (QRPH, parsed)"),
-                    Pattern(
-                        path="05",
-                        pattern=re.compile(r"[0-9]{3}"),
-                        code="qrph.payment_type",
-                        message="expected a 3-digit code for ID 28.05, found {found!r}",
-                        source=f"{AFCS}: 28-05 '310'; {FIXTURE}: 28-05 payment type '000'",
-                    ),
-                ),
-            },
-            source=f"{AFCS}; {FIXTURE}: the P2M template 28",
-        ),
-        Rule(
-            function=account_rows,
-            options={
-                "guid": P2P,
-                "rows": (
-                    _bic("27", f"{PAYMONGO}: 27-01 PAEYPHM2XXX; {FIXTURE} (QRPH_INSTAPAY)"),
-                    Pattern(
-                        path="05",
-                        pattern=re.compile(r"\+63-[0-9]+"),
-                        code="qrph.mobile",
-                        message="expected a mobile number as '+63-' and digits for ID 27.05, "
-                        "found {found!r}",
-                        source=f"{PAYMONGO}: 27-05 +63-9913729861; Kotlin decode test, "
-                        "search-index id 5129033026 [lib]: +63-9178817912",
-                    ),
-                ),
-            },
-            source=f"{PAYMONGO}; {FIXTURE}: the P2P template 27",
-        ),
+        _bic("28", f"{AFCS}: 28-01 'Acquirer Bank Swift Code'; {FIXTURE} (QRPH, parsed)"),
+        _bic("27", f"{PAYMONGO}: 27-01 'merchant_bic'; {FIXTURE} (QRPH_INSTAPAY)"),
         Allowed(
             path="53",
             values=frozenset({"608"}),
@@ -143,6 +127,7 @@ SCHEME = Scheme(
     sources=(
         "afcsblog.ingonoka.com, QRPh Part 4 (real codes dissected)",
         "PayMongo API reference, QR Transfer Resource and Execute a transfer",
+        "BSP, QR Ph P2M FAQs (PSOD-202110-063): QR Ph, the national standard (Circular 1055)",
         "library fixtures (search-index ids 32474225911, 5129033026, 52645720473)",
     ),
     departures=("62 opens with a GUID in 62-00 (EMVCo Table 3.7 defines no 62-00)",),
