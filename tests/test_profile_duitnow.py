@@ -121,3 +121,9 @@ def test_any_payload_format_indicator(impl: ModuleType, version: str) -> None:
 @given(currency=st.sampled_from(["392", "702", "840", "978", "360", "764", "344"]))
 def test_any_currency_but_ringgit(impl: ModuleType, currency: str) -> None:
     assert found(duitnow.validate(mutate(PAYNET, "53", currency))) == [("duitnow.currency", "53")]
+
+
+def test_parse_reads_a_published_code(impl: ModuleType) -> None:
+    assert duitnow.parse(PAYNET).merchant_name == fields(PAYNET)["59"]
+    with pytest.raises(jpqr.ValidationError, match="Payload Format Indicator"):
+        duitnow.parse(mutate(PAYNET, "00", "03"))

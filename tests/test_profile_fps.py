@@ -21,6 +21,7 @@ from .scheme_codes import (
     found,
     mutate,
     published,
+    read,
     write,
 )
 
@@ -98,3 +99,9 @@ def test_a_foreign_template_gets_the_emvco_verdict(
     # Whatever another operator's template (32-51) holds, FPS adds nothing to EMVCo's verdict.
     mutant = mutate(ODOO, "32", foreign(guid, values))
     assert found(fps.validate(mutant)) == found(emvco.validate(mutant))
+
+
+def test_parse_reads_a_published_code(impl: ModuleType) -> None:
+    assert fps.parse(ODOO).merchant_name == dict(read(ODOO))["59"]
+    with pytest.raises(jpqr.ValidationError, match=r"26\.03"):
+        fps.parse(mutate(ODOO, "26.03", "67891234"))

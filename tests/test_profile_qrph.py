@@ -22,6 +22,7 @@ from .scheme_codes import (
     found,
     mutate,
     published,
+    read,
     write,
 )
 
@@ -112,3 +113,9 @@ def test_a_foreign_template_gets_the_emvco_verdict(
     # Another scheme's 27 (PayMaya's com.bnapi.ipay is one) is not judged by the P2P rows.
     mutant = mutate(P2M, "27", foreign(guid, values))
     assert found(qrph.validate(mutant)) == found(emvco.validate(mutant))
+
+
+def test_parse_reads_a_published_code(impl: ModuleType) -> None:
+    assert qrph.parse(P2P).merchant_name == dict(read(P2P))["59"]
+    with pytest.raises(jpqr.ValidationError, match="58"):
+        qrph.parse(mutate(P2P, "58", "SG"))

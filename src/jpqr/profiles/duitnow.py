@@ -13,11 +13,12 @@ Documented choices (tests/data/schemes/README.md, "duitnow"):
 - 00: PayNet says "Version 02"; published codes carry ``01`` too (17 of the 818 donation codes
   of khrnchn/sedekah-je). ``02`` is clean, ``01`` a warning ``duitnow.payload_format`` (an error
   with ``strict=True``), anything else an error.
-- 53: PayNet says "As defined in ISO4217. Use 458 for Malaysian Ringgit"; read as: 458 only
-  (DuitNow settles in ringgit; every published code has 458).
-- 54 = ``00.00`` (static donation codes printed with a zero amount): no DuitNow text allows a
-  zero amount, so EMVCo's ``amount.zero`` stands (SPEC §3: not zero; absent when the payer
-  enters the amount).
+- 53: PayNet says "As defined in ISO4217. Use 458 for Malaysian Ringgit"; read as 458 only
+  (a reading, not PayNet's words; every published code has 458).
+- 54 = ``00.00`` (static donation codes printed with a zero amount: in khrnchn/sedekah-je
+  @7df02ef3, 17 codes, every one of them with 00 = ``01``: one generator's habit): no
+  DuitNow text allows a zero amount, so EMVCo's ``amount.zero`` stands (SPEC §3: not zero;
+  absent when the payer enters the amount).
 - 82 with a hex value (natsu90's ``DUITNOW_REF82``): EMVCo makes 80-99 templates and the
   engine's structure check says ``tlv.template_not_tlv``; its meaning is unsourced, so this
   profile has no row for it (the departure is listed in ``SCHEME``).
