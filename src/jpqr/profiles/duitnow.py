@@ -125,7 +125,7 @@ SCHEME = Scheme(
     ),
     departures=(
         "00 = 02 (PayNet 'Version 02'; 01 a warning)",
-        "01 mandatory",
+        "01 and 26 mandatory; 53 = 458",
         "82 holds a hex primitive in published codes (EMVCo: 80-99 are templates)",
     ),
 )

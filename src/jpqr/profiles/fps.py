@@ -165,7 +165,7 @@ SCHEME = Scheme(
         "pulsely/hkqr",
         "odoo l10n_hk",
     ),
-    departures=("none: the FPS rows only narrow EMVCo (template 26, its sub-IDs 01-04)",),
+    departures=("26 is the FPS account (hk.com.hkicl); its 01-04 have FPS formats",),
 )
 
 check = TABLE.check

@@ -130,7 +130,10 @@ SCHEME = Scheme(
         "BSP, QR Ph P2M FAQs (PSOD-202110-063): QR Ph, the national standard (Circular 1055)",
         "library fixtures (search-index ids 32474225911, 5129033026, 52645720473)",
     ),
-    departures=("62 opens with a GUID in 62-00 (EMVCo Table 3.7 defines no 62-00)",),
+    departures=(
+        "the account is 28 (P2M, ph.ppmi.p2m) or 27 (P2P, com.p2pqrpay); 53 = 608, 58 = PH",
+        "62 opens with a GUID in 62-00 (EMVCo Table 3.7 defines no 62-00)",
+    ),
 )
 
 check = TABLE.check
