@@ -6,7 +6,7 @@ A new national profile (eL-QR, Pix, PromptPay) is one new table module registere
 :data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles them).
 
 >>> sorted(PROFILES)
-['emvco', 'jpqr']
+['emvco', 'jpqr', 'vietqr']
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from . import _classify, emvco, jpqr
+from . import (
+    _classify,
+    emvco,
+    jpqr,
+    vietqr,  # issue 12, helper P2
+)
 from ._scheme import Scheme
 
 __all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
 
-PROFILES: Mapping[str, ModuleType] = {"emvco": emvco, "jpqr": jpqr}
+PROFILES: Mapping[str, ModuleType] = {
+    "emvco": emvco,
+    "jpqr": jpqr,
+    "vietqr": vietqr,
+}
 # The schemes of the national profiles (their SCHEME), which classify() and "auto" recognise.
 SCHEMES: tuple[Scheme, ...] = tuple(m.SCHEME for m in PROFILES.values() if hasattr(m, "SCHEME"))
 _classify.index(SCHEMES)
