@@ -6,7 +6,7 @@ A new national profile (eL-QR, Pix, PromptPay) is one new table module registere
 :data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles them).
 
 >>> sorted(PROFILES)
-['emvco', 'jpqr', 'vietqr']
+['emvco', 'jpqr', 'qris', 'vietqr']
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from . import (
     _classify,
     emvco,
     jpqr,
+    qris,  # issue 12, helper P2
     vietqr,  # issue 12, helper P2
 )
 from ._scheme import Scheme
@@ -28,6 +29,7 @@ PROFILES: Mapping[str, ModuleType] = {
     "emvco": emvco,
     "jpqr": jpqr,
     "vietqr": vietqr,
+    "qris": qris,
 }
 # The schemes of the national profiles (their SCHEME), which classify() and "auto" recognise.
 SCHEMES: tuple[Scheme, ...] = tuple(m.SCHEME for m in PROFILES.values() if hasattr(m, "SCHEME"))
