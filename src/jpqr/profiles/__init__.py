@@ -6,7 +6,7 @@ A new national profile (eL-QR, Pix, PromptPay) is one new table module registere
 :data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles them).
 
 >>> sorted(PROFILES)
-['emvco', 'jpqr', 'qris', 'vietqr']
+['emvco', 'jpqr', 'qris', 'sgqr', 'vietqr']
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from . import (
     emvco,
     jpqr,
     qris,  # issue 12, helper P2
+    sgqr,  # issue 12, helper P2
     vietqr,  # issue 12, helper P2
 )
 from ._scheme import Scheme
@@ -30,6 +31,7 @@ PROFILES: Mapping[str, ModuleType] = {
     "jpqr": jpqr,
     "vietqr": vietqr,
     "qris": qris,
+    "sgqr": sgqr,
 }
 # The schemes of the national profiles (their SCHEME), which classify() and "auto" recognise.
 SCHEMES: tuple[Scheme, ...] = tuple(m.SCHEME for m in PROFILES.values() if hasattr(m, "SCHEME"))
