@@ -158,6 +158,23 @@ def test_each_row_rejects_its_mutation(
     assert errors(vietqr.validate(mutate(base, path, value))) == [(code, where)]
 
 
+def test_nested_issues_point_into_the_payload(impl: ModuleType) -> None:
+    # 38-01 is decoded here, not by EMVCo: its issues still carry offsets in the payload.
+    code = mutate(CARD, "38.01.00", "97040A")
+    (issue,) = vietqr.validate(code).errors
+    assert issue.offset is not None
+    assert code[issue.offset : issue.offset + 10] == "000697040A"
+
+
+@TWINS
+@given(bin=st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=8))
+def test_bin_property(impl: ModuleType, bin: str) -> None:
+    # Bảng 4 p. 14: the BIN is 6 characters; §5.2.3.2.2: the SBV's BIN, digits.
+    found = errors(vietqr.validate(mutate(CARD, "38.01.00", bin)))
+    wanted = [] if len(bin) == 6 and bin.isdigit() else [("vietqr.beneficiary", "38.01.00")]
+    assert found == wanted
+
+
 def test_38_missing_is_its_own_error(impl: ModuleType) -> None:
     # Bảng 1 p. 8: 38 M. The account moved to 26 keeps EMVCo's "a merchant account" satisfied.
     moved = mutate(mutate(CARD, "38", None), "26", value_at(CARD, "38"))

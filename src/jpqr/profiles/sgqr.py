@@ -275,7 +275,11 @@ SCHEME = Scheme(
         "francolifeproject.com/PayNowQR (PayNow field table, unofficial)",
         "lee-ratinan/emv-qr @e92eec33 src/EmvMerchant.php, src/EmvMerchantDecoder.php",
     ),
-    departures=("none: SGQR, PayNow and NETS rows add to EMVCo's",),
+    departures=(
+        "none from EMVCo: the PayNow (26-01 0/2, 26-03 0/1, 26-04 a date; 53 = 702), SGQR "
+        "(51-02 NN.NNNN, 51-03 6 digits, 51-07 a date) and NETS (03, 99) rows narrow it",
+        "expiry in PayNow 26-04 (YYYYMMDD or YYYYMMDDHHMMSS, Singapore time)",
+    ),
 )
 
 check = TABLE.check
