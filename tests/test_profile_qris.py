@@ -195,3 +195,13 @@ def test_classify_names_qris_over_its_acquirers(impl: ModuleType) -> None:
         ("26", "ID.DANA.WWW"),
         ("51", "ID.CO.QRIS.WWW"),
     ]
+
+
+@pytest.mark.parametrize("index", range(len(PAYLOADS)))
+def test_detect(impl: ModuleType, index: int) -> None:
+    payload = PAYLOADS[index]["payload"]
+    tree = jpqr.decode(payload)
+    # Every published code with an account template and 58 = ID is QRIS: with 51 or without
+    # (sunary's library output, AstraPay's dynamic code with 26-00 = "00", transfer codes in 40).
+    assert qris.detect(tree) == (index != 4)  # line 4: no merchant account at all
+    assert not qris.detect(jpqr.decode(mutate(payload, "58", "SG")))

@@ -40,7 +40,7 @@ import re
 from typing import TYPE_CHECKING
 
 from . import _engine, emvco
-from ._scheme import Scheme
+from ._scheme import Scheme, Tree
 from ._table import (
     Allowed,
     Level,
@@ -59,7 +59,7 @@ from .vietqr import exponent_amount
 if TYPE_CHECKING:
     from ._engine import Checker
 
-__all__ = ["NAME", "SCHEME", "TABLE", "check", "is_valid", "parse", "validate"]
+__all__ = ["NAME", "SCHEME", "TABLE", "check", "detect", "is_valid", "parse", "validate"]
 
 NAME = "qris"
 AP = "QRIS standard [spec-quote] astrapay/spring-qris @5fbdda73"
@@ -76,6 +76,7 @@ CRITERIA = frozenset({"UMI", "UKE", "UME", "UBE", "URE", "PSO", "BLU"})
 # Tabel 3.23 via QrisType.java / QrisTransferPayload.java: the purposes of a transfer code.
 TRANSFER_PURPOSES = frozenset({"BOOK", "DMCT", "XBCT"})
 NO_PIPE = re.compile(r"[^|]*")
+ACQUIRER_IDS = ids(26, 45)
 
 
 def is_transfer(level: Level) -> bool:
@@ -131,6 +132,17 @@ def static_needs_national(checker: Checker, level: Level, row: Rule) -> None:
             f"expected ID 51 (the national QRIS template, GUID {GUID!r}) in a static QRIS "
             "code (ID 01 '11'), found none",
         )
+
+
+def detect(tree: Tree) -> bool:
+    """A QRIS code without the national GUID: 58 is ``ID`` and a domestic acquirer's template
+    (26-45, 4.7.5.1: "wajib digunakan untuk acquirer domestik") is there. Dynamic codes need no
+    51 (4.7.7 asks for it in static ones), transfer codes have 40 only (Tabel 3.20), and 26-00
+    may be the default ``00`` (4.7.5.3), so the GUIDs alone miss them."""
+    country = next((obj.value for obj in tree if obj.id == "58"), None)
+    return country == INDONESIA and any(
+        obj.id in ACQUIRER_IDS and obj.children is not None for obj in tree
+    )
 
 
 def _no_pipe(path: str) -> Pattern:
@@ -295,7 +307,7 @@ TABLE = emvco.TABLE.extend(
         Rule(
             function=accounts,
             options={
-                "ids": ids(26, 45),
+                "ids": ACQUIRER_IDS,
                 "rows": _ACQUIRER_ROWS,
                 "transfer": _TRANSFER_ACCOUNT_ROWS,
             },
@@ -327,6 +339,7 @@ SCHEME = Scheme(
     "ID",
     guids={GUID: frozenset({"51"})},
     legacy={LEGACY_GUID: frozenset({"51"})},
+    detect=detect,
     near_misses=frozenset(
         {"ID.CO.QRIS.COM", "ID.CO.QRIS", "ID.QRIS.WWW", "ID.OR.QRIS.WWW", "ID.CO.QRLS.WWW"}
     ),
