@@ -13,6 +13,11 @@ transfer code (Tabel 3.20, 4.2: template 40 with purpose 62-08 ``BOOK``/``DMCT``
 transfer account in 40 instead, a customer PAN of 16-19 digits; it must be dynamic, and its 52,
 if there, is ``4829``.
 
+``classify`` knows a QRIS code by 51's GUID (the legacy one with the warning ``scheme.legacy``),
+or by :func:`detect` where 51 is not there (dynamic and transfer codes, 26-00 = ``00``): 58 =
+``ID`` with a domestic acquirer's template. Its precedence is above the acquirers' and any
+international scheme's template a code may carry: the national template names the whole code.
+
 The amount (4.7.8.1) is EMVCo's grammar ("1000.00", "1000" and "1000." valid; "1000,00",
 "1.000", "1 000" not: ``_functions.amount`` reports those), and the decimals "must match the
 exponent of the currency in ISO 4217" (IDR: 2): a decimal part of another length is

@@ -8,6 +8,9 @@ lee-ratinan/emv-qr @e92eec33 (``src/EmvMerchant.php``, ``src/EmvMerchantDecoder.
 against the published codes of zionsg/sgqr-parser, pyraxo/sgqr-parser and xkjyeah/sgqr-inspector
 (tests/data/schemes/sgqr.jsonl). The rows apply to the template whose GUID names it, wherever in
 26-51 it is: ``SG.PAYNOW`` (26 in every sample), ``SG.SGQR`` (51), ``SG.COM.NETS`` (26 or 28).
+Any of the three names the code for ``classify``, PayNow anywhere in 26-51, SGQR in 51 only; an
+SGQR code also carries wallets' templates (Grab, Dash, Fave, WeChat Pay), so this scheme's
+precedence is above any other scheme whose template it carries: the SGQR code is the whole code.
 
 Left out, with why: the PayNow mobile and UEN patterns of 26-02 and "26-03 = 0 on a static code
 is an error" (one library each: unsourced); 26-05 (seen once, meaning unknown); NETS 26-02 as 15
