@@ -1,12 +1,13 @@
 """Validation profiles, one module per standard, each a rule table (``TABLE``, rows of
 ``_table.py``) with ``validate``, ``is_valid``, ``parse`` and ``check`` (its rows over a decoded
-tree): ``emvco`` (generic EMVCo MPM) and ``jpqr`` (``emvco`` plus the JPQR rows).
+tree): ``emvco`` (generic EMVCo MPM), ``jpqr`` (``emvco`` plus the JPQR rows) and the national
+schemes, each ``emvco`` narrowed or departed from as its sources say (docs/validation.md).
 
-A new national profile (eL-QR, Pix, PromptPay) is one new table module registered in
-:data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles them).
+A new national profile is one new table module with a ``SCHEME`` registered in
+:data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles those it can).
 
 >>> sorted(PROFILES)
-['duitnow', 'emvco', 'fps', 'jpqr', 'qrph']
+['duitnow', 'emvco', 'fps', 'jpqr', 'qris', 'qrph', 'sgqr', 'vietqr']
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from . import _classify, duitnow, emvco, fps, jpqr, qrph
+from . import _classify, duitnow, emvco, fps, jpqr, qris, qrph, sgqr, vietqr
 from ._scheme import Scheme
 
 __all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
@@ -22,6 +23,9 @@ __all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
 PROFILES: Mapping[str, ModuleType] = {
     "emvco": emvco,
     "jpqr": jpqr,
+    "vietqr": vietqr,
+    "qris": qris,
+    "sgqr": sgqr,
     "duitnow": duitnow,
     "fps": fps,
     "qrph": qrph,
