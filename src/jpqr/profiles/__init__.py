@@ -6,7 +6,7 @@ A new national profile (eL-QR, Pix, PromptPay) is one new table module registere
 :data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles them).
 
 >>> sorted(PROFILES)
-['emvco', 'jpqr']
+['emvco', 'jpqr', 'khqr', 'pix', 'promptpay']
 """
 
 from __future__ import annotations
@@ -14,12 +14,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from . import _classify, emvco, jpqr
+from . import _classify, emvco, jpqr, khqr, pix, promptpay
 from ._scheme import Scheme
 
 __all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
 
-PROFILES: Mapping[str, ModuleType] = {"emvco": emvco, "jpqr": jpqr}
+PROFILES: Mapping[str, ModuleType] = {
+    "emvco": emvco,
+    "jpqr": jpqr,
+    "pix": pix,
+    "promptpay": promptpay,
+    "khqr": khqr,
+}
 # The schemes of the national profiles (their SCHEME), which classify() and "auto" recognise.
 SCHEMES: tuple[Scheme, ...] = tuple(m.SCHEME for m in PROFILES.values() if hasattr(m, "SCHEME"))
 _classify.index(SCHEMES)
