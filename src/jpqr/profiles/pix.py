@@ -8,7 +8,9 @@ stone-payments/ex-pix-brcode @bc8df522 (its validating ``decode_to``: ``[ST]`` b
 names of ``pix_code_validator_unittest.cc``), all tagged [lib].
 
 Pix departs from EMVCo in nothing: every row narrows it (a Pix merchant account in 26, its key
-or URL, 62-05, BRL, BR). Left out, and why (README "pix"):
+or URL, 62-05, BRL, BR). The README calls 53 = 986 and 58 = BR unsourced; ex-pix-brcode's
+schema requires both (brcode.ex:84, :91), as it requires 62-05 and one of key or URL: one
+library each, which every BCB example string agrees with. Left out, and why (README "pix"):
 
 - non-ASCII in 59/60 (``BRASÍLIA``): **disputed** (ex-pix-brcode's ``decode/2`` accepts it, its
   ``decode_to/2`` rejects it): the EMVCo verdict (``field.charset``) stands;
