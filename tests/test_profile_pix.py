@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 import jpqr
 from jpqr.profiles import PROFILES, SCHEMES, emvco, pix
 
+from .conftest import twin
 from .scheme_codes import ON_BOTH_TWINS, found, mutate, published
 
 ENTRIES = published("pix")
@@ -130,3 +131,11 @@ def test_any_txid_of_ex_pix_brcode_passes(impl: ModuleType, txid: str) -> None:
 def test_any_other_currency_is_refused(impl: ModuleType, currency: str) -> None:
     codes = [code for code, _ in found(pix.validate(mutate(BCB, "53", currency)))]
     assert "pix.currency" in codes
+
+
+@pytest.mark.parametrize("payload", [e["payload"] for e in ENTRIES])
+def test_the_twins_agree_on_every_published_payload(impl: ModuleType, payload: str) -> None:
+    # Broken CRCs and templates included: the same report, issue for issue, on both twins.
+    report = pix.validate(payload)
+    with twin("python"):
+        assert report == pix.validate(payload)
