@@ -7,7 +7,7 @@ A new national profile is one new table module with a ``SCHEME`` registered in
 :data:`PROFILES`; ``_engine.py`` runs every table (and ``_rules.pyx`` compiles those it can).
 
 >>> sorted(PROFILES)
-['duitnow', 'emvco', 'fps', 'jpqr', 'qris', 'qrph', 'sgqr', 'vietqr']
+['duitnow', 'emvco', 'fps', 'jpqr', 'khqr', 'pix', 'promptpay', 'qris', 'qrph', 'sgqr', 'vietqr']
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import ModuleType
 
-from . import _classify, duitnow, emvco, fps, jpqr, qris, qrph, sgqr, vietqr
+from . import _classify, duitnow, emvco, fps, jpqr, khqr, pix, promptpay, qris, qrph, sgqr, vietqr
 from ._scheme import Scheme
 
 __all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
@@ -23,6 +23,9 @@ __all__ = ["PROFILES", "SCHEMES", "emvco", "jpqr"]
 PROFILES: Mapping[str, ModuleType] = {
     "emvco": emvco,
     "jpqr": jpqr,
+    "pix": pix,
+    "promptpay": promptpay,
+    "khqr": khqr,
     "vietqr": vietqr,
     "qris": qris,
     "sgqr": sgqr,
