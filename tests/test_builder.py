@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import jpqr
 from jpqr import Builder, BuildError, schema
+from jpqr.profiles import PROFILES
 
 from .strategies import SCRIPTS
 from .test_validate import crc_of
@@ -180,8 +181,10 @@ def test_emvco_profile_builds_without_jpqr_rules(impl: ModuleType) -> None:
 
 
 def test_unknown_profile() -> None:
-    with pytest.raises(BuildError):
-        Builder("pix")
+    with pytest.raises(BuildError) as caught:
+        Builder("no-such-scheme")
+    assert caught.value.code == "build.profile"
+    assert all(repr(name) in caught.value.message for name in PROFILES)
 
 
 def test_from_dict(impl: ModuleType) -> None:
