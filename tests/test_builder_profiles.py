@@ -1,11 +1,8 @@
 """``Builder(profile=NAME)`` for every registered profile (issue 12, item 3), on both twins.
 
 The national profiles are written concurrently with this file, so the builder is held to what
-every registered profile says (``PROFILES``), and to a test-only profile (``napas-test``, below)
-that departs from EMVCo as VietQR does: NAPAS's specification, read in full (tests/data/schemes/
-README.md, vietqr: Bảng 1 pp. 8-9, Bảng 4 pp. 14-15), makes 01 and 38 mandatory and 52, 59, 60
-optional, and names the service codes of 38-02. Its currency row (53 = 704 only) is the test's
-own: it is there to show that the builder starts with a currency only where a row says one.
+every registered profile says (``PROFILES``), and to a test-only profile (``napas-test``,
+tests/napas_profile.py) that departs from EMVCo as VietQR does.
 
 Expected payloads are the published examples of tests/data/schemes (NAPAS §6.1, odoo), never
 the builder's own output.
@@ -23,91 +20,18 @@ import pytest
 
 import jpqr
 from jpqr import Builder, BuildError
-from jpqr.profiles import PROFILES, SCHEMES, _classify, _engine, emvco
+from jpqr.profiles import PROFILES, emvco
 from jpqr.profiles._scheme import Scheme
-from jpqr.profiles._table import Allowed, Required, Templates
+from jpqr.profiles._table import Allowed
 
 from .conftest import DATA
-
-NAPAS = "tests/data/schemes/README.md, vietqr: NAPAS VietQR v1.0"
-
-# 01 and 38 are M, 52, 59 and 60 O (Bảng 1 pp. 8-9); 38-00 is A000000727, 38-02 QRIBFTTA or
-# QRIBFTTC (Bảng 4 pp. 14-15).
-_TABLE = emvco.TABLE.without("required 52", "required 59", "required 60").extend(
-    "napas-test",
-    "NAPAS (test)",
-    (
-        Required(path="01", source=f"{NAPAS}, Bảng 1"),
-        Required(path="38", code="napas-test.account", source=f"{NAPAS}, Bảng 1"),
-        Allowed(
-            path="53",
-            values=frozenset({"704"}),
-            code="napas-test.currency",
-            message="expected currency '704' in this test profile, found {found!r}",
-            source="this test",
-        ),
-        Templates(
-            rows=(
-                (
-                    frozenset({"38"}),
-                    (
-                        Allowed(
-                            path="02",
-                            values=frozenset({"QRIBFTTA", "QRIBFTTC"}),
-                            code="napas-test.service",
-                            message="expected service code QRIBFTTA or QRIBFTTC, found {found!r}",
-                            source=f"{NAPAS}, Bảng 4",
-                        ),
-                    ),
-                ),
-            ),
-            source=f"{NAPAS}, Bảng 4",
-        ),
-    ),
-    source=NAPAS,
-)
-_SCHEME = Scheme(
-    "napas-test",
-    "NAPAS test profile (Vietnam)",
-    "VN",
-    guids={"A000000727": frozenset({"38"})},
-    sources=(NAPAS,),
-    departures=("52, 59, 60 optional",),
-)
-
-# NAPAS §6.1, the official dynamic example to an account (vietqr.jsonl; crc and tlv ok).
-NAPAS_DYNAMIC = (
-    "00020101021238570010A00000072701270006970403011300110123456780208QRIBFTTA530370454061800005802"
-    "VN62340107NPS68690819thanh toan don hang63042E2E"
-)
-
-
-def _module(table: Any, scheme: Scheme | None) -> ModuleType:
-    """A profile module shaped like profiles/jpqr.py (NAME, TABLE, SCHEME, check, validate...)."""
-    module = ModuleType(f"tests.profile_{table.name}")
-    module.NAME = table.name  # type: ignore[attr-defined]
-    module.TABLE = table  # type: ignore[attr-defined]
-    if scheme is not None:
-        module.SCHEME = scheme  # type: ignore[attr-defined]
-    module.check = table.check  # type: ignore[attr-defined]
-    entry = _engine.entry_points(table)
-    module.validate, module.is_valid, module.parse = entry  # type: ignore[attr-defined]
-    return module
-
-
-def _register(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> Iterator[ModuleType]:
-    monkeypatch.setitem(PROFILES, module.NAME, module)
-    scheme = getattr(module, "SCHEME", None)
-    _classify.index((*SCHEMES, scheme) if scheme is not None else SCHEMES)
-    try:
-        yield module
-    finally:
-        _classify.index(SCHEMES)
+from .napas_profile import NAPAS_DYNAMIC, NAPAS_SPEC, SCHEME, TABLE, make_module, registered
 
 
 @pytest.fixture
-def napas(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    yield from _register(monkeypatch, _module(_TABLE, _SCHEME))
+def napas() -> Iterator[ModuleType]:
+    with registered(make_module(TABLE, SCHEME)) as module:
+        yield module
 
 
 def account(builder: Builder, service: str = "QRIBFTTA") -> Builder:
@@ -195,19 +119,7 @@ def test_from_code_picks_the_profile_that_classify_names(
 
 
 def test_from_dict_names_the_profile(impl: ModuleType, napas: ModuleType) -> None:
-    spec = {
-        "profile": "napas-test",
-        "dynamic": True,
-        "merchant_account": {
-            "id": "38",
-            "guid": "A000000727",
-            "values": {"01": {"00": "970403", "01": "0011012345678"}, "02": "QRIBFTTA"},
-        },
-        "amount": "180000",
-        "bill_number": "NPS6869",
-        "purpose": "thanh toan don hang",
-    }
-    assert Builder.from_dict(spec).to_payload() == NAPAS_DYNAMIC
+    assert Builder.from_dict(NAPAS_SPEC).to_payload() == NAPAS_DYNAMIC
 
 
 def test_build_refuses_what_the_profile_refuses_and_lists_every_issue(
@@ -239,22 +151,20 @@ def test_the_jpqr_identifier_is_jpqrs_own(napas: ModuleType) -> None:
     assert "'napas-test'" in caught.value.message
 
 
-def test_no_country_preset_where_the_table_does_not_make_58_mandatory(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    table = _TABLE.without("required 58")
+def test_no_country_preset_where_the_table_does_not_make_58_mandatory() -> None:
+    table = TABLE.without("required 58")
     table = type(table)("loose-test", "Loose (test)", table.rows, table.source)
-    for _ in _register(monkeypatch, _module(table, _SCHEME)):
+    with registered(make_module(table, SCHEME)):
         objects = {o.id: o.value for o in Builder("loose-test")._objects()}
         assert "58" not in objects and objects["53"] == "704"
 
 
-def test_no_currency_preset_where_a_row_allows_two(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_currency_preset_where_a_row_allows_two() -> None:
     # KHQR-like: 53 is 116 (KHR) or 840 (USD): the builder cannot choose one for the merchant.
     two = Allowed(path="53", values=frozenset({"116", "840"}), code="two-test.currency")
     table = emvco.TABLE.extend("two-test", "Two currencies (test)", (two,))
     scheme = Scheme("two-test", "Two currencies (test)", "KH")
-    for _ in _register(monkeypatch, _module(table, scheme)):
+    with registered(make_module(table, scheme)):
         objects = {o.id: o.value for o in Builder("two-test")._objects()}
         assert objects.get("58") == "KH" and "53" not in objects
 

@@ -75,8 +75,9 @@ _FIELD_OF_ADDITIONAL = {name: id for id, name in ADDITIONAL_DATA_FIELDS.items()}
 # The profiles whose builder offers the JPQR conveniences (jpqr_identifier): a code built under
 # emvco with the JPQR identifier is read as JPQR, and must pass its rules (build() checks that).
 _JPQR_FAMILY = frozenset({"jpqr", "emvco"})
-# Names that are no profile and why no builder is offered (the issue 12 contract: no eL-QR).
-_UNBUILDABLE = {
+#: Names that are no profile, and why neither a profile nor a builder is offered (issue 12: no
+#: eL-QR); ``jpqr profiles`` says it too.
+UNBUILDABLE = {
     "elqr": "eL-QR (Japan, 地方税統一QRコード) has a fixed 255-character layout whose "
     "specification (MIC / eLTAX) is not reachable, so jpqr neither validates nor builds it",
 }
@@ -320,10 +321,10 @@ class Builder:
         from .profiles import PROFILES
 
         profile = _plain(profile)
-        if type(profile) is str and profile in _UNBUILDABLE:
+        if type(profile) is str and profile in UNBUILDABLE:
             raise BuildError(
                 "build.profile",
-                f"expected a profile jpqr can build, found {profile!r}: {_UNBUILDABLE[profile]}",
+                f"expected a profile jpqr can build, found {profile!r}: {UNBUILDABLE[profile]}",
             )
         if type(profile) is not str or profile not in PROFILES:
             known = ", ".join(map(repr, PROFILES))
