@@ -22,7 +22,8 @@ import jpqr
 from jpqr import Builder, BuildError
 from jpqr.profiles import PROFILES, emvco
 from jpqr.profiles._scheme import Scheme
-from jpqr.profiles._table import Allowed
+from jpqr.profiles._table import Allowed, Fields, Profile
+from jpqr.schema import Field
 
 from .conftest import DATA
 from .napas_profile import NAPAS_DYNAMIC, NAPAS_SPEC, SCHEME, TABLE, make_module, registered
@@ -216,3 +217,28 @@ def test_promptpay_credit_transfer_under_emvco(impl: ModuleType) -> None:
         "00020101021229370016A0000006770101110113006681070406052040000530376454031005802TH5914"
         "company_1_data6008Thailand63048B76"
     )
+
+
+def test_root_setters_follow_the_profiles_field_table(impl: ModuleType) -> None:
+    # A scheme whose table lets 59 hold any text (format S, as SPEC §6 reports of real Pix
+    # codes): the setter follows the table, where EMVCo's ans refuses the 'é' (SPEC §1).
+    names = Field("59", "Merchant Name", "S", 1, 25)
+    first, *rest = emvco.TABLE.rows
+    assert isinstance(first, Fields)
+    rows = (Fields(table={**first.table, "59": names}, source="this test"), *rest)
+    table = Profile("text-test", "Any-text names (test)", rows)
+    with registered(make_module(table, None)):
+        code = (
+            Builder("text-test")
+            .merchant_account("02", value="4000123456789012")
+            .merchant_category_code("5999")
+            .currency("BRL")
+            .country("BR")
+            .merchant_name("Café")
+            .merchant_city("BRASILIA")
+            .build()
+        )
+        assert code.merchant_name == "Café"
+    with pytest.raises(BuildError) as caught:
+        Builder("emvco").merchant_name("Café")
+    assert caught.value.code == "field.charset"

@@ -6,7 +6,9 @@ an invalid code is refused with :class:`~jpqr.errors.BuildError` naming the fiel
 the setter where the value alone decides, else at :meth:`Builder.build`, which also validates its
 own output under the profile as a final guard.
 
-A JPQR builder starts with country ``JP`` and currency JPY (SPEC §4); everything else is yours.
+A builder works under one profile (any of :data:`jpqr.profiles.PROFILES`): a JPQR builder starts
+with country ``JP`` and currency JPY (SPEC §4), a national profile's with what its table fixes;
+everything else is yours.
 
 >>> import jpqr
 >>> code = (jpqr.Builder()
@@ -280,6 +282,16 @@ def _root_rows(module: Any) -> tuple[Any, ...]:
     return tuple(module.TABLE.rows)
 
 
+def _root_fields(module: Any) -> Mapping[str, Field]:
+    """The formats and lengths the profile's table gives the root objects (its first root
+    ``Fields`` row: EMVCo's ROOT table, unless a scheme's table says otherwise)."""
+    from .profiles._table import Fields
+
+    rows = _root_rows(module)
+    found = next((row for row in rows if isinstance(row, Fields) and not row.lengths_only), None)
+    return found.table if found is not None else ROOT
+
+
 def _presets(module: Any) -> tuple[str | None, str | None]:
     """The country and currency a builder of the profile ``module`` starts with, read from its
     table: the scheme's country where a root row makes ID 58 mandatory, and a currency only
@@ -332,6 +344,8 @@ class Builder:
                 "build.profile", f"expected one of the profiles {known}, found {_shown(profile)}"
             )
         self.profile = profile
+        # What a root setter checks a value against: the profile's own field table.
+        self._fields = _root_fields(PROFILES[profile])
         self._root: dict[str, str] = {}
         self._templates: dict[str, dict[str, str]] = {}
         self._additional: dict[str, str] = {}
@@ -453,7 +467,7 @@ class Builder:
         elif id == "64":
             self._read_language(obj)
         elif 65 <= number <= 79:  # RFU for EMVCo: kept as read, checked as format S
-            self._root[id] = _text(value, ROOT[id], f"ID {id}", id)
+            self._root[id] = _text(value, self._fields.get(id, ROOT[id]), f"ID {id}", id)
         elif number >= 80:
             guid, values = _guid_and_values(obj)
             self.unreserved(id, guid, **values)
@@ -512,7 +526,7 @@ class Builder:
     # -- root objects ---------------------------------------------------------------------------
 
     def _set(self, id: str, value: object, name: str) -> Builder:
-        self._root[id] = _text(value, ROOT[id], name, id)
+        self._root[id] = _text(value, self._fields.get(id, ROOT[id]), name, id)
         return self
 
     def static(self) -> Builder:
