@@ -242,3 +242,27 @@ def test_root_setters_follow_the_profiles_field_table(impl: ModuleType) -> None:
     with pytest.raises(BuildError) as caught:
         Builder("emvco").merchant_name("Café")
     assert caught.value.code == "field.charset"
+
+
+def test_the_payload_format_indicator_is_the_one_the_table_states(impl: ModuleType) -> None:
+    # PayNet's DuitNow V1.5 (tests/data/schemes/README.md, duitnow): ID 00 is "02".
+    version = Allowed(path="00", values=frozenset({"02"}), code="v2-test.version")
+    table = emvco.TABLE.without("payload format").extend("v2-test", "Version 02 (test)", (version,))
+    with registered(make_module(table, None)):
+        builder = (
+            Builder("v2-test")
+            .merchant_account("02", value="4000123456789012")
+            .merchant_category_code("5999")
+            .currency("MYR")
+            .country("MY")
+            .merchant_name("KEDAI")
+            .merchant_city("KUALA LUMPUR")
+        )
+        payload = builder.to_payload()
+        assert payload.startswith("000202")
+        assert Builder.from_code(payload, "v2-test").to_payload() == payload
+        # EMVCo MPM v1.1 defines version 01 only (SPEC §3): kept as read, refused at build.
+        assert Builder.from_code(payload, "v2-test").to_dynamic().to_payload()[:6] == "000202"
+        with pytest.raises(BuildError) as caught:
+            Builder.from_code(jpqr.parse(payload, "v2-test"), "emvco").build()
+        assert [(i.code, i.path) for i in caught.value.issues] == [("field.value", "00")]

@@ -292,6 +292,20 @@ def _root_fields(module: Any) -> Mapping[str, Field]:
     return found.table if found is not None else ROOT
 
 
+def _payload_format(module: Any) -> str:
+    """The payload format indicator (ID 00) a new code of the profile carries: the one value a
+    root row of its table allows (EMVCo: ``01``, the only version MPM v1.1 defines), or the
+    ``version`` a rule function on 00 takes (DuitNow: ``02``, PayNet V1.5)."""
+    from .profiles._table import Allowed, Rule
+
+    for row in _root_rows(module):
+        if isinstance(row, Allowed) and row.path == "00" and len(row.values) == 1:
+            return str(next(iter(row.values)))
+        if isinstance(row, Rule) and row.path == "00" and "version" in row.options:
+            return str(row.options["version"])
+    return "01"
+
+
 def _presets(module: Any) -> tuple[str | None, str | None]:
     """The country and currency a builder of the profile ``module`` starts with, read from its
     table: the scheme's country where a root row makes ID 58 mandatory, and a currency only
@@ -354,6 +368,8 @@ class Builder:
         self._amount: Decimal | None = None
         self._fee: Decimal | None = None
         self._currency: Currency | None = None
+        # ID 00, the payload format indicator: the version the profile's table states.
+        self._format = _payload_format(PROFILES[profile])
         country, currency = _presets(PROFILES[profile])
         if country is not None:
             self.country(country)
@@ -430,13 +446,8 @@ class Builder:
     def _read(self, obj: DataObject, root: Mapping[str, str]) -> None:
         """Take one root object of an existing code through the setter that checks it."""
         id, value, number = obj.id, obj.value, int(obj.id)
-        if id == "00":
-            if value != "01":
-                raise BuildError(
-                    "field.value",
-                    f"expected payload format indicator '01', found {value!r}",
-                    path=id,
-                )
+        if id == "00":  # kept as read (DuitNow writes 02): build() judges it under the profile
+            self._format = _text(value, self._fields.get(id, ROOT[id]), "ID 00", id)
         elif id == "01":
             if value not in _POINT_OF_INITIATION:
                 raise BuildError(
@@ -859,7 +870,7 @@ class Builder:
 
     def _objects(self) -> list[DataObject]:
         root = dict(self._root)
-        root["00"] = "01"
+        root["00"] = self._format
         if self._amount is not None:
             root["54"] = self._amount_for_currency(self._amount, "amount", "54")
         if self._fee is not None:
