@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import jpqr
 from jpqr import Builder, BuildError, schema
+from jpqr.profiles import PROFILES
 
 from .strategies import SCRIPTS
 from .test_validate import crc_of
@@ -180,8 +181,10 @@ def test_emvco_profile_builds_without_jpqr_rules(impl: ModuleType) -> None:
 
 
 def test_unknown_profile() -> None:
-    with pytest.raises(BuildError):
-        Builder("pix")
+    with pytest.raises(BuildError) as caught:
+        Builder("no-such-scheme")
+    assert caught.value.code == "build.profile"
+    assert all(repr(name) in caught.value.message for name in PROFILES)
 
 
 def test_from_dict(impl: ModuleType) -> None:
@@ -240,7 +243,15 @@ def nfc_text(high: int) -> st.SearchStrategy[str]:
 
 
 _ADDITIONAL_DATA_KEYS = ("reference_label", "terminal_label", "bill_number", "purpose")
-specs = st.fixed_dictionaries(
+
+
+def _fits_62(spec: dict[str, Any]) -> bool:
+    # 62 holds all four: each sub-object is 4 + its length characters, and 62 holds at most 99
+    # (four of 25 would be refused, rightly, by the builder).
+    return sum(4 + len(spec.get(k, "")) for k in _ADDITIONAL_DATA_KEYS) <= 99
+
+
+specs: st.SearchStrategy[dict[str, Any]] = st.fixed_dictionaries(
     {
         "point_of_initiation": st.sampled_from(["static", "dynamic"]),
         "jpqr_identifier": st.fixed_dictionaries(
@@ -261,11 +272,7 @@ specs = st.fixed_dictionaries(
         "bill_number": ans(1, 25),
         "purpose": ans(1, 25),
     },
-).filter(
-    # 62 holds all four: each sub-object is 4 + its length characters, and 62 holds at most 99
-    # (four of 25 would be refused, rightly, by the builder).
-    lambda spec: sum(4 + len(spec.get(k, "")) for k in _ADDITIONAL_DATA_KEYS) <= 99
-)
+).filter(_fits_62)
 
 
 @settings(

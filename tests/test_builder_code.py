@@ -445,16 +445,18 @@ def test_from_dict_reports_every_bad_field() -> None:
 
 def test_from_dict_with_an_unknown_profile_still_checks_the_fields() -> None:
     with pytest.raises(BuildError) as caught:
-        Builder.from_dict({"profile": "pix", "merchant_name": "X" * 26})
+        Builder.from_dict({"profile": "no-such-scheme", "merchant_name": "X" * 26})
     assert [i.code for i in caught.value.issues] == ["build.profile", "field.length"]
 
 
 def test_build_lists_every_missing_object() -> None:
     with pytest.raises(BuildError) as caught:
         Builder("emvco").build()
-    # SPEC §3: 52, 53, 58, 59, 60 are mandatory (and at least one account: the final guard).
+    # SPEC §3: 52, 53, 58, 59, 60 are mandatory, and at least one account (EMVCo Table 3.5):
+    # every one is listed, in the order of the profile's rows.
     assert [(i.code, i.path) for i in caught.value.issues] == [
-        ("field.missing", id) for id in ("52", "53", "58", "59", "60")
+        *(("field.missing", id) for id in ("52", "53", "58", "59", "60")),
+        ("account.missing", ""),
     ]
 
 

@@ -6,7 +6,9 @@ an invalid code is refused with :class:`~jpqr.errors.BuildError` naming the fiel
 the setter where the value alone decides, else at :meth:`Builder.build`, which also validates its
 own output under the profile as a final guard.
 
-A JPQR builder starts with country ``JP`` and currency JPY (SPEC §4); everything else is yours.
+A builder works under one profile (any of :data:`jpqr.profiles.PROFILES`): a JPQR builder starts
+with country ``JP`` and currency JPY (SPEC §4), a national profile's with what its table fixes;
+everything else is yours.
 
 >>> import jpqr
 >>> code = (jpqr.Builder()
@@ -72,7 +74,15 @@ _AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 _PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
 _LANGUAGE_CODE = re.compile(r"[A-Za-z]{2}")
 _FIELD_OF_ADDITIONAL = {name: id for id, name in ADDITIONAL_DATA_FIELDS.items()}
-_PROFILES = ("emvco", "jpqr")
+# The profiles whose builder offers the JPQR conveniences (jpqr_identifier): a code built under
+# emvco with the JPQR identifier is read as JPQR, and must pass its rules (build() checks that).
+_JPQR_FAMILY = frozenset({"jpqr", "emvco"})
+#: Names that are no profile, and why neither a profile nor a builder is offered (issue 12: no
+#: eL-QR); ``jpqr profiles`` says it too.
+UNBUILDABLE = {
+    "elqr": "eL-QR (Japan, 地方税統一QRコード) has a fixed 255-character layout whose "
+    "specification (MIC / eLTAX) is not reachable, so jpqr neither validates nor builds it",
+}
 
 
 def _text(value: object, spec: Field, name: str, path: str) -> str:
@@ -239,6 +249,24 @@ class _Problems:
             )
 
 
+def _nested(values: Mapping[str, str], spec: Field, path: str) -> str:
+    """The value of a template nested in a merchant account template (VietQR's 38-01): its
+    sub-values, each checked as the format of ``spec`` allows, encoded in ascending ID order."""
+    problems = _Problems()
+    children = {}
+    for key, value in values.items():
+        with problems.check():
+            sub = _sub_id(key, path)
+            inner = Field(sub, spec.name, spec.format, 1, spec.max_length)
+            children[sub] = _text(value, inner, f"ID {path}.{sub}", f"{path}.{sub}")
+    problems.raise_any()
+    if not children:
+        raise BuildError(
+            "build.spec", f"expected sub-values in the template nested at {path}", path=path
+        )
+    return DataObject.template(path, [DataObject(k, v) for k, v in sorted(children.items())]).value
+
+
 def _sub_id(key: str, path: str) -> str:
     if not (len(key) == 2 and key.isascii() and key.isdigit()):
         raise BuildError(
@@ -249,18 +277,89 @@ def _sub_id(key: str, path: str) -> str:
     return key
 
 
-class Builder:
-    """A fluent builder of one merchant-presented code under ``profile`` ("jpqr" or "emvco").
+def _root_rows(module: Any) -> tuple[Any, ...]:
+    """The rows of a profile's table that run at the root of the code."""
+    return tuple(module.TABLE.rows)
 
-    Every setter returns the builder; a setter called twice keeps the last value.
-    """
+
+def _root_fields(module: Any) -> Mapping[str, Field]:
+    """The formats and lengths the profile's table gives the root objects (its first root
+    ``Fields`` row: EMVCo's ROOT table, unless a scheme's table says otherwise)."""
+    from .profiles._table import Fields
+
+    rows = _root_rows(module)
+    found = next((row for row in rows if isinstance(row, Fields) and not row.lengths_only), None)
+    return found.table if found is not None else ROOT
+
+
+def _payload_format(module: Any) -> str:
+    """The payload format indicator (ID 00) a new code of the profile carries: the one value a
+    root row of its table allows (EMVCo: ``01``, the only version MPM v1.1 defines), or the
+    ``version`` a rule function on 00 takes (DuitNow: ``02``, PayNet V1.5)."""
+    from .profiles._table import Allowed, Rule
+
+    for row in _root_rows(module):
+        if isinstance(row, Allowed) and row.path == "00" and len(row.values) == 1:
+            return str(next(iter(row.values)))
+        if isinstance(row, Rule) and row.path == "00" and "version" in row.options:
+            return str(row.options["version"])
+    return "01"
+
+
+def _presets(module: Any) -> tuple[str | None, str | None]:
+    """The country and currency a builder of the profile ``module`` starts with, read from its
+    table: the scheme's country where a root row makes ID 58 mandatory, and a currency only
+    where a root row allows one value alone for ID 53 (no currency is guessed from a country)."""
+    from .profiles._table import Allowed, Required
+
+    rows = _root_rows(module)
+    required = {row.path for row in rows if isinstance(row, Required)}
+    scheme = getattr(module, "SCHEME", None)
+    country = scheme.country if scheme is not None and "58" in required else None
+    currency = None
+    if "53" in required:
+        allowed = [row for row in rows if isinstance(row, Allowed) and row.path == "53"]
+        if len(allowed) == 1 and len(allowed[0].values) == 1:
+            currency = next(iter(allowed[0].values))
+    return country, currency
+
+
+class Builder:
+    """A fluent builder of one merchant-presented code under ``profile``: any name of
+    :data:`jpqr.profiles.PROFILES` (``"jpqr"``, ``"emvco"``, the national profiles).
+
+    A profile with a scheme starts with its country where its table makes ID 58 mandatory, and
+    with its currency only where a row of its table allows one currency alone (JPQR: ``JP`` and
+    JPY, SPEC §4); everything else is yours. Every setter returns the builder; a setter called
+    twice keeps the last value.
+
+    >>> Builder("emvco").to_payload()
+    Traceback (most recent call last):
+      ...
+    jpqr.errors.BuildError: [field.missing] expected ID 52 (Merchant Category Code), found none (at ID 52); and [field.missing] expected ID 53 (Transaction Currency), found none (at ID 53); and [field.missing] expected ID 58 (Country Code), found none (at ID 58); and [field.missing] expected ID 59 (Merchant Name), found none (at ID 59); and [field.missing] expected ID 60 (Merchant City), found none (at ID 60); and [account.missing] expected at least one merchant account (IDs 02-51), found none
+    >>> Builder("elqr")
+    Traceback (most recent call last):
+      ...
+    jpqr.errors.BuildError: [build.profile] expected a profile jpqr can build, found 'elqr': eL-QR (Japan, 地方税統一QRコード) has a fixed 255-character layout whose specification (MIC / eLTAX) is not reachable, so jpqr neither validates nor builds it
+    """  # noqa: E501
 
     def __init__(self, profile: str = "jpqr") -> None:
-        if profile not in _PROFILES:
+        from .profiles import PROFILES
+
+        profile = _plain(profile)
+        if type(profile) is str and profile in UNBUILDABLE:
             raise BuildError(
-                "build.profile", f"expected profile 'jpqr' or 'emvco', found {_shown(profile)}"
+                "build.profile",
+                f"expected a profile jpqr can build, found {profile!r}: {UNBUILDABLE[profile]}",
+            )
+        if type(profile) is not str or profile not in PROFILES:
+            known = ", ".join(map(repr, PROFILES))
+            raise BuildError(
+                "build.profile", f"expected one of the profiles {known}, found {_shown(profile)}"
             )
         self.profile = profile
+        # What a root setter checks a value against: the profile's own field table.
+        self._fields = _root_fields(PROFILES[profile])
         self._root: dict[str, str] = {}
         self._templates: dict[str, dict[str, str]] = {}
         self._additional: dict[str, str] = {}
@@ -269,8 +368,13 @@ class Builder:
         self._amount: Decimal | None = None
         self._fee: Decimal | None = None
         self._currency: Currency | None = None
-        if profile == "jpqr":
-            self.country("JP").currency("JPY")
+        # ID 00, the payload format indicator: the version the profile's table states.
+        self._format = _payload_format(PROFILES[profile])
+        country, currency = _presets(PROFILES[profile])
+        if country is not None:
+            self.country(country)
+        if currency is not None:
+            self.currency(currency)
 
     # -- from an existing code -----------------------------------------------------------------
 
@@ -285,8 +389,9 @@ class Builder:
 
         ``build()`` then gives the code back in canonical form: the same objects with the same
         values (RFU objects kept; the language preference in its own case), ascending IDs, the
-        CRC recomputed in upper case. The profile is ``"jpqr"`` for a code with the JPQR
-        identifier, else ``"emvco"``; every value is checked as its setter checks it, and a
+        CRC recomputed in upper case. The profile is the one :func:`jpqr.classify` names for the
+        code (``"jpqr"`` for a code with the JPQR identifier, a national profile for a code of
+        its scheme, else ``"emvco"``); every value is checked as its setter checks it, and a
         :class:`~jpqr.errors.BuildError` lists every problem in ``issues``.
 
         >>> Builder.from_code("0002010102116304AD0A")
@@ -317,8 +422,10 @@ class Builder:
                 "build.type", f"expected the code's payload as text, found {_shown(payload)}"
             )
         tree = _kernels.decode(payload)
-        if profile is None:
-            profile = "jpqr" if from_tree(tree).jpqr is not None else "emvco"
+        if profile is None:  # the scheme of the code, as jpqr.classify names it
+            from .profiles._classify import classify_tree
+
+            profile = classify_tree(tree).profile
         builder = cls(profile)
         builder._root.clear()  # the code's own 58 and 53, not the JPQR defaults
         builder._currency = None
@@ -339,13 +446,8 @@ class Builder:
     def _read(self, obj: DataObject, root: Mapping[str, str]) -> None:
         """Take one root object of an existing code through the setter that checks it."""
         id, value, number = obj.id, obj.value, int(obj.id)
-        if id == "00":
-            if value != "01":
-                raise BuildError(
-                    "field.value",
-                    f"expected payload format indicator '01', found {value!r}",
-                    path=id,
-                )
+        if id == "00":  # kept as read (DuitNow writes 02): build() judges it under the profile
+            self._format = _text(value, self._fields.get(id, ROOT[id]), "ID 00", id)
         elif id == "01":
             if value not in _POINT_OF_INITIATION:
                 raise BuildError(
@@ -376,7 +478,7 @@ class Builder:
         elif id == "64":
             self._read_language(obj)
         elif 65 <= number <= 79:  # RFU for EMVCo: kept as read, checked as format S
-            self._root[id] = _text(value, ROOT[id], f"ID {id}", id)
+            self._root[id] = _text(value, self._fields.get(id, ROOT[id]), f"ID {id}", id)
         elif number >= 80:
             guid, values = _guid_and_values(obj)
             self.unreserved(id, guid, **values)
@@ -435,7 +537,7 @@ class Builder:
     # -- root objects ---------------------------------------------------------------------------
 
     def _set(self, id: str, value: object, name: str) -> Builder:
-        self._root[id] = _text(value, ROOT[id], name, id)
+        self._root[id] = _text(value, self._fields.get(id, ROOT[id]), name, id)
         return self
 
     def static(self) -> Builder:
@@ -451,7 +553,22 @@ class Builder:
     def jpqr_identifier(
         self, level1: str, level2: str, level3: str, level4: str, template_id: str = "26"
     ) -> Builder:
-        """The JPQR unified store identifier (SPEC §4): levels of 13, 4, 6 and 6 characters."""
+        """The JPQR unified store identifier (SPEC §4): levels of 13, 4, 6 and 6 characters.
+
+        JPQR's own: a builder of a national profile refuses it (its code would be read as JPQR).
+
+        >>> Builder("emvco").jpqr_identifier("0000000000001", "0001", "000001", "000001").build()
+        Traceback (most recent call last):
+          ...
+        jpqr.errors.BuildError: [field.missing] expected ID 52 (Merchant Category Code), found none (at ID 52); and [field.missing] expected ID 53 (Transaction Currency), found none (at ID 53); and [field.missing] expected ID 58 (Country Code), found none (at ID 58); and [field.missing] expected ID 59 (Merchant Name), found none (at ID 59); and [field.missing] expected ID 60 (Merchant City), found none (at ID 60); and [jpqr.postal_code] expected ID 61 (Postal Code) in a JPQR code, found none (at ID 61); and [jpqr.language] expected ID 64 (Language Template) with the Japanese merchant name in a JPQR code, found none (at ID 64)
+        """  # noqa: E501
+        if self.profile not in _JPQR_FAMILY:
+            raise BuildError(
+                "build.profile",
+                f"expected profile 'jpqr' or 'emvco' for jpqr_identifier (the JPQR store "
+                f"identifier), found profile {self.profile!r}",
+                path=_plain(template_id) if _two_digits(template_id) else "",
+            )
         self._check_account_id(template_id, templates=True)
         values = {"00": JPQR_GUID}
         problems = _Problems()  # every bad level at once
@@ -473,10 +590,38 @@ class Builder:
         return self
 
     def merchant_account(
-        self, id: str, guid: str | None = None, *, value: str | None = None, **sub_values: str
+        self,
+        id: str,
+        guid: str | None = None,
+        *,
+        value: str | None = None,
+        **sub_values: str | Mapping[str, str],
     ) -> Builder:
-        """A card-network account (02-25, ``value=``) or a GUID template (26-51, ``guid`` and
-        sub-values by 2-digit ID: ``merchant_account("29", "A000000677010111", **{"01": "…"})``)."""
+        """A card-network account (02-25, ``value=``) or a merchant account template (26-51):
+        its GUID or AID (sub-ID 00) and its other sub-values by 2-digit ID, each text or, for a
+        template nested in it, a mapping of its own sub-values by ID (encoded in ascending order).
+
+        Pix (BR Code) puts its key in 26-01 under ``br.gov.bcb.pix``; VietQR (NAPAS, Bảng 4
+        p. 14) a template in 38-01 holding the bank's BIN (00) and the account (01), and the
+        service code in 38-02. Built, the published examples come back (stone-payments/
+        ex-pix-brcode decoder_test.exs:11; odoo l10n_vn test_l10n_vn_emv_qr.py):
+
+        >>> pix = (Builder("emvco")
+        ...     .merchant_account("26", "br.gov.bcb.pix",
+        ...                       **{"01": "123e4567-e12b-12d1-a456-426655440000"})
+        ...     .merchant_category_code("0000").currency("BRL").country("BR")
+        ...     .merchant_name("Fulano de Tal").merchant_city("BRASILIA").reference_label("***"))
+        >>> pix.to_payload()
+        '00020126580014br.gov.bcb.pix0136123e4567-e12b-12d1-a456-4266554400005204000053039865802BR5913Fulano de Tal6008BRASILIA62070503***63041D3D'
+        >>> vietqr = (Builder("emvco").dynamic()
+        ...     .merchant_account("38", "A000000727",
+        ...                       **{"01": {"00": "970422", "01": "660704060000129"},
+        ...                          "02": "QRIBFTTA"})
+        ...     .merchant_category_code("0000").currency("VND").amount(100).country("VN")
+        ...     .merchant_name("company_1_data").merchant_city("Vietnam").purpose("INVTEST0001"))
+        >>> vietqr.to_payload()
+        '00020101021238590010A0000007270129000697042201156607040600001290208QRIBFTTA52040000530370454031005802VN5914company_1_data6007Vietnam62150811INVTEST000163042656'
+        """  # noqa: E501
         self._check_account_id(id, templates=None)
         if int(id) <= 25:
             if guid is not None or sub_values or value is None:
@@ -508,7 +653,10 @@ class Builder:
 
     @staticmethod
     def _guid_template(
-        id: str, guid: str, values: Mapping[str, str], table: Mapping[str, Field]
+        id: str,
+        guid: str,
+        values: Mapping[str, str | Mapping[str, str]],
+        table: Mapping[str, Field],
     ) -> dict[str, str]:
         problems = _Problems()  # the GUID and every sub-value checked, each problem reported
         result = {}
@@ -523,7 +671,10 @@ class Builder:
                         f"expected the GUID only once in template {id}",
                         path=f"{id}.00",
                     )
-                result[sub] = _text(value, table[sub], f"ID {id}.{sub}", f"{id}.{sub}")
+                path = f"{id}.{sub}"
+                if isinstance(value, Mapping):
+                    value = _nested(value, table[sub], path)
+                result[sub] = _text(value, table[sub], f"ID {path}", path)
         problems.raise_any()
         return result
 
@@ -719,7 +870,7 @@ class Builder:
 
     def _objects(self) -> list[DataObject]:
         root = dict(self._root)
-        root["00"] = "01"
+        root["00"] = self._format
         if self._amount is not None:
             root["54"] = self._amount_for_currency(self._amount, "amount", "54")
         if self._fee is not None:
@@ -837,15 +988,13 @@ class Builder:
     def build(self) -> MerchantPresentedCode:
         """Assemble the code, check it under the profile and return it typed.
 
-        A :class:`~jpqr.errors.BuildError` lists in ``issues`` every mandatory object missing,
-        or every error the profile finds in the assembled code.
+        A :class:`~jpqr.errors.BuildError` lists in ``issues`` every error the profile finds in
+        the assembled code (a mandatory object missing among them), and where the code claims a
+        scheme, every error of the profile :func:`jpqr.classify` names for it (what
+        ``jpqr.validate`` applies by default): an ``emvco`` build that carries the JPQR GUID is
+        read as JPQR, so it must pass the JPQR rules too.
         """
         objects = self._objects()
-        missing = _Problems()
-        for id, spec in ROOT.items():
-            if spec.presence == "M" and id != "63" and all(o.id != id for o in objects):
-                missing.add("field.missing", f"expected ID {id} ({spec.name}), found none", id)
-        missing.raise_any()
         try:
             payload = _kernels.encode(objects)
         except ValueError as exc:  # an EncodeError: a template over 99 characters
@@ -858,20 +1007,24 @@ class Builder:
                 f"expected at most {MAX_PAYLOAD_LENGTH} characters, found {len(payload)}",
             )
         from .api import validate
+        from .profiles._classify import classify_tree
 
-        # Also under "auto" (what jpqr.validate applies by default): an emvco build that carries
-        # the JPQR GUID is read as JPQR, so it must pass the JPQR rules too.
+        tree = _kernels.decode(payload)
         found = _Problems()
         seen: set[tuple[str, str, str]] = set()
-        for profile in dict.fromkeys((self.profile, "auto")):
+        # The profile classify names where the code claims a scheme (what jpqr.validate applies
+        # by default); a code that claims none is judged by the builder's profile alone.
+        classification = classify_tree(tree)
+        claimed = (classification.profile,) if classification.schemes else ()
+        for profile in dict.fromkeys((self.profile, *claimed)):
             for issue in validate(payload, profile).errors:
-                # "auto" finds the emvco errors again; the path names the field (an offset
-                # into a payload the caller never saw would not).
+                # Both profiles find the emvco errors; the path names the field (an offset into
+                # a payload the caller never saw would not).
                 if (issue.code, issue.path, issue.message) not in seen:
                     seen.add((issue.code, issue.path, issue.message))
                     found.add(issue.code, issue.message, issue.path)
         found.raise_any()
-        return from_tree(_kernels.decode(payload))
+        return from_tree(tree)
 
     # -- JSON specs -----------------------------------------------------------------------------
 

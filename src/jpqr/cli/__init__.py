@@ -2,9 +2,10 @@
 
 ``jpqr validate`` checks payloads, ``jpqr decode`` shows their data objects, ``jpqr build`` makes
 one, ``jpqr render`` draws its QR code, ``jpqr scan`` reads codes from images, ``jpqr crc`` computes
-the CRC of a text, ``jpqr tags`` lists the data objects of a profile and ``jpqr completion`` prints
-a shell completion script. Exit status: 0 success (every payload valid), 1 a payload is invalid or a
-value is refused, 2 a usage or input error, 130 interrupted (Ctrl-C).
+the CRC of a text, ``jpqr tags`` lists the data objects of a profile, ``jpqr profiles`` the
+profiles with their schemes and sources, and ``jpqr completion`` prints a shell completion
+script. Exit status: 0 success (every payload valid), 1 a payload is invalid or a value is
+refused, 2 a usage or input error, 130 interrupted (Ctrl-C).
 
 >>> main(["decode", "0002010102116304AD0A"])
 ID  Len  Name                        Value
@@ -26,11 +27,11 @@ from collections.abc import Sequence
 
 from .. import __version__, _interrupt, _kernels
 from .._terminal import COLOUR_MODES
-from . import build, completion, crc, decode, render, scan, tags, validate
+from . import build, completion, crc, decode, profiles, render, scan, tags, validate
 from ._io import InputError
 
 #: The commands, in the order ``jpqr --help`` lists them.
-COMMANDS = (validate, decode, build, render, scan, crc, tags, completion)
+COMMANDS = (validate, decode, build, render, scan, crc, tags, profiles, completion)
 
 __all__ = ["COMMANDS", "add_colour_option", "main", "make_parser", "version_line"]
 

@@ -16,6 +16,7 @@ from typing import Any, Final
 from .._terminal import safe
 from ..errors import JPQRError
 from ._io import InputError, open_input
+from .validate import add_profile_option
 
 __all__ = ["add_parser", "run"]
 
@@ -57,9 +58,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "spec", nargs="?", metavar="SPEC", help="JSON spec file ('-' reads it from stdin)"
     )
-    parser.add_argument(
-        "--profile", choices=("emvco", "jpqr"), help="profile the code must satisfy (default jpqr)"
-    )
+    add_profile_option(parser, auto=False, default=None, shown="the spec's, else jpqr")
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--static", action="store_true", help="01=11: one code for many payments")
     kind.add_argument("--dynamic", action="store_true", help="01=12: a new code per payment")

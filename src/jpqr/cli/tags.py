@@ -1,10 +1,13 @@
 """``jpqr tags``: the data objects a profile knows, read from the schema tables (``jpqr.schema``).
 
 One row per ID, or per run of consecutive IDs that share every column (``26-51``); a template's
-sub-objects follow it, with their ID path (``62.05``). The ``jpqr`` profile adds the JPQR
-identifier: the sub-objects of a 26-51 template whose GUID is ``jp.or.paymentsjapan`` (SPEC §4).
-The rules beyond these columns (JPQR: country JP, currency 392, whole yen, a 7-digit postal code)
-are the profile's; docs/profiles.md lists them. Exit status 0.
+sub-objects follow it, with their ID path (``62.05``). Every registered profile has its table:
+the presence of a root object is the profile's (``M`` where a row of its table makes it
+mandatory, so a scheme that leaves out 52, 59 and 60 shows them ``O``, and JPQR's 61 and 64 are
+``M``), and a scheme's table ends with the templates its GUIDs mark. The ``jpqr`` profile adds
+the JPQR identifier: the sub-objects of a 26-51 template whose GUID is ``jp.or.paymentsjapan``
+(SPEC §4). The rules beyond these columns (JPQR: country JP, currency 392, whole yen, a 7-digit
+postal code) are the profile's; docs/profiles.md lists them. Exit status 0.
 
 >>> [row.cells() for row in rows("emvco")[:3]]  # doctest: +NORMALIZE_WHITESPACE
 [('00', 'Payload Format Indicator', 'N', '2', 'M'),
@@ -22,10 +25,10 @@ from typing import Any, Final, NamedTuple
 
 from .._terminal import Style, display_width, wants_colour, writes_utf8
 from ..schema import JPQR_GUID, JPQR_IDENTIFIER, MERCHANT_ACCOUNT_IDS, ROOT, Field, field_spec
+from .validate import add_profile_option
 
 __all__ = ["add_parser", "rows", "run"]
 
-PROFILES = ("emvco", "jpqr")
 HEAD = ("ID", "Name", "Format", "Length", "Presence")
 
 
@@ -40,9 +43,7 @@ def add_parser(commands: Any) -> None:
             "(M mandatory, O optional, C conditional)."
         ),
     )
-    parser.add_argument(
-        "--profile", choices=PROFILES, default="jpqr", help="the profile (default: jpqr)"
-    )
+    add_profile_option(parser, auto=False, default="jpqr")
     parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
     parser.set_defaults(run=run)
 
@@ -86,15 +87,24 @@ class Row(NamedTuple):
         return self._replace(id=f"{parent}.{self.id}")
 
 
-def _rows(table: Mapping[str, Field], path: str, nested: bool = True) -> list[Row]:
+def _rows(
+    table: Mapping[str, Field],
+    path: str,
+    nested: bool = True,
+    mandatory: frozenset[str] | None = None,
+) -> list[Row]:
     """The rows of ``table`` (the objects at ``path``), each template followed by its objects;
-    consecutive IDs that agree in every column, sub-objects included, share one row."""
+    consecutive IDs that agree in every column, sub-objects included, share one row. With
+    ``mandatory`` (the root of a profile), those IDs are ``M`` and no other ID is."""
     groups: list[tuple[str, str, Row, tuple[Row, ...]]] = []  # first ID, last ID, row, children
     for key in sorted(table):
         spec = table[key]
         here = f"{path}.{key}" if path else key
         children = tuple(_rows(_sub_table(here), here)) if spec.template and nested else ()
-        row = Row("", spec.name, spec.format, spec.min_length, spec.max_length, spec.presence)
+        presence = spec.presence
+        if mandatory is not None and (key in mandatory or presence == "M"):
+            presence = "M" if key in mandatory else "O"
+        row = Row("", spec.name, spec.format, spec.min_length, spec.max_length, presence)
         if groups:
             first, last, previous, previous_children = groups[-1]
             if int(key) == int(last) + 1 and (previous, previous_children) == (row, children):
@@ -109,10 +119,59 @@ def _rows(table: Mapping[str, Field], path: str, nested: bool = True) -> list[Ro
     return rows
 
 
+def _mandatory(profile: str) -> frozenset[str]:
+    """The root IDs the profile's table makes mandatory (its root ``Required`` rows), and the
+    CRC, 63, which the engine requires of every code."""
+    from ..profiles import PROFILES
+    from ..profiles._table import Required
+
+    rows = PROFILES[profile].TABLE.rows
+    return frozenset({"63", *(row.path for row in rows if isinstance(row, Required))})
+
+
+def _ids(members: frozenset[str]) -> str:
+    """``26-51`` or ``26``, or ``26, 28``: a set of template IDs as runs."""
+    numbers = sorted(int(id) for id in members)
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ", ".join(f"{a:02d}" if a == b else f"{a:02d}-{b:02d}" for a, b in runs)
+
+
+def notes(profile: str) -> list[str]:
+    """The lines under the table: where the profile's scheme puts its GUIDs.
+
+    >>> notes("jpqr")
+    ['(JPQR): in the merchant account template whose 00 is jp.or.paymentsjapan']
+    >>> notes("emvco")
+    []
+    """
+    from ..profiles import PROFILES
+
+    if profile == "jpqr":
+        return [f"(JPQR): in the merchant account template whose 00 is {JPQR_GUID}"]
+    scheme = getattr(PROFILES[profile], "SCHEME", None)
+    if scheme is None:
+        return []
+    lines = [
+        f"{scheme.title}: template {_ids(where)} whose 00 is {guid}"
+        for guid, where in scheme.guids.items()
+    ]
+    lines += [
+        f"{scheme.title}: template {_ids(where)} whose 00 is {guid} (legacy)"
+        for guid, where in scheme.legacy.items()
+    ]
+    return lines
+
+
 def rows(profile: str) -> list[Row]:
-    """The table of ``profile``, from the schema: the EMVCo objects, and for ``jpqr`` the JPQR
-    identifier's objects under the merchant account templates that may carry it."""
-    table = _rows(ROOT, "")
+    """The table of ``profile``, from the schema: the EMVCo objects with the presence the
+    profile's table gives the root ones, and for ``jpqr`` the JPQR identifier's objects under
+    the merchant account templates that may carry it."""
+    table = _rows(ROOT, "", mandatory=_mandatory(profile))
     if profile == "jpqr":
         templates = next(row.id for row in table if row.id.startswith(_GUID_TEMPLATES))
         for row in _rows(JPQR_IDENTIFIER, "", nested=False):
@@ -134,8 +193,6 @@ def run(args: argparse.Namespace) -> int:
         padded = [row[i] + " " * (widths[i] - display_width(row[i])) for i in range(4)]
         return "  ".join([*padded, row[4]]).rstrip()
 
-    out = [style(line(HEAD), "bold"), *(line(row) for row in cells)]
-    if args.profile == "jpqr":
-        out.append(f"(JPQR): in the merchant account template whose 00 is {JPQR_GUID}")
+    out = [style(line(HEAD), "bold"), *(line(row) for row in cells), *notes(args.profile)]
     sys.stdout.write("\n".join(out) + "\n")
     return 0

@@ -19,21 +19,59 @@ from ..cpm.text import PROFILE_NAMES as CPM_PROFILES
 from ._io import InputError, Source, open_input, read_lines
 
 if TYPE_CHECKING:
+    from ..profiles._classify import Classification
     from ..report import ValidationReport
 
-__all__ = ["PROFILES", "add_check_options", "add_parser", "run"]
+__all__ = [
+    "add_check_options",
+    "add_parser",
+    "add_profile_option",
+    "classification_record",
+    "profile_titles",
+    "run",
+    "scheme_line",
+]
 
-PROFILES = ("auto", "emvco", "jpqr")
+
+def profile_titles() -> dict[str, str]:
+    """Every registered profile (:data:`jpqr.profiles.PROFILES`) by name, with its title: the
+    scheme's where the profile has one, else its table's (``emvco``: "EMVCo MPM").
+
+    >>> profile_titles()["jpqr"]
+    'JPQR (Japan, 統一QRコード)'
+    """
+    from ..profiles import PROFILES
+
+    titles = {}
+    for name, module in PROFILES.items():
+        scheme = getattr(module, "SCHEME", None)
+        titles[name] = scheme.title if scheme is not None else module.TABLE.title
+    return titles
+
+
+def add_profile_option(
+    parser: argparse.ArgumentParser, *, auto: bool, default: str | None, shown: str = ""
+) -> None:
+    """``--profile NAME``, its choices and help made from the registered profiles (and ``auto``
+    where the command validates codes): ``validate``, ``scan``, ``build`` and ``tags``;
+    ``shown`` says the default in the help where it is not ``default`` itself."""
+    titles = profile_titles()
+    listed = ", ".join(f"{name} ({title})" for name, title in titles.items())
+    if auto:
+        listed = f"auto (the scheme jpqr.classify names, else emvco), {listed}"
+    text = f"the profile (default {shown or default}): {listed}; 'jpqr profiles' lists them"
+    parser.add_argument(
+        "--profile",
+        choices=(("auto",) if auto else ()) + tuple(titles),
+        default=default,
+        metavar="NAME",
+        help=text.replace("%", "%%"),  # argparse formats help with %: a title may hold one
+    )
 
 
 def add_check_options(parser: argparse.ArgumentParser) -> None:
     """The options of every command that validates codes (``validate``, ``scan``)."""
-    parser.add_argument(
-        "--profile",
-        choices=PROFILES,
-        default="auto",
-        help="rules to apply (default: auto, jpqr when the code carries the JPQR identifier)",
-    )
+    add_profile_option(parser, auto=True, default="auto")
     parser.add_argument(
         "--strict", action="store_true", help="treat a lower-case CRC as an error, not a warning"
     )
@@ -45,6 +83,50 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
     )
+
+
+def classification_record(classification: Classification) -> dict[str, Any]:
+    """What ``jpqr validate --json`` says of the code's schemes (:func:`jpqr.classify`).
+
+    >>> from jpqr import classify
+    >>> record = classification_record(classify("00020101021226230019jp.or.paymentsjapan6304XXXX"))
+    >>> record["schemes"], record["profile"], record["dynamic"], record["expires"]
+    (['jpqr'], 'jpqr', True, None)
+    """
+    expires = classification.expires
+    return {
+        "schemes": list(classification.schemes),
+        "profile": classification.profile,
+        "dynamic": classification.dynamic,
+        "expires": expires.isoformat() if expires is not None else None,
+        "accounts": [
+            {"id": account.id, "guid": account.guid, "scheme": account.scheme}
+            for account in classification.accounts
+        ],
+        "warnings": [issue.to_dict() for issue in classification.warnings],
+    }
+
+
+def scheme_line(classification: Classification) -> str | None:
+    """The line ``jpqr validate`` prints under the verdict: the schemes of the code (their
+    titles), static or dynamic, and the expiry where the scheme carries one; ``None`` for a code
+    of no scheme (plain EMVCo) that is no near miss of one either.
+
+    >>> from jpqr import classify
+    >>> scheme_line(classify("00020101021126230019jp.or.paymentsjapan6304XXXX"))
+    '  scheme: JPQR (Japan, 統一QRコード), static'
+    """
+    if not classification.schemes and not classification.warnings:
+        return None
+    titles = profile_titles()
+    names = [titles.get(name, name) for name in classification.schemes] or ["none recognised"]
+    parts = ["; ".join(names)]
+    if classification.dynamic is not None:
+        parts.append("dynamic" if classification.dynamic else "static")
+    if classification.expires is not None:
+        parts.append(f"expires {classification.expires.isoformat()}")
+    label = "schemes" if len(classification.schemes) > 1 else "scheme"
+    return f"  {label}: {', '.join(parts)}"
 
 
 def add_parser(commands: Any) -> None:
@@ -129,11 +211,15 @@ def _render(
     style: Style,
     marker: Marker,
 ) -> str | None:
+    from .. import classify
+
     if args.json:
         record: dict[str, Any] = {"index": index}
         if source.line is not None:
             record["line"] = source.line
         record.update(report.to_dict())
+        if report.profile not in CPM_PROFILES:
+            record["classification"] = classification_record(classify(report.payload))
         return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
     if args.quiet and report.ok and not report.warnings:
         return None
@@ -145,4 +231,16 @@ def _render(
         from ..cpm.render import explain as explain_cpm
 
         return explain_cpm(label, report, style, marker.width)
-    return explain(label, source.payload, report, style, marker)
+    classification = classify(report.payload)
+    # A near miss of a known GUID is a warning of "auto"; under a forced profile it is still
+    # shown (once), so that a mistyped GUID never passes silently as plain EMVCo.
+    known = {(issue.code, issue.path) for issue in report.warnings}
+    extra = tuple(i for i in classification.warnings if (i.code, i.path) not in known)
+    if extra:
+        report = report._replace(warnings=report.warnings + extra)
+    text = explain(label, source.payload, report, style, marker)
+    line = scheme_line(classification)
+    if line is None:
+        return text
+    head, newline, rest = text.partition("\n")
+    return f"{head}\n{line}{newline}{rest}"
