@@ -51,7 +51,10 @@ from jpqr.profiles._table import (
 from jpqr.report import ValidationReport
 from jpqr.schema import CURRENCIES, JPQR_GUID, MAX_PAYLOAD_LENGTH
 
-__all__ = ["Unsupported", "clean_report", "compile_profile", "install", "judge", "verdict"]
+__all__ = [
+    "Unsupported", "clean_report", "compile_profile", "compiled_profiles", "install", "judge",
+    "verdict",
+]
 
 jpqr_crc_init_tables()
 
@@ -276,7 +279,10 @@ cdef int _table(program* p, table, bint lengths_only) except -1:
         n = _id(id)
         if not (0 <= spec.min_length <= spec.max_length <= 99):
             raise Unsupported(f"length bounds of {id}")
-        t.fmt[n] = {"N": FMT_N, "ans": FMT_ANS, "S": FMT_S}[spec.format]
+        fmt = {"N": FMT_N, "ans": FMT_ANS, "S": FMT_S}.get(spec.format)
+        if fmt is None:
+            raise Unsupported(f"format {spec.format!r} of {id}")
+        t.fmt[n] = fmt
         t.template[n] = spec.template
         t.min_len[n] = spec.min_length
         t.max_len[n] = spec.max_length
@@ -390,8 +396,24 @@ cdef int _compile_rows(program* p, rows) except -1:
     return start
 
 
+# The options each rule function compiled here reads (any other makes it Unsupported).
+_OPTIONS = {
+    _functions.currency: frozenset(), _functions.amount: frozenset(),
+    _functions.convenience_fee: frozenset(), _functions.consumer_data: frozenset(),
+    _functions.jpqr_identifier: frozenset({"levels"}),
+    _functions.whole_yen: frozenset({"currency"}),
+}
+
+
 cdef int _rule(program* p, op* o, row) except -1:
     function = row.function
+    try:
+        known = _OPTIONS.get(function)
+    except TypeError:  # an unhashable "function"
+        known = None
+    if known is None or set(row.options) != known:
+        raise Unsupported(f"rule function {getattr(function, '__name__', function)!r} "
+                          f"with options {sorted(row.options)!r}")
     if function is _functions.currency and row.path == "53":
         o.kind = OP_CURRENCY
     elif function is _functions.amount:
@@ -804,40 +826,192 @@ if _WALK == NULL:
     raise MemoryError()
 
 
-cdef Compiled _APPLIED = None  # the profile of the last clean verdict
+# --- what "auto" needs to know: the GUIDs classify cares about, the guidless countries -------
+
+# guid_kind() answers by the GUID's characters, cached here (bounded: one entry a slot, the
+# last GUID hashed to it), so a code whose GUIDs were seen before builds no Python object.
+cdef enum:
+    GUID_SLOTS = 128             # in pairs: a GUID is in slot 2k or 2k+1 of its hash
+    GUID_CHARS = 40              # a longer GUID is asked every time
+    GUID_TRIES = 6               # passes a code may take to learn its new GUIDs
+    KIND_PLAIN = 0               # profiles._classify.PLAIN, JPQR, OTHER
+    KIND_JPQR = 1
+    KIND_OTHER = 2
+    KIND_MISS = -1
+
+ctypedef struct guid_entry:
+    int length                   # 0: empty slot
+    int kind
+    uint32_t chars[GUID_CHARS]
+
+cdef guid_entry _GUIDS[GUID_SLOTS]
+memset(_GUIDS, 0, sizeof(_GUIDS))
+cdef object _GUID_KIND = None    # profiles._classify.guid_kind
+# The guidless countries (58 values, _classify.GUIDLESS_COUNTRIES) as a bitmap of 2-character
+# printable ASCII; _GUIDLESS_ANY where one is not such a pair (auto then always says 0).
+cdef uint64_t _GUIDLESS[96][2]
+cdef bint _GUIDLESS_ANY = False
 
 
-cdef int _verdict(object payload, Compiled emvco, Compiled jpqr, object profile,
-                  bint lenient) except -2:
+cdef inline uint32_t _guid_slot(walk* w, const obj* g) noexcept:
+    """The first of the GUID's pair of slots (FNV-1a of its characters)."""
+    cdef uint32_t h = 2166136261u
+    cdef int i
+    for i in range(g.start, g.start + g.length):
+        h = (h ^ _char(w, i)) * 16777619u
+    return (h % (GUID_SLOTS // 2)) * 2
+
+
+cdef inline bint _holds(const guid_entry* e, walk* w, const obj* g) noexcept:
+    cdef int i
+    if e.length != g.length:
+        return False
+    for i in range(g.length):
+        if e.chars[i] != _char(w, g.start + i):
+            return False
+    return True
+
+
+cdef int _cached_kind(walk* w, const obj* g) noexcept:
+    """guid_kind of the GUID ``g`` from the cache, or KIND_MISS."""
+    cdef uint32_t slot
+    if g.length > GUID_CHARS:
+        return KIND_MISS
+    slot = _guid_slot(w, g)
+    if _holds(&_GUIDS[slot], w, g):
+        return _GUIDS[slot].kind
+    if _holds(&_GUIDS[slot + 1], w, g):
+        return _GUIDS[slot + 1].kind
+    return KIND_MISS
+
+
+cdef int _ask_kind(str text, walk* w, const obj* g) except -2:
+    """guid_kind() of the GUID ``g`` (a Python call: other threads may run meanwhile, so the
+    caller starts its pass again), cached; KIND_OTHER where it does not answer 0, 1 or 2."""
+    cdef guid_entry* e
+    cdef int i, kind
+    cdef int start = g.start, length = g.length
+    cdef uint32_t slot = _guid_slot(w, g)
+    guid = text[start:start + length]
+    try:
+        found = _GUID_KIND(guid)
+    except Exception:
+        return KIND_OTHER  # the reference engine will say what it says
+    if type(found) is not int or not 0 <= found <= 2:
+        return KIND_OTHER
+    kind = found
+    if length <= GUID_CHARS:
+        # Into the pair's first slot, what was there moved to the second (the older dropped).
+        _GUIDS[slot + 1] = _GUIDS[slot]
+        e = &_GUIDS[slot]
+        e.length = 0
+        for i in range(length):
+            e.chars[i] = jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), start + i)
+        e.kind = kind
+        e.length = length
+    return kind
+
+
+cdef int _auto(str text, walk* w) except -2:
+    """For "auto": where the reference's auto applies emvco (1) or jpqr (2), and so the pass
+    may judge (every 26-51 GUID of kind 0 or 1, 58 not a guidless country); 0 where it may
+    apply another profile; -1 where a guid_kind answer was missing (asked now: pass again)."""
+    cdef level* root = &w.levels[0]
+    cdef int i, g, kind, country
+    cdef uint32_t a, b
+    cdef obj* x
+    if _GUIDLESS_ANY:
+        return 0
+    country = _find(w, 0, 58)
+    if country >= 0:
+        x = &w.objects[country]
+        if x.length == 2:
+            a = _char(w, x.start)
+            b = _char(w, x.start + 1)
+            if a > 0x7E or b > 0x7E:
+                return 0  # a non-ASCII letter may upper-case to ASCII
+            if 0x61 <= a <= 0x7A:
+                a -= 32
+            if 0x61 <= b <= 0x7A:
+                b -= 32
+            if a >= 32 and b >= 32 and _bit(_GUIDLESS[a - 32], b - 32):
+                return 0
+        else:
+            for i in range(x.start, x.start + x.length):
+                if _char(w, i) > 0x7E:
+                    return 0
+    cdef bint jpqr_kind = False
+    for i in range(root.first, root.first + root.count):
+        x = &w.objects[i]
+        if not (26 <= x.id <= 51) or x.child < 0:
+            continue
+        g = _find(w, x.child, 0)
+        if g < 0:
+            continue
+        kind = _cached_kind(w, &w.objects[g])
+        if kind == KIND_MISS:
+            kind = _ask_kind(text, w, &w.objects[g])
+            if kind == KIND_OTHER:
+                return 0
+            return -1
+        if kind == KIND_OTHER:
+            return 0
+        jpqr_kind |= kind == KIND_JPQR
+    # The profile chosen here (a JPQR GUID, _jpqr_template: api's auto) and the kinds agree.
+    g = _jpqr_template(w, 0)
+    if g == -2 or (g >= 0) != jpqr_kind:
+        return 0
+    return 2 if jpqr_kind else 1
+
+
+# --- the tables in use -----------------------------------------------------------------------
+
+cdef dict _TABLES = {}           # profile name -> Compiled (compiled profiles only)
+cdef Compiled _EMVCO = None      # what "auto" applies (None: auto is left to the reference)
+cdef Compiled _JPQR = None
+cdef Compiled _APPLIED = None    # the profile of the last clean verdict
+
+
+cdef int _verdict(object payload, object profile, bint lenient) except -2:
     """1 clean (``_APPLIED`` the profile applied), -1 certainly an error, 0 cannot say."""
     global _APPLIED
     cdef Compiled chosen = None
-    cdef int verdict, found
+    cdef int verdict, found, tries
+    cdef uint32_t c
     if type(payload) is not str or type(profile) is not str:
         return 0  # nothing but an exact str: no method of the object runs during the pass
     cdef str text = <str>payload
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
-    if lenient and n and (
-        jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0) == 0xFEFF
-        or jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), n - 1) in (0x20, 0x0D, 0x0A)
-    ):
-        return 0  # lenient strips it, with a warning
-    if profile == "emvco":
-        chosen = emvco
-    elif profile == "jpqr":
-        chosen = jpqr
-    elif profile != "auto":
-        return 0  # an unknown profile: the reference engine says so
-    verdict = _read(text, _WALK)
-    if verdict != 1:
-        return verdict
-    if profile == "auto":  # api._select: jpqr where a 26-51 template has the JPQR GUID
-        found = _jpqr_template(_WALK, 0)
-        if found == -2:
+    if lenient and n:  # lenient strips these (_engine._strip), with a warning
+        c = jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0)
+        if c == 0xFEFF or c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
             return 0
-        chosen = jpqr if found >= 0 else emvco
-    if chosen is None:
-        return 0  # that profile's table is not compiled
+        c = jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), n - 1)
+        if c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
+            return 0
+    cdef bint auto = profile == "auto"
+    if auto:
+        if _EMVCO is None or _JPQR is None:
+            return 0
+    else:
+        chosen = _TABLES.get(profile)
+        if chosen is None:
+            return 0  # an unknown profile, or one not compiled: the reference engine says
+    for tries in range(GUID_TRIES):
+        verdict = _read(text, _WALK)
+        if verdict != 1:
+            return verdict
+        if not auto:
+            break
+        found = _auto(text, _WALK)
+        if found == 0:
+            return 0
+        if found > 0:
+            chosen = _JPQR if found == 2 else _EMVCO
+            break
+        # -1: guid_kind was asked (Python ran, _WALK may be another call's): read again
+    else:
+        return 0
     if not _run(chosen.p, _WALK, 0, chosen.p.root_count, 0):
         return 0
     if not PyUnicode_IS_ASCII(text) and not _surely_nfc(_WALK) and \
@@ -847,30 +1021,51 @@ cdef int _verdict(object payload, Compiled emvco, Compiled jpqr, object profile,
     return 1
 
 
-def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
-    """(verdict, profile name) for ``profile`` "auto", "emvco" or "jpqr": 1 clean, -1 certainly
-    an error, 0 the reference engine must say. Only an exact ``str`` is judged."""
-    _check_compiled(emvco, jpqr)
-    cdef int verdict = _verdict(payload, emvco, jpqr, profile, lenient)
+def judge(payload, profile, lenient):
+    """(verdict, profile name) with the installed tables: 1 clean, -1 certainly an error, 0
+    the reference engine must say. Only an exact ``str`` is judged."""
+    cdef int verdict = _verdict(payload, profile, lenient)
     return verdict, _APPLIED.name if verdict == 1 else None
 
 
-cdef int _check_compiled(Compiled emvco, Compiled jpqr) except -1:
-    if emvco is None or jpqr is None or emvco.p == NULL or jpqr.p == NULL:
-        raise TypeError("expected profiles made by compile_profile()")
-    return 0
+def install(tables, guid_kind, guidless):
+    """The compiled tables :func:`verdict`, :func:`judge` and :func:`clean_report` use:
+    ``tables`` maps each registered profile's name to its :func:`compile_profile` (or None
+    where it is not compiled), ``guid_kind`` is ``profiles._classify.guid_kind`` and
+    ``guidless`` ``profiles._classify.GUIDLESS_COUNTRIES``, read now. "auto" is judged only
+    where both "emvco" and "jpqr" are compiled. The GUID cache is emptied."""
+    global _TABLES, _EMVCO, _JPQR, _GUID_KIND, _GUIDLESS_ANY, _APPLIED
+    cdef dict compiled = {}
+    cdef Compiled table
+    for name, value in dict(tables).items():
+        if value is None:
+            continue
+        if type(name) is not str or type(value) is not Compiled or (<Compiled>value).p == NULL:
+            raise TypeError("expected profile names and tables made by compile_profile()")
+        compiled[name] = value
+    if not callable(guid_kind):
+        raise TypeError("guid_kind must be callable")
+    countries = frozenset(guidless)
+    memset(_GUIDLESS, 0, sizeof(_GUIDLESS))
+    any_country = False
+    for country in countries:
+        if type(country) is str and len(country) == 2 and country.isascii() and \
+                country.isprintable() and country == country.upper():
+            _set_bit(_GUIDLESS[ord(country[0]) - 32], ord(country[1]) - 32)
+        else:
+            any_country = True
+    _GUIDLESS_ANY = any_country
+    memset(_GUIDS, 0, sizeof(_GUIDS))
+    _TABLES = compiled
+    _EMVCO = compiled.get("emvco")
+    _JPQR = compiled.get("jpqr")
+    _GUID_KIND = guid_kind
+    _APPLIED = None
 
 
-# The tables the entry points use (install()), and whether the compiled twin is in use.
-cdef Compiled _EMVCO = None
-cdef Compiled _JPQR = None
-
-
-def install(Compiled emvco, Compiled jpqr):
-    """The compiled tables :func:`verdict` and :func:`clean_report` use."""
-    global _EMVCO, _JPQR
-    _check_compiled(emvco, jpqr)
-    _EMVCO, _JPQR = emvco, jpqr
+def compiled_profiles():
+    """The names of the installed compiled tables, in order."""
+    return tuple(_TABLES)
 
 
 cdef inline bint _in_use() noexcept:
@@ -884,12 +1079,12 @@ def verdict(payload, profile, lenient):
     """:func:`judge`'s verdict with the installed tables: what ``is_valid`` asks first."""
     if not _in_use():
         return 0
-    return _verdict(payload, _EMVCO, _JPQR, profile, lenient)
+    return _verdict(payload, profile, lenient)
 
 
 def clean_report(payload, profile, lenient):
     """The report of a clean code, from the compiled pass alone (the one object it builds), or
     None where the reference engine must report."""
-    if not _in_use() or _verdict(payload, _EMVCO, _JPQR, profile, lenient) != 1:
+    if not _in_use() or _verdict(payload, profile, lenient) != 1:
         return None
     return tuple.__new__(ValidationReport, (True, _APPLIED.name, "ok", (), (), payload))
