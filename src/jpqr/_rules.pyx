@@ -832,8 +832,8 @@ if _WALK == NULL:
 # last GUID hashed to it), so a code whose GUIDs were seen before builds no Python object.
 cdef enum:
     GUID_SLOTS = 128             # in pairs: a GUID is in slot 2k or 2k+1 of its hash
-    GUID_CHARS = 40              # a longer GUID is asked every time
-    GUID_TRIES = 6               # passes a code may take to learn its new GUIDs
+    GUID_CHARS = 40              # a longer GUID is left to the reference
+    GUID_TRIES = 3               # passes a code may take to learn its GUIDs (2 but for a clash)
     KIND_PLAIN = 0               # profiles._classify.PLAIN, JPQR, OTHER
     KIND_JPQR = 1
     KIND_OTHER = 2
@@ -885,13 +885,12 @@ cdef int _cached_kind(walk* w, const obj* g) noexcept:
     return KIND_MISS
 
 
-cdef int _ask_kind(str text, walk* w, const obj* g) except -2:
-    """guid_kind() of the GUID ``g`` (a Python call: other threads may run meanwhile, so the
-    caller starts its pass again), cached; KIND_OTHER where it does not answer 0, 1 or 2."""
+cdef int _ask_kind(str text, int start, int length, uint32_t slot) except -2:
+    """guid_kind() of the GUID at text[start:start + length] (a Python call: other threads may
+    use the walk meanwhile, so the caller starts its pass again), cached in ``slot``'s pair;
+    KIND_OTHER where it does not answer 0, 1 or 2."""
     cdef guid_entry* e
     cdef int i, kind
-    cdef int start = g.start, length = g.length
-    cdef uint32_t slot = _guid_slot(w, g)
     guid = text[start:start + length]
     try:
         found = _GUID_KIND(guid)
@@ -941,6 +940,12 @@ cdef int _auto(str text, walk* w) except -2:
                 if _char(w, i) > 0x7E:
                     return 0
     cdef bint jpqr_kind = False
+    # The GUIDs not in the cache (at most one a template ID 26-51: _structure saw to that),
+    # noted before any is asked: asking runs Python.
+    cdef int missing = 0
+    cdef int miss_start[26]
+    cdef int miss_length[26]
+    cdef uint32_t miss_slot[26]
     for i in range(root.first, root.first + root.count):
         x = &w.objects[i]
         if not (26 <= x.id <= 51) or x.child < 0:
@@ -948,15 +953,25 @@ cdef int _auto(str text, walk* w) except -2:
         g = _find(w, x.child, 0)
         if g < 0:
             continue
+        if w.objects[g].length > GUID_CHARS:
+            return 0  # longer than any GUID (ans ..32): not cached, the reference reports it
         kind = _cached_kind(w, &w.objects[g])
         if kind == KIND_MISS:
-            kind = _ask_kind(text, w, &w.objects[g])
-            if kind == KIND_OTHER:
-                return 0
-            return -1
-        if kind == KIND_OTHER:
+            if missing < 26:
+                miss_start[missing] = w.objects[g].start
+                miss_length[missing] = w.objects[g].length
+                miss_slot[missing] = _guid_slot(w, &w.objects[g])
+            missing += 1
+        elif kind == KIND_OTHER:
             return 0
         jpqr_kind |= kind == KIND_JPQR
+    if missing:
+        if missing > 26:
+            return 0  # not a level _structure let through
+        for i in range(missing):
+            if _ask_kind(text, miss_start[i], miss_length[i], miss_slot[i]) == KIND_OTHER:
+                return 0
+        return -1
     # The profile chosen here (a JPQR GUID, _jpqr_template: api's auto) and the kinds agree.
     g = _jpqr_template(w, 0)
     if g == -2 or (g >= 0) != jpqr_kind:

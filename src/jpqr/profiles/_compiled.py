@@ -11,6 +11,7 @@ nothing and the reference engine answers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from importlib import import_module
 from typing import Any
 
@@ -48,10 +49,9 @@ def install() -> None:
         tables[name] = None
         if table is None or table.name != name or getattr(module, "check", None) != table.check:
             continue
-        try:
+        # A row it does not know (Unsupported): this profile stays with the reference engine.
+        with suppress(_RULES.Unsupported):
             tables[name] = _RULES.compile_profile(table)
-        except _RULES.Unsupported:  # a row it does not know: this profile stays with the reference
-            pass
     _RULES.install(tables, _classify.guid_kind, _classify.GUIDLESS_COUNTRIES)
 
 
