@@ -15,7 +15,7 @@ else, a subclass included, is left to the reference engine.
 """
 
 from cpython.object cimport PyObject
-from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
@@ -147,6 +147,7 @@ ctypedef struct walk:
     int nobjects
     int nlevels
     int exponent                  # -1 where no currency rule found one (or None)
+    short root_at[100]            # the first object of each ID at the root, or -1
     obj objects[MAX_OBJECTS]
     level levels[MAX_LEVELS]
 
@@ -214,6 +215,22 @@ cdef inline bint _nfc_safe(uint32_t c) noexcept nogil:
 cdef bint _surely_nfc(walk* w) noexcept:
     """Whether every character of the text is in NFC_SAFE (else ask unicodedata)."""
     cdef Py_ssize_t i
+    cdef const uint16_t* wide
+    cdef Py_ssize_t k
+    cdef uint16_t any
+    if w.kind == 2:  # most non-ASCII codes (kana, kanji, Latin-1): 16 characters at a time
+        wide = <const uint16_t*>w.data
+        i = 0
+        while i < w.n:
+            any = 0
+            for k in range(i, min(i + 16, w.n)):
+                any |= wide[k]
+            if any >= 0x80:  # a non-ASCII character among them
+                for k in range(i, min(i + 16, w.n)):
+                    if wide[k] >= 0x80 and not _nfc_safe(wide[k]):
+                        return False
+            i += 16
+        return True
     for i in range(w.n):
         if not _nfc_safe(jpqr_read(w.kind, w.data, i)):
             return False
@@ -253,7 +270,7 @@ cdef int _id(str text) except -1:
     return int(text)
 
 
-cdef void _set_bit(uint64_t* bits, int n):
+cdef inline void _set_bit(uint64_t* bits, int n) noexcept nogil:
     bits[n >> 6] |= (<uint64_t>1) << (n & 63)
 
 
@@ -475,6 +492,8 @@ cdef int _read_level(walk* w, Py_ssize_t start, Py_ssize_t end, int table) noexc
         w.objects[w.nobjects].start = <int>(pos + 4)
         w.objects[w.nobjects].length = length
         w.objects[w.nobjects].child = -1
+        if index == 0 and w.root_at[id] < 0:
+            w.root_at[id] = <short>w.nobjects
         w.nobjects += 1
         w.levels[index].count += 1
         pos += 4 + length
@@ -495,6 +514,8 @@ cdef int _read_level(walk* w, Py_ssize_t start, Py_ssize_t end, int table) noexc
 
 cdef inline int _find(walk* w, int lvl, int id) noexcept:
     """The first object of ``id`` in the level, or -1."""
+    if lvl == 0:
+        return w.root_at[id]
     cdef level* l = &w.levels[lvl]
     cdef int i
     for i in range(l.first, l.first + l.count):
@@ -516,11 +537,41 @@ cdef inline uint32_t _char(walk* w, int i) noexcept:
     return jpqr_read(w.kind, w.data, i)
 
 
+cdef inline int _ascii_ok(const uint8_t* p, int n, int fmt) noexcept nogil:
+    """N or ans over bytes (a 1-byte text), without a branch a character."""
+    cdef int i
+    cdef uint32_t bad = 0
+    if fmt == FMT_N:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 48) > 9
+    else:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 0x20) > 0x5E
+    return not bad
+
+
+cdef inline int _wide_ok(const uint16_t* p, int n, int fmt) noexcept nogil:
+    """N or ans over 2-byte characters."""
+    cdef int i
+    cdef uint32_t bad = 0
+    if fmt == FMT_N:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 48) > 9
+    else:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 0x20) > 0x5E
+    return not bad
+
+
 cdef int _format_ok(walk* w, const obj* o, int fmt) noexcept:
     """1 where the value is of the format with nothing to report; 0 for a finding (or doubt:
     non-ASCII S text, whose NFC judge() checks once for the whole payload)."""
     cdef int i
     cdef uint32_t c
+    if fmt != FMT_S and w.kind == 1:
+        return _ascii_ok(<const uint8_t*>w.data + o.start, o.length, fmt)
+    if fmt != FMT_S and w.kind == 2:
+        return _wide_ok(<const uint16_t*>w.data + o.start, o.length, fmt)
     for i in range(o.start, o.start + o.length):
         c = _char(w, i)
         if fmt == FMT_N:
@@ -808,6 +859,7 @@ cdef int _read(str text, walk* w) noexcept:
     w.nobjects = 0
     w.nlevels = 0
     w.exponent = -1
+    memset(w.root_at, 0xFF, sizeof(w.root_at))
     if w.n == 0 or w.n > _MAX_PAYLOAD:
         return -1  # payload.empty, payload.too_long
     verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, PyUnicode_IS_ASCII(text), &crc)
@@ -985,6 +1037,7 @@ cdef dict _TABLES = {}           # profile name -> Compiled (compiled profiles o
 cdef Compiled _EMVCO = None      # what "auto" applies (None: auto is left to the reference)
 cdef Compiled _JPQR = None
 cdef Compiled _APPLIED = None    # the profile of the last clean verdict
+cdef str _CYTHON = "cython"
 
 
 cdef int _verdict(object payload, object profile, bint lenient) except -2:
@@ -1083,11 +1136,14 @@ def compiled_profiles():
     return tuple(_TABLES)
 
 
+cdef dict _KERNELS = vars(_kernels)
+
+
 cdef inline bint _in_use() noexcept:
-    try:
-        return _kernels.IMPLEMENTATION == "cython"  # _kernels.use("python") turns it off
-    except BaseException:
-        return False
+    """Whether the compiled twin is in use (_kernels.use("python") turns it off): its
+    IMPLEMENTATION read from the module's dict, no attribute lookup."""
+    cdef object found = _KERNELS.get("IMPLEMENTATION")
+    return found is _CYTHON or (type(found) is str and found == _CYTHON)
 
 
 def verdict(payload, profile, lenient):
