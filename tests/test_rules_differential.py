@@ -532,3 +532,36 @@ def test_a_profile_with_rows_it_does_not_know_stays_with_the_reference() -> None
     ):
         with pytest.raises(_rules.Unsupported):
             _rules.compile_profile(emvco.TABLE.extend("mine", "Mine", [row]))
+
+
+@pytest.mark.parametrize(
+    ("module", "engine"), [("jpqr._rules", "rule engine"), ("jpqr._rules_model", "typed model")]
+)
+def test_a_compiled_engine_that_cannot_be_imported_is_said(module: str, engine: str) -> None:
+    """Auditor's 11c: where one module of the compiled pass fails to import (simulated: None in
+    sys.modules), the package falls back to the reference engine, warns once, and the version
+    line says which engine is pure; the verdicts stay right."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import sys; sys.modules[{module!r}] = None\n"
+        "import jpqr\n"
+        "from jpqr.cli import version_line\n"
+        "print(version_line())\n"
+        f"print(jpqr.is_valid({JPQR_CLEAN!r}), jpqr.is_valid({JPQR_CLEAN[:-1] + '0'!r}))\n"
+        f"print(jpqr.parse({JPQR_CLEAN!r}).to_payload() == {JPQR_CLEAN!r})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    line, verdicts, parsed = done.stdout.splitlines()
+    assert "compiled twin (Cython)" in line
+    assert f", {engine} pure ({module} cannot be imported: " in line
+    assert verdicts == "True False" and parsed == "True"
+    notices = [text for text in done.stderr.splitlines() if text.startswith("jpqr: ")]
+    assert len(notices) == 1 and module in notices[0], done.stderr
+    # and an install that is whole says nothing of the kind
+    whole = subprocess.run(
+        [sys.executable, "-m", "jpqr", "--version"], capture_output=True, text=True, check=True
+    )
+    assert " pure (" not in whole.stdout and whole.stderr == ""

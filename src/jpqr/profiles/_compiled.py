@@ -19,16 +19,44 @@ from .. import _kernels
 from ..report import ValidationReport
 from . import PROFILES, _classify
 
-__all__ = ["clean_report", "compiled_profiles", "install", "judge", "read_tree", "verdict"]
+__all__ = [
+    "UNAVAILABLE",
+    "clean_report",
+    "compiled_profiles",
+    "install",
+    "judge",
+    "read_tree",
+    "verdict",
+]
+
+#: The modules of the compiled pass that could not be imported although the compiled twin is
+#: built (a partial or broken install): module -> (what it compiles, why). ``jpqr --version``
+#: says so.
+UNAVAILABLE: dict[str, tuple[str, str]] = {}
+_ENGINES = {"_rules": "rule engine", "_rules_model": "typed model"}
+
+
+def _import(name: str) -> Any:
+    """``jpqr.<name>`` (by name: no stub for the optional module), or None, said once."""
+    try:
+        return import_module(f"jpqr.{name}")
+    except ImportError as exc:
+        UNAVAILABLE[f"jpqr.{name}"] = (_ENGINES[name], str(exc))
+        import logging  # only here, as _kernels does: it costs milliseconds at import
+
+        logging.getLogger("jpqr").warning(
+            "jpqr: jpqr.%s cannot be imported (%s); the reference engine checks every code "
+            "(validate about 10x slower). Reinstall jpqr.",
+            name,
+            exc,
+        )
+        return None
 
 
 def _load() -> Any:
     if "cython" not in _kernels.available():
         return None
-    try:
-        return import_module("._rules", "jpqr")  # by name: no stub for the optional module
-    except ImportError:
-        return None
+    return _import("_rules")
 
 
 _RULES = _load()
@@ -86,14 +114,12 @@ def _no_report(payload: object, profile: str, lenient: bool) -> ValidationReport
 def _read_tree() -> Callable[[tuple[Any, ...]], Any]:
     """model.from_tree's compiled twin where it is built, for a tree the compiled decode() made
     (parse uses it after a clean verdict only)."""
-    try:
-        compiled: Callable[[tuple[Any, ...]], Any] = import_module(
-            "._rules_model", "jpqr"
-        ).from_decoded
-    except ImportError:
+    module = _import("_rules_model")
+    if module is None:
         from ..model import from_tree
 
         return from_tree
+    compiled: Callable[[tuple[Any, ...]], Any] = module.from_decoded
     return compiled
 
 
