@@ -63,6 +63,12 @@ def agree(payload: Any, lenient: bool = False) -> None:
             assert not expected.ok, expected
         assert got == expected
         assert valid == expected.ok
+        if type(payload) is str and payload.isascii():  # the same code as exact ASCII bytes
+            data = payload.encode("ascii")
+            with twin("cython"):
+                assert judge(data, profile, lenient) == (verdict, name)
+                assert jpqr.validate(data, profile, lenient=lenient) == expected
+                assert jpqr.is_valid(data, profile, lenient=lenient) == expected.ok
 
 
 @SETTINGS
@@ -565,3 +571,32 @@ def test_a_compiled_engine_that_cannot_be_imported_is_said(module: str, engine: 
         [sys.executable, "-m", "jpqr", "--version"], capture_output=True, text=True, check=True
     )
     assert " pure (" not in whole.stdout and whole.stderr == ""
+
+
+ASCII_CLEAN = next(
+    v["payload"]
+    for v in PUBLISHED
+    if v["payload"].isascii() and (r := reference(v["payload"], "auto")).ok and not r.warnings
+)
+
+
+def test_ascii_bytes_are_judged_and_parsed_as_their_text() -> None:
+    data = ASCII_CLEAN.encode("ascii")
+    with twin("cython"):
+        assert judge(data, "auto", False) == judge(ASCII_CLEAN, "auto", False)
+        assert judge(data, "auto", False)[0] == 1
+        report = jpqr.validate(data)
+        assert type(report.payload) is str and report == reference(ASCII_CLEAN, "auto")
+        assert jpqr.parse(data) == reference_parse(ASCII_CLEAN)
+        # non-ASCII bytes (UTF-8 or not), bytearray and memoryview: the reference decides
+        for other in ("最".encode() + data, data[:-1] + b"\xff", bytearray(data), memoryview(data)):
+            assert judge(other, "auto", False) == (0, None)
+            assert jpqr.validate(other) == reference(other, "auto")
+        assert judge(b"", "auto", False) == (-1, None)
+        assert judge(data + b"0" * 600, "auto", False) == (-1, None)  # longer than a code may be
+        assert judge(b"\xef\xbb\xbf" + data, "auto", True) == (0, None)
+
+
+def reference_parse(payload: Any) -> Any:
+    with twin("python"):
+        return jpqr.parse(payload)

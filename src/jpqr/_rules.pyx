@@ -10,8 +10,9 @@ know, any doubt). Anything but 1 goes to the reference engine for the report, so
 the reference engine's. Each check here is sound, not complete: it says "clean" only where the
 reference engine would find nothing (tests/test_rules_differential.py holds it to that).
 
-Only an exact ``str`` is judged (its PEP 393 buffer, never a method of the object); anything
-else, a subclass included, is left to the reference engine.
+Only an exact ``str`` (its PEP 393 buffer, never a method of the object) or exact ``bytes`` that
+are all ASCII (their buffer: the text is the same characters) is judged; anything else, a
+subclass included, is left to the reference engine.
 """
 
 from cpython.object cimport PyObject
@@ -31,6 +32,11 @@ from jpqr._ccore cimport (
     jpqr_read,
     jpqr_verdict_ucs,
 )
+
+cdef extern from "Python.h":
+    char* PyBytes_AS_STRING(object o)
+    Py_ssize_t PyBytes_GET_SIZE(object o)
+    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
 
 import unicodedata
 
@@ -848,21 +854,22 @@ cdef int _structure(walk* w) noexcept:
     return 1
 
 
-cdef int _read(str text, walk* w) noexcept:
-    """The engine's part of a pass: length, CRC, the walk into the pool and the structure.
-    1 where the rows may run, -1 for a certain error, 0 where the reference must say."""
+cdef int _read(int kind, const void* data, Py_ssize_t n, bint ascii, walk* w) noexcept:
+    """The engine's part of a pass over the characters ``data`` (PEP 393 ``kind``; ASCII bytes
+    are kind 1): length, CRC, the walk into the pool and the structure. 1 where the rows may
+    run, -1 for a certain error, 0 where the reference must say."""
     cdef int32_t crc
     cdef int verdict, i
-    w.kind = PyUnicode_KIND(text)
-    w.data = PyUnicode_DATA(text)
-    w.n = PyUnicode_GET_LENGTH(text)
+    w.kind = kind
+    w.data = data
+    w.n = n
     w.nobjects = 0
     w.nlevels = 0
     w.exponent = -1
     memset(w.root_at, 0xFF, sizeof(w.root_at))
     if w.n == 0 or w.n > _MAX_PAYLOAD:
         return -1  # payload.empty, payload.too_long
-    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, PyUnicode_IS_ASCII(text), &crc)
+    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, ascii, &crc)
     if verdict != JPQR_OK:
         return 0 if verdict == 1 else -1  # lowercase: a warning (or strict's error)
     i = _read_level(w, 0, w.n, 0)
@@ -937,13 +944,15 @@ cdef int _cached_kind(walk* w, const obj* g) noexcept:
     return KIND_MISS
 
 
-cdef int _ask_kind(str text, int start, int length, uint32_t slot) except -2:
+cdef int _ask_kind(object text, int start, int length, uint32_t slot) except -2:
     """guid_kind() of the GUID at text[start:start + length] (a Python call: other threads may
     use the walk meanwhile, so the caller starts its pass again), cached in ``slot``'s pair;
     KIND_OTHER where it does not answer 0, 1 or 2."""
     cdef guid_entry* e
     cdef int i, kind
     guid = text[start:start + length]
+    if type(guid) is bytes:
+        guid = (<bytes>guid).decode("ascii")  # _verdict saw it is ASCII
     try:
         found = _GUID_KIND(guid)
     except Exception:
@@ -957,13 +966,13 @@ cdef int _ask_kind(str text, int start, int length, uint32_t slot) except -2:
         e = &_GUIDS[slot]
         e.length = 0
         for i in range(length):
-            e.chars[i] = jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), start + i)
+            e.chars[i] = ord(guid[i])
         e.kind = kind
         e.length = length
     return kind
 
 
-cdef int _auto(str text, walk* w) except -2:
+cdef int _auto(object text, walk* w) except -2:
     """For "auto": where the reference's auto applies emvco (1) or jpqr (2), and so the pass
     may judge (every 26-51 GUID of kind 0 or 1, 58 not a guidless country); 0 where it may
     apply another profile; -1 where a guid_kind answer was missing (asked now: pass again)."""
@@ -1040,21 +1049,48 @@ cdef Compiled _APPLIED = None    # the profile of the last clean verdict
 cdef str _CYTHON = "cython"
 
 
+cdef inline bint _all_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef uint8_t any = 0
+    for i in range(n):
+        any |= p[i]
+    return any < 0x80
+
+
 cdef int _verdict(object payload, object profile, bint lenient) except -2:
     """1 clean (``_APPLIED`` the profile applied), -1 certainly an error, 0 cannot say."""
     global _APPLIED
     cdef Compiled chosen = None
     cdef int verdict, found, tries
     cdef uint32_t c
-    if type(payload) is not str or type(profile) is not str:
-        return 0  # nothing but an exact str: no method of the object runs during the pass
-    cdef str text = <str>payload
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
-    if lenient and n:  # lenient strips these (_engine._strip), with a warning
-        c = jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0)
-        if c == 0xFEFF or c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
+    cdef int kind
+    cdef const void* data
+    cdef Py_ssize_t n
+    cdef bint ascii
+    # Nothing but an exact str, or exact bytes all ASCII (their text is the same characters):
+    # no method of the object runs during the pass.
+    if type(profile) is not str:
+        return 0
+    if type(payload) is str:
+        kind = PyUnicode_KIND(payload)
+        data = PyUnicode_DATA(payload)
+        n = PyUnicode_GET_LENGTH(payload)
+        ascii = PyUnicode_IS_ASCII(payload)
+    elif type(payload) is bytes:
+        kind = 1
+        data = PyBytes_AS_STRING(payload)
+        n = PyBytes_GET_SIZE(payload)
+        # Too long: _read says so (-1) unread. Else UTF-8 (or not) goes to the reference.
+        if n <= _MAX_PAYLOAD and not _all_ascii(<const uint8_t*>data, n):
             return 0
-        c = jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), n - 1)
+        ascii = True
+    else:
+        return 0
+    if lenient and n:  # lenient strips these (_engine._strip), with a warning
+        c = jpqr_read(kind, data, 0)
+        if c == 0xFEFF or c == 0xEF or c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
+            return 0  # 0xEF: the first byte of a UTF-8 BOM
+        c = jpqr_read(kind, data, n - 1)
         if c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
             return 0
     cdef bint auto = profile == "auto"
@@ -1066,12 +1102,12 @@ cdef int _verdict(object payload, object profile, bint lenient) except -2:
         if chosen is None:
             return 0  # an unknown profile, or one not compiled: the reference engine says
     for tries in range(GUID_TRIES):
-        verdict = _read(text, _WALK)
+        verdict = _read(kind, data, n, ascii, _WALK)
         if verdict != 1:
             return verdict
         if not auto:
             break
-        found = _auto(text, _WALK)
+        found = _auto(payload, _WALK)
         if found == 0:
             return 0
         if found > 0:
@@ -1082,8 +1118,7 @@ cdef int _verdict(object payload, object profile, bint lenient) except -2:
         return 0
     if not _run(chosen.p, _WALK, 0, chosen.p.root_count, 0):
         return 0
-    if not PyUnicode_IS_ASCII(text) and not _surely_nfc(_WALK) and \
-            not unicodedata.is_normalized("NFC", text):
+    if not ascii and not _surely_nfc(_WALK) and not unicodedata.is_normalized("NFC", payload):
         return 0  # text.not_nfc may apply: a warning
     _APPLIED = chosen
     return 1
@@ -1091,7 +1126,7 @@ cdef int _verdict(object payload, object profile, bint lenient) except -2:
 
 def judge(payload, profile, lenient):
     """(verdict, profile name) with the installed tables: 1 clean, -1 certainly an error, 0
-    the reference engine must say. Only an exact ``str`` is judged."""
+    the reference engine must say. Only an exact ``str`` or ASCII ``bytes`` is judged."""
     cdef int verdict = _verdict(payload, profile, lenient)
     return verdict, _APPLIED.name if verdict == 1 else None
 
@@ -1158,4 +1193,7 @@ def clean_report(payload, profile, lenient):
     None where the reference engine must report."""
     if not _in_use() or _verdict(payload, profile, lenient) != 1:
         return None
+    if type(payload) is bytes:  # the report holds the text, as the reference engine's does
+        payload = PyUnicode_DecodeASCII(PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload),
+                                        NULL)
     return tuple.__new__(ValidationReport, (True, _APPLIED.name, "ok", (), (), payload))
