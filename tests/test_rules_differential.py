@@ -600,3 +600,21 @@ def test_ascii_bytes_are_judged_and_parsed_as_their_text() -> None:
 def reference_parse(payload: Any) -> Any:
     with twin("python"):
         return jpqr.parse(payload)
+
+
+def test_a_guid_kind_that_runs_the_pass_itself_leaves_the_verdict_right() -> None:
+    """Asking guid_kind runs Python, which may run the pass on another code (another thread, or
+    guid_kind itself): the pass is made again afterwards, not continued on memory reused."""
+    kind = _classify.guid_kind
+    other = with_template(JPQR_CLEAN, "45", "A000000777")
+
+    def reentrant(guid: str) -> int:
+        assert judge(other, "jpqr", False) == (1, "jpqr")  # the same pass, on another code
+        return kind(guid)
+
+    payload = with_template(EMVCO_CLEAN, "45", "A000000888")
+    broken = payload[:-1] + ("0" if payload[-1] != "0" else "1")  # a wrong CRC
+    with twin("cython"), schemes(guid_kind=reentrant):
+        assert judge(payload, "auto", False) == (1, "emvco")
+        assert judge(broken, "auto", False) == (-1, None)
+        assert judge(with_template(JPQR_CLEAN, "45", "A000000999"), "auto", False) == (1, "jpqr")

@@ -10,6 +10,15 @@ know, any doubt). Anything but 1 goes to the reference engine for the report, so
 the reference engine's. Each check here is sound, not complete: it says "clean" only where the
 reference engine would find nothing (tests/test_rules_differential.py holds it to that).
 
+:func:`install` takes the compiled table of every registered profile (``profiles._compiled``
+compiles those whose rows it knows). Under ``auto`` the pass judges only codes the reference's
+``auto`` gives to ``emvco`` or ``jpqr``: every GUID of a 26-51 template has
+``profiles._classify.guid_kind`` 0 (no scheme) or 1 (JPQR), and 58 is no country of a scheme
+recognised without a GUID (``GUIDLESS_COUNTRIES``, KHQR's KH); anything else goes to the
+reference. guid_kind's answers are cached here by the GUID's characters (128 entries), so a
+GUID seen before costs no Python object; a new one is asked once, and the pass is made again
+(asking runs Python, during which another thread may use the pass's memory).
+
 Only an exact ``str`` (its PEP 393 buffer, never a method of the object) or exact ``bytes`` that
 are all ASCII (their buffer: the text is the same characters) is judged; anything else, a
 subclass included, is left to the reference engine.
