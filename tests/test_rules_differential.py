@@ -618,3 +618,25 @@ def test_a_guid_kind_that_runs_the_pass_itself_leaves_the_verdict_right() -> Non
         assert judge(payload, "auto", False) == (1, "emvco")
         assert judge(broken, "auto", False) == (-1, None)
         assert judge(with_template(JPQR_CLEAN, "45", "A000000999"), "auto", False) == (1, "jpqr")
+
+
+@pytest.mark.parametrize("index", DECODABLE)
+def test_compiled_models_pickle_and_compare_as_the_pure_ones(index: int) -> None:
+    """The compiled from_tree sets each field into the instance's shared-key storage, the pure
+    one a whole __dict__: the same attributes in the same order, so the same pickle, repr,
+    equality and hash, and both stay frozen."""
+    import dataclasses
+    import pickle
+
+    from jpqr import _rules_model, model  # type: ignore[attr-defined]
+
+    decoded = _tlv_py.decode(PUBLISHED[index]["payload"])
+    pure, compiled = model.from_tree(decoded), _rules_model.from_tree(decoded)
+    assert pickle.dumps(compiled) == pickle.dumps(pure)
+    assert pickle.loads(pickle.dumps(compiled)) == pure
+    assert list(vars(compiled).items()) == list(vars(pure).items())
+    assert repr(compiled) == repr(pure) and hash(compiled) == hash(pure)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        compiled.country = "XX"  # type: ignore[misc]
+    for account in compiled.merchant_accounts:
+        assert list(vars(account)) == [f.name for f in dataclasses.fields(account)]
