@@ -185,6 +185,8 @@ BARS = [
     _fastest_peer("validate-emvco", 25),
     _time("is_valid-jpqr-valid", "jpqr[cython]", 1000),
     _time("is_valid-emvco", "jpqr[cython]", 1000),
+    _time("is_valid-ascii-valid", "jpqr[cython] str", 1000),
+    _time("is_valid-ascii-valid", "jpqr[cython] bytes", 1000),
     _time("parse-jpqr-valid", "jpqr[cython]", 6000),
     _time("parse-emvco", "jpqr[cython]", 6000),
 ]

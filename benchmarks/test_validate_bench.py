@@ -18,6 +18,7 @@ import pytest
 import jpqr
 
 from .conftest import VALIDATE_PAYLOADS, timed
+from .payloads import ASCII_VALID
 
 KINDS = sorted(VALIDATE_PAYLOADS)
 VALID = {"emvco", "jpqr-valid"}
@@ -46,6 +47,16 @@ def test_is_valid(benchmark: Any, impl: ModuleType, kind: str) -> None:
         benchmark, "is_valid", kind, f"jpqr[{impl.IMPLEMENTATION}]", impl.IMPLEMENTATION == "python"
     )
     assert timed(benchmark, jpqr.is_valid, VALIDATE_PAYLOADS[kind], calls=50) == (kind in VALID)
+
+
+@pytest.mark.parametrize("form", ["str", "bytes"])
+def test_is_valid_ascii(benchmark: Any, impl: ModuleType, form: str) -> None:
+    """A valid ASCII code as text and as exact bytes (the compiled pass reads both itself)."""
+    name = f"jpqr[{impl.IMPLEMENTATION}]"
+    baseline = impl.IMPLEMENTATION == "python" and form == "str"
+    _bench(benchmark, "is_valid", "ascii-valid", f"{name} {form}", baseline)
+    payload = ASCII_VALID if form == "str" else ASCII_VALID.encode("ascii")
+    assert timed(benchmark, jpqr.is_valid, payload, calls=50) is True
 
 
 @pytest.mark.parametrize("kind", sorted(VALID))

@@ -10,12 +10,22 @@ know, any doubt). Anything but 1 goes to the reference engine for the report, so
 the reference engine's. Each check here is sound, not complete: it says "clean" only where the
 reference engine would find nothing (tests/test_rules_differential.py holds it to that).
 
-Only an exact ``str`` is judged (its PEP 393 buffer, never a method of the object); anything
-else, a subclass included, is left to the reference engine.
+:func:`install` takes the compiled table of every registered profile (``profiles._compiled``
+compiles those whose rows it knows). Under ``auto`` the pass judges only codes the reference's
+``auto`` gives to ``emvco`` or ``jpqr``: every GUID of a 26-51 template has
+``profiles._classify.guid_kind`` 0 (no scheme) or 1 (JPQR), and 58 is no country of a scheme
+recognised without a GUID (``GUIDLESS_COUNTRIES``, KHQR's KH); anything else goes to the
+reference. guid_kind's answers are cached here by the GUID's characters (128 entries), so a
+GUID seen before costs no Python object; a new one is asked once, and the pass is made again
+(asking runs Python, during which another thread may use the pass's memory).
+
+Only an exact ``str`` (its PEP 393 buffer, never a method of the object) or exact ``bytes`` that
+are all ASCII (their buffer: the text is the same characters) is judged; anything else, a
+subclass included, is left to the reference engine.
 """
 
 from cpython.object cimport PyObject
-from libc.stdint cimport int32_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memset
 
@@ -31,6 +41,11 @@ from jpqr._ccore cimport (
     jpqr_read,
     jpqr_verdict_ucs,
 )
+
+cdef extern from "Python.h":
+    char* PyBytes_AS_STRING(object o)
+    Py_ssize_t PyBytes_GET_SIZE(object o)
+    object PyUnicode_DecodeASCII(const char* s, Py_ssize_t size, const char* errors)
 
 import unicodedata
 
@@ -51,7 +66,10 @@ from jpqr.profiles._table import (
 from jpqr.report import ValidationReport
 from jpqr.schema import CURRENCIES, JPQR_GUID, MAX_PAYLOAD_LENGTH
 
-__all__ = ["Unsupported", "clean_report", "compile_profile", "install", "judge", "verdict"]
+__all__ = [
+    "Unsupported", "clean_report", "compile_profile", "compiled_profiles", "install", "judge",
+    "verdict",
+]
 
 jpqr_crc_init_tables()
 
@@ -144,6 +162,7 @@ ctypedef struct walk:
     int nobjects
     int nlevels
     int exponent                  # -1 where no currency rule found one (or None)
+    short root_at[100]            # the first object of each ID at the root, or -1
     obj objects[MAX_OBJECTS]
     level levels[MAX_LEVELS]
 
@@ -211,6 +230,22 @@ cdef inline bint _nfc_safe(uint32_t c) noexcept nogil:
 cdef bint _surely_nfc(walk* w) noexcept:
     """Whether every character of the text is in NFC_SAFE (else ask unicodedata)."""
     cdef Py_ssize_t i
+    cdef const uint16_t* wide
+    cdef Py_ssize_t k
+    cdef uint16_t any
+    if w.kind == 2:  # most non-ASCII codes (kana, kanji, Latin-1): 16 characters at a time
+        wide = <const uint16_t*>w.data
+        i = 0
+        while i < w.n:
+            any = 0
+            for k in range(i, min(i + 16, w.n)):
+                any |= wide[k]
+            if any >= 0x80:  # a non-ASCII character among them
+                for k in range(i, min(i + 16, w.n)):
+                    if wide[k] >= 0x80 and not _nfc_safe(wide[k]):
+                        return False
+            i += 16
+        return True
     for i in range(w.n):
         if not _nfc_safe(jpqr_read(w.kind, w.data, i)):
             return False
@@ -250,7 +285,7 @@ cdef int _id(str text) except -1:
     return int(text)
 
 
-cdef void _set_bit(uint64_t* bits, int n):
+cdef inline void _set_bit(uint64_t* bits, int n) noexcept nogil:
     bits[n >> 6] |= (<uint64_t>1) << (n & 63)
 
 
@@ -276,7 +311,10 @@ cdef int _table(program* p, table, bint lengths_only) except -1:
         n = _id(id)
         if not (0 <= spec.min_length <= spec.max_length <= 99):
             raise Unsupported(f"length bounds of {id}")
-        t.fmt[n] = {"N": FMT_N, "ans": FMT_ANS, "S": FMT_S}[spec.format]
+        fmt = {"N": FMT_N, "ans": FMT_ANS, "S": FMT_S}.get(spec.format)
+        if fmt is None:
+            raise Unsupported(f"format {spec.format!r} of {id}")
+        t.fmt[n] = fmt
         t.template[n] = spec.template
         t.min_len[n] = spec.min_length
         t.max_len[n] = spec.max_length
@@ -390,8 +428,24 @@ cdef int _compile_rows(program* p, rows) except -1:
     return start
 
 
+# The options each rule function compiled here reads (any other makes it Unsupported).
+_OPTIONS = {
+    _functions.currency: frozenset(), _functions.amount: frozenset(),
+    _functions.convenience_fee: frozenset(), _functions.consumer_data: frozenset(),
+    _functions.jpqr_identifier: frozenset({"levels"}),
+    _functions.whole_yen: frozenset({"currency"}),
+}
+
+
 cdef int _rule(program* p, op* o, row) except -1:
     function = row.function
+    try:
+        known = _OPTIONS.get(function)
+    except TypeError:  # an unhashable "function"
+        known = None
+    if known is None or set(row.options) != known:
+        raise Unsupported(f"rule function {getattr(function, '__name__', function)!r} "
+                          f"with options {sorted(row.options)!r}")
     if function is _functions.currency and row.path == "53":
         o.kind = OP_CURRENCY
     elif function is _functions.amount:
@@ -453,6 +507,8 @@ cdef int _read_level(walk* w, Py_ssize_t start, Py_ssize_t end, int table) noexc
         w.objects[w.nobjects].start = <int>(pos + 4)
         w.objects[w.nobjects].length = length
         w.objects[w.nobjects].child = -1
+        if index == 0 and w.root_at[id] < 0:
+            w.root_at[id] = <short>w.nobjects
         w.nobjects += 1
         w.levels[index].count += 1
         pos += 4 + length
@@ -473,6 +529,8 @@ cdef int _read_level(walk* w, Py_ssize_t start, Py_ssize_t end, int table) noexc
 
 cdef inline int _find(walk* w, int lvl, int id) noexcept:
     """The first object of ``id`` in the level, or -1."""
+    if lvl == 0:
+        return w.root_at[id]
     cdef level* l = &w.levels[lvl]
     cdef int i
     for i in range(l.first, l.first + l.count):
@@ -494,11 +552,41 @@ cdef inline uint32_t _char(walk* w, int i) noexcept:
     return jpqr_read(w.kind, w.data, i)
 
 
+cdef inline int _ascii_ok(const uint8_t* p, int n, int fmt) noexcept nogil:
+    """N or ans over bytes (a 1-byte text), without a branch a character."""
+    cdef int i
+    cdef uint32_t bad = 0
+    if fmt == FMT_N:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 48) > 9
+    else:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 0x20) > 0x5E
+    return not bad
+
+
+cdef inline int _wide_ok(const uint16_t* p, int n, int fmt) noexcept nogil:
+    """N or ans over 2-byte characters."""
+    cdef int i
+    cdef uint32_t bad = 0
+    if fmt == FMT_N:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 48) > 9
+    else:
+        for i in range(n):
+            bad |= <uint32_t>(p[i] - 0x20) > 0x5E
+    return not bad
+
+
 cdef int _format_ok(walk* w, const obj* o, int fmt) noexcept:
     """1 where the value is of the format with nothing to report; 0 for a finding (or doubt:
     non-ASCII S text, whose NFC judge() checks once for the whole payload)."""
     cdef int i
     cdef uint32_t c
+    if fmt != FMT_S and w.kind == 1:
+        return _ascii_ok(<const uint8_t*>w.data + o.start, o.length, fmt)
+    if fmt != FMT_S and w.kind == 2:
+        return _wide_ok(<const uint16_t*>w.data + o.start, o.length, fmt)
     for i in range(o.start, o.start + o.length):
         c = _char(w, i)
         if fmt == FMT_N:
@@ -775,20 +863,22 @@ cdef int _structure(walk* w) noexcept:
     return 1
 
 
-cdef int _read(str text, walk* w) noexcept:
-    """The engine's part of a pass: length, CRC, the walk into the pool and the structure.
-    1 where the rows may run, -1 for a certain error, 0 where the reference must say."""
+cdef int _read(int kind, const void* data, Py_ssize_t n, bint ascii, walk* w) noexcept:
+    """The engine's part of a pass over the characters ``data`` (PEP 393 ``kind``; ASCII bytes
+    are kind 1): length, CRC, the walk into the pool and the structure. 1 where the rows may
+    run, -1 for a certain error, 0 where the reference must say."""
     cdef int32_t crc
     cdef int verdict, i
-    w.kind = PyUnicode_KIND(text)
-    w.data = PyUnicode_DATA(text)
-    w.n = PyUnicode_GET_LENGTH(text)
+    w.kind = kind
+    w.data = data
+    w.n = n
     w.nobjects = 0
     w.nlevels = 0
     w.exponent = -1
+    memset(w.root_at, 0xFF, sizeof(w.root_at))
     if w.n == 0 or w.n > _MAX_PAYLOAD:
         return -1  # payload.empty, payload.too_long
-    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, PyUnicode_IS_ASCII(text), &crc)
+    verdict = jpqr_verdict_ucs(w.kind, w.data, w.n, ascii, &crc)
     if verdict != JPQR_OK:
         return 0 if verdict == 1 else -1  # lowercase: a warning (or strict's error)
     i = _read_level(w, 0, w.n, 0)
@@ -804,92 +894,315 @@ if _WALK == NULL:
     raise MemoryError()
 
 
-cdef Compiled _APPLIED = None  # the profile of the last clean verdict
+# --- what "auto" needs to know: the GUIDs classify cares about, the guidless countries -------
+
+# guid_kind() answers by the GUID's characters, cached here (bounded: one entry a slot, the
+# last GUID hashed to it), so a code whose GUIDs were seen before builds no Python object.
+cdef enum:
+    GUID_SLOTS = 128             # in pairs: a GUID is in slot 2k or 2k+1 of its hash
+    GUID_CHARS = 40              # a longer GUID is left to the reference
+    GUID_TRIES = 3               # passes a code may take to learn its GUIDs (2 but for a clash)
+    KIND_PLAIN = 0               # profiles._classify.PLAIN, JPQR, OTHER
+    KIND_JPQR = 1
+    KIND_OTHER = 2
+    KIND_MISS = -1
+
+ctypedef struct guid_entry:
+    int length                   # 0: empty slot
+    int kind
+    uint32_t chars[GUID_CHARS]
+
+cdef guid_entry _GUIDS[GUID_SLOTS]
+memset(_GUIDS, 0, sizeof(_GUIDS))
+cdef object _GUID_KIND = None    # profiles._classify.guid_kind
+# The guidless countries (58 values, _classify.GUIDLESS_COUNTRIES) as a bitmap of 2-character
+# printable ASCII; _GUIDLESS_ANY where one is not such a pair (auto then always says 0).
+cdef uint64_t _GUIDLESS[96][2]
+cdef bint _GUIDLESS_ANY = False
 
 
-cdef int _verdict(object payload, Compiled emvco, Compiled jpqr, object profile,
-                  bint lenient) except -2:
+cdef inline uint32_t _guid_slot(walk* w, const obj* g) noexcept:
+    """The first of the GUID's pair of slots (FNV-1a of its characters)."""
+    cdef uint32_t h = 2166136261u
+    cdef int i
+    for i in range(g.start, g.start + g.length):
+        h = (h ^ _char(w, i)) * 16777619u
+    return (h % (GUID_SLOTS // 2)) * 2
+
+
+cdef inline bint _holds(const guid_entry* e, walk* w, const obj* g) noexcept:
+    cdef int i
+    if e.length != g.length:
+        return False
+    for i in range(g.length):
+        if e.chars[i] != _char(w, g.start + i):
+            return False
+    return True
+
+
+cdef int _cached_kind(walk* w, const obj* g) noexcept:
+    """guid_kind of the GUID ``g`` from the cache, or KIND_MISS."""
+    cdef uint32_t slot
+    if g.length > GUID_CHARS:
+        return KIND_MISS
+    slot = _guid_slot(w, g)
+    if _holds(&_GUIDS[slot], w, g):
+        return _GUIDS[slot].kind
+    if _holds(&_GUIDS[slot + 1], w, g):
+        return _GUIDS[slot + 1].kind
+    return KIND_MISS
+
+
+cdef int _ask_kind(object text, int start, int length, uint32_t slot) except -2:
+    """guid_kind() of the GUID at text[start:start + length] (a Python call: other threads may
+    use the walk meanwhile, so the caller starts its pass again), cached in ``slot``'s pair;
+    KIND_OTHER where it does not answer 0, 1 or 2."""
+    cdef guid_entry* e
+    cdef int i, kind
+    guid = text[start:start + length]
+    if type(guid) is bytes:
+        guid = (<bytes>guid).decode("ascii")  # _verdict saw it is ASCII
+    try:
+        found = _GUID_KIND(guid)
+    except Exception:
+        return KIND_OTHER  # the reference engine will say what it says
+    if type(found) is not int or not 0 <= found <= 2:
+        return KIND_OTHER
+    kind = found
+    if length <= GUID_CHARS:
+        # Into the pair's first slot, what was there moved to the second (the older dropped).
+        _GUIDS[slot + 1] = _GUIDS[slot]
+        e = &_GUIDS[slot]
+        e.length = 0
+        for i in range(length):
+            e.chars[i] = ord(guid[i])
+        e.kind = kind
+        e.length = length
+    return kind
+
+
+cdef int _auto(object text, walk* w) except -2:
+    """For "auto": where the reference's auto applies emvco (1) or jpqr (2), and so the pass
+    may judge (every 26-51 GUID of kind 0 or 1, 58 not a guidless country); 0 where it may
+    apply another profile; -1 where a guid_kind answer was missing (asked now: pass again)."""
+    cdef level* root = &w.levels[0]
+    cdef int i, g, kind, country
+    cdef uint32_t a, b
+    cdef obj* x
+    if _GUIDLESS_ANY:
+        return 0
+    country = _find(w, 0, 58)
+    if country >= 0:
+        x = &w.objects[country]
+        if x.length == 2:
+            a = _char(w, x.start)
+            b = _char(w, x.start + 1)
+            if a > 0x7E or b > 0x7E:
+                return 0  # a non-ASCII letter may upper-case to ASCII
+            if 0x61 <= a <= 0x7A:
+                a -= 32
+            if 0x61 <= b <= 0x7A:
+                b -= 32
+            if a >= 32 and b >= 32 and _bit(_GUIDLESS[a - 32], b - 32):
+                return 0
+        else:
+            for i in range(x.start, x.start + x.length):
+                if _char(w, i) > 0x7E:
+                    return 0
+    cdef bint jpqr_kind = False
+    # The GUIDs not in the cache (at most one a template ID 26-51: _structure saw to that),
+    # noted before any is asked: asking runs Python.
+    cdef int missing = 0
+    cdef int miss_start[26]
+    cdef int miss_length[26]
+    cdef uint32_t miss_slot[26]
+    for i in range(root.first, root.first + root.count):
+        x = &w.objects[i]
+        if not (26 <= x.id <= 51) or x.child < 0:
+            continue
+        g = _find(w, x.child, 0)
+        if g < 0:
+            continue
+        if w.objects[g].length > GUID_CHARS:
+            return 0  # longer than any GUID (ans ..32): not cached, the reference reports it
+        kind = _cached_kind(w, &w.objects[g])
+        if kind == KIND_MISS:
+            if missing < 26:
+                miss_start[missing] = w.objects[g].start
+                miss_length[missing] = w.objects[g].length
+                miss_slot[missing] = _guid_slot(w, &w.objects[g])
+            missing += 1
+        elif kind == KIND_OTHER:
+            return 0
+        jpqr_kind |= kind == KIND_JPQR
+    if missing:
+        if missing > 26:
+            return 0  # not a level _structure let through
+        for i in range(missing):
+            if _ask_kind(text, miss_start[i], miss_length[i], miss_slot[i]) == KIND_OTHER:
+                return 0
+        return -1
+    # The profile chosen here (a JPQR GUID, _jpqr_template: api's auto) and the kinds agree.
+    g = _jpqr_template(w, 0)
+    if g == -2 or (g >= 0) != jpqr_kind:
+        return 0
+    return 2 if jpqr_kind else 1
+
+
+# --- the tables in use -----------------------------------------------------------------------
+
+cdef dict _TABLES = {}           # profile name -> Compiled (compiled profiles only)
+cdef Compiled _EMVCO = None      # what "auto" applies (None: auto is left to the reference)
+cdef Compiled _JPQR = None
+cdef Compiled _APPLIED = None    # the profile of the last clean verdict
+cdef str _CYTHON = "cython"
+
+
+cdef inline bint _all_ascii(const uint8_t* p, Py_ssize_t n) noexcept nogil:
+    cdef Py_ssize_t i
+    cdef uint8_t any = 0
+    for i in range(n):
+        any |= p[i]
+    return any < 0x80
+
+
+cdef int _verdict(object payload, object profile, bint lenient) except -2:
     """1 clean (``_APPLIED`` the profile applied), -1 certainly an error, 0 cannot say."""
     global _APPLIED
     cdef Compiled chosen = None
-    cdef int verdict, found
-    if type(payload) is not str or type(profile) is not str:
-        return 0  # nothing but an exact str: no method of the object runs during the pass
-    cdef str text = <str>payload
-    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
-    if lenient and n and (
-        jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), 0) == 0xFEFF
-        or jpqr_read(PyUnicode_KIND(text), PyUnicode_DATA(text), n - 1) in (0x20, 0x0D, 0x0A)
-    ):
-        return 0  # lenient strips it, with a warning
-    if profile == "emvco":
-        chosen = emvco
-    elif profile == "jpqr":
-        chosen = jpqr
-    elif profile != "auto":
-        return 0  # an unknown profile: the reference engine says so
-    verdict = _read(text, _WALK)
-    if verdict != 1:
-        return verdict
-    if profile == "auto":  # api._select: jpqr where a 26-51 template has the JPQR GUID
-        found = _jpqr_template(_WALK, 0)
-        if found == -2:
+    cdef int verdict, found, tries
+    cdef uint32_t c
+    cdef int kind
+    cdef const void* data
+    cdef Py_ssize_t n
+    cdef bint ascii
+    # Nothing but an exact str, or exact bytes all ASCII (their text is the same characters):
+    # no method of the object runs during the pass.
+    if type(profile) is not str:
+        return 0
+    if type(payload) is str:
+        kind = PyUnicode_KIND(payload)
+        data = PyUnicode_DATA(payload)
+        n = PyUnicode_GET_LENGTH(payload)
+        ascii = PyUnicode_IS_ASCII(payload)
+    elif type(payload) is bytes:
+        kind = 1
+        data = PyBytes_AS_STRING(payload)
+        n = PyBytes_GET_SIZE(payload)
+        # Too long: _read says so (-1) unread. Else UTF-8 (or not) goes to the reference.
+        if n <= _MAX_PAYLOAD and not _all_ascii(<const uint8_t*>data, n):
             return 0
-        chosen = jpqr if found >= 0 else emvco
-    if chosen is None:
-        return 0  # that profile's table is not compiled
+        ascii = True
+    else:
+        return 0
+    if lenient and n:  # lenient strips these (_engine._strip), with a warning
+        c = jpqr_read(kind, data, 0)
+        if c == 0xFEFF or c == 0xEF or c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
+            return 0  # 0xEF: the first byte of a UTF-8 BOM
+        c = jpqr_read(kind, data, n - 1)
+        if c == 0x20 or c == 0x09 or c == 0x0D or c == 0x0A:
+            return 0
+    cdef bint auto = profile == "auto"
+    if auto:
+        if _EMVCO is None or _JPQR is None:
+            return 0
+    else:
+        chosen = _TABLES.get(profile)
+        if chosen is None:
+            return 0  # an unknown profile, or one not compiled: the reference engine says
+    for tries in range(GUID_TRIES):
+        verdict = _read(kind, data, n, ascii, _WALK)
+        if verdict != 1:
+            return verdict
+        if not auto:
+            break
+        found = _auto(payload, _WALK)
+        if found == 0:
+            return 0
+        if found > 0:
+            chosen = _JPQR if found == 2 else _EMVCO
+            break
+        # -1: guid_kind was asked (Python ran, _WALK may be another call's): read again
+    else:
+        return 0
     if not _run(chosen.p, _WALK, 0, chosen.p.root_count, 0):
         return 0
-    if not PyUnicode_IS_ASCII(text) and not _surely_nfc(_WALK) and \
-            not unicodedata.is_normalized("NFC", text):
+    if not ascii and not _surely_nfc(_WALK) and not unicodedata.is_normalized("NFC", payload):
         return 0  # text.not_nfc may apply: a warning
     _APPLIED = chosen
     return 1
 
 
-def judge(payload, Compiled emvco, Compiled jpqr, str profile, bint lenient):
-    """(verdict, profile name) for ``profile`` "auto", "emvco" or "jpqr": 1 clean, -1 certainly
-    an error, 0 the reference engine must say. Only an exact ``str`` is judged."""
-    _check_compiled(emvco, jpqr)
-    cdef int verdict = _verdict(payload, emvco, jpqr, profile, lenient)
+def judge(payload, profile, lenient):
+    """(verdict, profile name) with the installed tables: 1 clean, -1 certainly an error, 0
+    the reference engine must say. Only an exact ``str`` or ASCII ``bytes`` is judged."""
+    cdef int verdict = _verdict(payload, profile, lenient)
     return verdict, _APPLIED.name if verdict == 1 else None
 
 
-cdef int _check_compiled(Compiled emvco, Compiled jpqr) except -1:
-    if emvco is None or jpqr is None or emvco.p == NULL or jpqr.p == NULL:
-        raise TypeError("expected profiles made by compile_profile()")
-    return 0
+def install(tables, guid_kind, guidless):
+    """The compiled tables :func:`verdict`, :func:`judge` and :func:`clean_report` use:
+    ``tables`` maps each registered profile's name to its :func:`compile_profile` (or None
+    where it is not compiled), ``guid_kind`` is ``profiles._classify.guid_kind`` and
+    ``guidless`` ``profiles._classify.GUIDLESS_COUNTRIES``, read now. "auto" is judged only
+    where both "emvco" and "jpqr" are compiled. The GUID cache is emptied."""
+    global _TABLES, _EMVCO, _JPQR, _GUID_KIND, _GUIDLESS_ANY, _APPLIED
+    cdef dict compiled = {}
+    cdef Compiled table
+    for name, value in dict(tables).items():
+        if value is None:
+            continue
+        if type(name) is not str or type(value) is not Compiled or (<Compiled>value).p == NULL:
+            raise TypeError("expected profile names and tables made by compile_profile()")
+        compiled[name] = value
+    if not callable(guid_kind):
+        raise TypeError("guid_kind must be callable")
+    countries = frozenset(guidless)
+    memset(_GUIDLESS, 0, sizeof(_GUIDLESS))
+    any_country = False
+    for country in countries:
+        if type(country) is str and len(country) == 2 and country.isascii() and \
+                country.isprintable() and country == country.upper():
+            _set_bit(_GUIDLESS[ord(country[0]) - 32], ord(country[1]) - 32)
+        else:
+            any_country = True
+    _GUIDLESS_ANY = any_country
+    memset(_GUIDS, 0, sizeof(_GUIDS))
+    _TABLES = compiled
+    _EMVCO = compiled.get("emvco")
+    _JPQR = compiled.get("jpqr")
+    _GUID_KIND = guid_kind
+    _APPLIED = None
 
 
-# The tables the entry points use (install()), and whether the compiled twin is in use.
-cdef Compiled _EMVCO = None
-cdef Compiled _JPQR = None
+def compiled_profiles():
+    """The names of the installed compiled tables, in order."""
+    return tuple(_TABLES)
 
 
-def install(Compiled emvco, Compiled jpqr):
-    """The compiled tables :func:`verdict` and :func:`clean_report` use."""
-    global _EMVCO, _JPQR
-    _check_compiled(emvco, jpqr)
-    _EMVCO, _JPQR = emvco, jpqr
+cdef dict _KERNELS = vars(_kernels)
 
 
 cdef inline bint _in_use() noexcept:
-    try:
-        return _kernels.IMPLEMENTATION == "cython"  # _kernels.use("python") turns it off
-    except BaseException:
-        return False
+    """Whether the compiled twin is in use (_kernels.use("python") turns it off): its
+    IMPLEMENTATION read from the module's dict, no attribute lookup."""
+    cdef object found = _KERNELS.get("IMPLEMENTATION")
+    return found is _CYTHON or (type(found) is str and found == _CYTHON)
 
 
 def verdict(payload, profile, lenient):
     """:func:`judge`'s verdict with the installed tables: what ``is_valid`` asks first."""
     if not _in_use():
         return 0
-    return _verdict(payload, _EMVCO, _JPQR, profile, lenient)
+    return _verdict(payload, profile, lenient)
 
 
 def clean_report(payload, profile, lenient):
     """The report of a clean code, from the compiled pass alone (the one object it builds), or
     None where the reference engine must report."""
-    if not _in_use() or _verdict(payload, _EMVCO, _JPQR, profile, lenient) != 1:
+    if not _in_use() or _verdict(payload, profile, lenient) != 1:
         return None
+    if type(payload) is bytes:  # the report holds the text, as the reference engine's does
+        payload = PyUnicode_DecodeASCII(PyBytes_AS_STRING(payload), PyBytes_GET_SIZE(payload),
+                                        NULL)
     return tuple.__new__(ValidationReport, (True, _APPLIED.name, "ok", (), (), payload))

@@ -46,6 +46,10 @@ def version_line() -> str:
 
     if _kernels.IMPLEMENTATION == "cython":
         twin = f"compiled twin (Cython), CRC kernel {_kernels.crc_kernel()}"
+        from ..profiles._compiled import UNAVAILABLE  # a partial install: say what is not
+
+        for module, (engine, why) in UNAVAILABLE.items():
+            twin += f", {engine} pure ({module} cannot be imported: {why})"
     elif _kernels.NO_EXTENSIONS and sys.implementation.name == "cpython":
         twin = "pure-Python twin (JPQR_NO_EXTENSIONS is set)"
     elif _kernels.NO_EXTENSIONS:
