@@ -48,6 +48,7 @@ __all__ = [
     "fold",
     "guid_kind",
     "index",
+    "profile_rows",
     "resembles",
 ]
 
@@ -165,6 +166,21 @@ def index(schemes: Iterable[Scheme]) -> None:
             if current and folded not in _INDEX:
                 _LISTED[folded] = min(current, key=lambda k: _likeness(folded, k.guid))
     _resembles.cache_clear()
+
+
+def profile_rows() -> list[tuple[Scheme, bool]]:
+    """The rows of docs/validation.md's table of profiles (``_scheme.markdown_table``): the base
+    ``emvco``, each registered scheme, then eL-QR, which has no profile."""
+    from . import PROFILES, emvco  # the registry imports this module
+
+    base = Scheme(
+        emvco.NAME,
+        emvco.TABLE.title,
+        "",
+        sources=(emvco.TABLE.source,),
+        departures=("the base: the other profiles are its rows plus or minus theirs",),
+    )
+    return [(base, True), *((s, s.name in PROFILES) for s in _SCHEMES), (ELQR, False)]
 
 
 def fold(guid: str) -> str:
