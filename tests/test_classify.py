@@ -27,7 +27,7 @@ import jpqr
 from jpqr import DecodeError
 from jpqr.api import detect_profile
 from jpqr.profiles import PROFILES, SCHEMES, _classify, emvco
-from jpqr.profiles._scheme import Scheme, Tree
+from jpqr.profiles._scheme import Scheme, Tree, markdown_table
 
 from .conftest import DATA, PUBLISHED
 from .data.schemes.check_payloads import crc16_ccitt_false
@@ -626,3 +626,47 @@ def test_guid_kind_says_what_classify_does(guid: str) -> None:
     else:
         assert found.schemes or found.warnings
         assert "jpqr" not in found.schemes or found.warnings
+
+
+# --- docs/validation.md -------------------------------------------------------------------------
+
+VALIDATION_PAGE = ROOT / "docs" / "validation.md"
+TABLE_START = (
+    "<!-- profiles-table: generated from jpqr.profiles.SCHEMES by tests/test_classify.py -->\n"
+)
+TABLE_END = "<!-- /profiles-table -->"
+
+
+def profiles_table() -> str:
+    return markdown_table(_classify.profile_rows())
+
+
+def write_profiles_table() -> None:
+    """Rewrite the table of docs/validation.md from the registered schemes."""
+    page = VALIDATION_PAGE.read_text(encoding="utf-8")
+    start = page.index(TABLE_START) + len(TABLE_START)
+    end = page.index(TABLE_END)
+    VALIDATION_PAGE.write_text(page[:start] + profiles_table() + page[end:], encoding="utf-8")
+
+
+def test_the_profiles_table_of_the_docs_is_the_registry() -> None:
+    page = VALIDATION_PAGE.read_text(encoding="utf-8")
+    start = page.index(TABLE_START) + len(TABLE_START)
+    table = page[start : page.index(TABLE_END)]
+    assert table == profiles_table(), "run write_profiles_table() (docs/validation.md says how)"
+    names = [line.split(" | ")[0] for line in table.splitlines()[2:]]
+    assert names == [
+        "| `emvco`",
+        *(f"| `{s.name}`" for s in SCHEMES),
+        "| none (`elqr` is named only)",
+    ]
+    for scheme in SCHEMES:  # every registered scheme cites its sources and says how it departs
+        assert scheme.sources and scheme.title in table, scheme.name
+
+
+def test_the_scheme_codes_are_documented() -> None:
+    page = (ROOT / "docs" / "issue-codes.md").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "jpqr" / "profiles" / "_classify.py").read_text(encoding="utf-8")
+    codes = set(re.findall(r'"(scheme\.[a-z_]+)"', source))
+    assert codes == {"scheme.near_miss", "scheme.legacy", "scheme.unsupported"}
+    assert all(f"`{code}`" in page for code in codes)

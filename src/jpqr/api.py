@@ -33,7 +33,7 @@ from .report import ValidationReport
 if TYPE_CHECKING:
     from .model import MerchantPresentedCode
 
-__all__ = ["classify", "detect_profile", "is_valid", "parse", "validate"]
+__all__ = ["Classification", "classify", "detect_profile", "is_valid", "parse", "validate"]
 
 Payload = str | bytes | bytearray | memoryview
 
