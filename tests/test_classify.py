@@ -670,3 +670,37 @@ def test_the_scheme_codes_are_documented() -> None:
     codes = set(re.findall(r'"(scheme\.[a-z_]+)"', source))
     assert codes == {"scheme.near_miss", "scheme.legacy", "scheme.unsupported"}
     assert all(f"`{code}`" in page for code in codes)
+
+
+def test_guid_kind_reads_a_str_subclass_as_its_characters() -> None:
+    from .hostile import OtherStr, RaisingStr
+
+    assert _classify.guid_kind(RaisingStr("jp.or.paymentsjapan")) == 1
+    assert _classify.guid_kind(OtherStr("JP.CO.PAYMENTSJAPAN")) == 2
+    assert _classify.guid_kind(OtherStr("COM.GRAB")) == 0
+    with pytest.raises(TypeError):
+        _classify.guid_kind(b"JP.OR.PAYMENTSJAPAN")  # type: ignore[arg-type]
+
+
+@pytest.mark.usefixtures("readme")
+def test_classify_never_crashes_on_the_recorded_payloads(impl: ModuleType) -> None:
+    """Every payload of tests/data/reports (vectors, mutants, fuzz seeds) that decodes is
+    classified by every registered scheme's functions without an exception, and ``auto``
+    applies what classify says."""
+    import gzip
+
+    from .data.reports.make_fixture import decode_payload
+
+    with gzip.open(DATA / "reports" / "reports.jsonl.gz", "rt", encoding="ascii") as lines:
+        entries = [json.loads(line) for line in lines]
+    classified = 0
+    for entry in entries[:: 3 if impl.IMPLEMENTATION == "python" else 7]:
+        payload = decode_payload(entry)
+        try:
+            found = jpqr.classify(payload)
+        except (DecodeError, TypeError):
+            continue
+        classified += 1
+        assert found.profile == "emvco" or found.profile == found.schemes[0]
+        assert detect_profile(payload) == found.profile
+    assert classified > 1000

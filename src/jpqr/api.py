@@ -25,7 +25,7 @@ from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
 from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError
 from .profiles import PROFILES, _compiled, emvco
-from .profiles._classify import Classification, classify_tree
+from .profiles._classify import Classification, classify_tree, select
 from .profiles._compiled import clean_report, read_tree, verdict
 from .profiles._engine import Checker, Rules, Tree, read, run
 from .report import ValidationReport
@@ -87,18 +87,19 @@ def detect_profile(payload: Payload) -> str:
 def _select(tree: Tree) -> tuple[str, Rules]:
     """Profile "auto": the profile of the code's classification, and its rules preceded by the
     classification's warnings."""
-    found = classify_tree(tree)
-    module = PROFILES.get(found.profile, emvco)
-    name = found.profile if found.profile in PROFILES else emvco.NAME
-    if not found.warnings:
-        return name, module.check
+    profile, warnings = select(tree)
+    module = PROFILES.get(profile)
+    if module is None:  # a scheme whose profile is not registered
+        profile, module = emvco.NAME, emvco
     check: Rules = module.check
+    if not warnings:
+        return profile, check
 
     def rules(checker: Checker, tree: Tree) -> None:
-        checker.warnings.extend(found.warnings)
+        checker.warnings.extend(warnings)
         check(checker, tree)
 
-    return name, rules
+    return profile, rules
 
 
 def _run(
@@ -188,8 +189,8 @@ _PROBE_BODY = "00020101021126230019JP.CO.PAYMENTSJAPAN5204599953033925802JP5903x
 
 def _classified_apart(payload: object, applied: str) -> bool:
     tree = _kernels.decode(payload)  # type: ignore[arg-type]  # the compiled pass read a str
-    found = classify_tree(tree)
-    return bool(found.warnings) or found.profile != applied
+    profile, warnings = select(tree)
+    return bool(warnings) or profile != applied
 
 
 def _compiled_pass_is_blind() -> bool:

@@ -50,6 +50,7 @@ __all__ = [
     "index",
     "profile_rows",
     "resembles",
+    "select",
 ]
 
 _T = TypeVar("_T")
@@ -112,6 +113,8 @@ ELQR_LENGTH = 255
 _ELQR_CHECK = re.compile(r"[0-9]{5}")
 
 _FOLD = str.maketrans(ascii_lowercase, ascii_uppercase)
+# The merchant account information templates (EMVCo §4.7.11; SPEC §3).
+_ACCOUNT_IDS = frozenset(f"{n:02d}" for n in range(26, 52))
 _AID = re.compile(r"[0-9A-F]{10,32}")
 _RID = 10  # hex digits of a registered application provider identifier (ISO/IEC 7816-5)
 _MAX_EDITS = 2
@@ -135,6 +138,9 @@ _BY_LENGTH: dict[int, list[_Known]] = {}
 _BY_SEGMENTS: dict[tuple[str, ...], _Known] = {}
 _LISTED: dict[str, _Known] = {}
 _DETECTED: tuple[Scheme, ...] = ()
+# _lookup()'s cache, by the GUID as found (bounded: cleared when full).
+_LOOKUPS: dict[str, tuple[_Known | None, tuple[_Known, str] | None]] = {}
+_MAX_LOOKUPS = 4096
 _SCHEMES: tuple[Scheme, ...] = ()
 # The 58 values of the schemes recognised without a GUID (KHQR: "KH"): under "auto" the compiled
 # pass leaves such a code to the reference engine.
@@ -166,6 +172,7 @@ def index(schemes: Iterable[Scheme]) -> None:
             if current and folded not in _INDEX:
                 _LISTED[folded] = min(current, key=lambda k: _likeness(folded, k.guid))
     _resembles.cache_clear()
+    _LOOKUPS.clear()
 
 
 def profile_rows() -> list[tuple[Scheme, bool]]:
@@ -191,6 +198,8 @@ def fold(guid: str) -> str:
     >>> fold("br.gov.bcb.pix"), fold("straße")
     ('BR.GOV.BCB.PIX', 'STRAßE')
     """
+    if str.isascii(guid):
+        return str.upper(guid)  # the same, faster
     return str.translate(guid, _FOLD)
 
 
@@ -322,47 +331,75 @@ def _sibling_aid(a: str, b: str) -> bool:
 def classify_tree(tree: Tree) -> Classification:
     """The classification of a decoded code (see the module docstring)."""
     accounts: list[MerchantAccount] = []
-    schemes: list[Scheme] = []
-    warnings: list[Issue] = []
-    for obj in tree:
-        if not ("26" <= obj.id <= "51") or obj.children is None:
-            continue
-        guid = obj.find("00")
-        if guid is None:
-            accounts.append(MerchantAccount(obj.id, None, None))
-            continue
-        folded = fold(guid.value)
-        known = _INDEX.get(folded)
-        if known is not None and obj.id in known.where:
-            accounts.append(MerchantAccount(obj.id, guid.value, known.scheme.name))
-            if known.scheme not in schemes:
-                schemes.append(known.scheme)
-            if known.legacy:
-                warnings.append(_legacy(obj.id, guid, known))
-            continue
-        accounts.append(MerchantAccount(obj.id, guid.value, None))
-        if known is None:
-            near = _resembles(folded)
-            if near is not None:
-                warnings.append(_near_miss(obj.id, guid, *near))
-    for scheme in _DETECTED:
-        if scheme not in schemes and scheme.detect is not None and scheme.detect(tree):
-            schemes.append(scheme)
-    schemes.sort(key=lambda s: -s.precedence)  # stable: ties keep the order of the templates
-    names = tuple(s.name for s in schemes)
-    profile = names[0] if names else "emvco"
-    if _elqr_layout(tree):
-        names = (ELQR.name, *names)
-        profile = "emvco"
-        warnings.append(_unsupported())
+    schemes, names, warnings = _scan(tree, accounts)
     return Classification(
         names,
-        profile,
+        names[0] if names and names[0] != ELQR.name else "emvco",
         _dynamic(tree, schemes),
         _expiry(tree, schemes),
         tuple(accounts),
-        tuple(warnings),
+        warnings,
     )
+
+
+def select(tree: Tree) -> tuple[str, tuple[Issue, ...]]:
+    """What ``auto`` takes of :func:`classify_tree`: the profile and the warnings (without the
+    rest, which the validation of every code would pay for)."""
+    names, warnings = _scan(tree, None)[1:]
+    return (names[0] if names and names[0] != ELQR.name else "emvco"), warnings
+
+
+def _lookup(guid: str) -> tuple[_Known | None, tuple[_Known, str] | None]:
+    """The known GUID ``guid`` is (any case), or the one it is a near miss of: cached by the
+    text as found, so a code of a known scheme pays one dict look-up a template."""
+    found = _LOOKUPS.get(guid)
+    if found is None:
+        folded = fold(guid)
+        known = _INDEX.get(folded)
+        found = known, (_resembles(folded) if known is None else None)
+        if len(_LOOKUPS) >= _MAX_LOOKUPS:
+            _LOOKUPS.clear()
+        _LOOKUPS[guid] = found
+    return found
+
+
+def _scan(
+    tree: Tree, accounts: list[MerchantAccount] | None
+) -> tuple[list[Scheme], tuple[str, ...], tuple[Issue, ...]]:
+    """The schemes of ``tree`` (primary first), their names (eL-QR's first where it has that
+    layout), the warnings, and each merchant account appended to ``accounts``."""
+    schemes: list[Scheme] = []
+    warnings: list[Issue] = []
+    for obj in tree:
+        if obj.id not in _ACCOUNT_IDS or obj.children is None:
+            continue
+        guid = obj.find("00")
+        if guid is None:
+            if accounts is not None:
+                accounts.append(MerchantAccount(obj.id, None, None))
+            continue
+        known, near = _lookup(guid.value)
+        scheme = known.scheme if known is not None and obj.id in known.where else None
+        if accounts is not None:
+            name = scheme.name if scheme is not None else None
+            accounts.append(MerchantAccount(obj.id, guid.value, name))
+        if near is not None:
+            warnings.append(_near_miss(obj.id, guid, *near))
+        elif scheme is not None and known is not None:
+            if not any(s is scheme for s in schemes):  # identity: == compares every field
+                schemes.append(scheme)
+            if known.legacy:
+                warnings.append(_legacy(obj.id, guid, known))
+    for detected in _DETECTED:
+        if not any(s is detected for s in schemes) and detected.detect and detected.detect(tree):
+            schemes.append(detected)
+    if len(schemes) > 1:
+        schemes.sort(key=lambda s: -s.precedence)  # stable: ties keep the templates' order
+    names = tuple(s.name for s in schemes)
+    if _elqr_layout(tree):
+        names = (ELQR.name, *names)
+        warnings.append(_unsupported())
+    return schemes, names, tuple(warnings)
 
 
 def _dynamic(tree: Tree, schemes: list[Scheme]) -> bool | None:
@@ -393,7 +430,8 @@ def _elqr_layout(tree: Tree) -> bool:
         return False
     last = tree[-1]
     return (
-        last.id == "63"
+        len(last.value) == 5
+        and last.id == "63"
         and last.offset is not None
         and last.offset + 4 + len(last.value) == ELQR_LENGTH
         and _ELQR_CHECK.fullmatch(last.value) is not None
