@@ -19,12 +19,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _crc_py, _kernels
-from ._crc_py import format_crc
+from . import _kernels
 from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
 from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError
-from .profiles import PROFILES, _compiled, emvco
+from .profiles import PROFILES, emvco
 from .profiles._classify import Classification, classify_tree, select
 from .profiles._compiled import clean_report, read_tree, verdict
 from .profiles._engine import Checker, Rules, Tree, read, run
@@ -177,46 +176,3 @@ def parse(
         code: MerchantPresentedCode = read_tree(_kernels.decode(payload))
         return code
     return read(*_run(payload, profile, strict, lenient))
-
-
-# Until the compiled pass consults guid_kind (issue 12, the compiled "auto" pass): where it
-# calls a code with a near miss or another scheme's GUID clean under "auto", the entry points
-# ask the classification first, so both twins give the reference report. The probe is a clean
-# EMVCo code whose GUID is a near miss of JPQR's; once the pass leaves it to the reference
-# engine, nothing is wrapped.
-_PROBE_BODY = "00020101021126230019JP.CO.PAYMENTSJAPAN5204599953033925802JP5903xxx6003xxx6304"
-
-
-def _classified_apart(payload: object, applied: str) -> bool:
-    tree = _kernels.decode(payload)  # type: ignore[arg-type]  # the compiled pass read a str
-    profile, warnings = select(tree)
-    return bool(warnings) or profile != applied
-
-
-def _compiled_pass_is_blind() -> bool:
-    """Whether the compiled pass (whichever twin is in use now) calls the probe clean."""
-    probe = _PROBE_BODY + format_crc(_crc_py.crc16(_PROBE_BODY))
-    if _compiled._RULES is None:
-        return False
-    try:
-        return bool(_compiled._RULES.judge(probe, *_compiled._TABLES, "auto", False)[0] == 1)
-    except TypeError:  # a table that did not compile: that pass says nothing
-        return False
-
-
-if _compiled_pass_is_blind():
-    _blind_verdict, _blind_report = verdict, clean_report
-
-    def verdict(payload: object, profile: str, lenient: bool) -> int:
-        sure = _blind_verdict(payload, profile, lenient)
-        if sure == 1 and profile == "auto":
-            applied = _blind_report(payload, profile, lenient)
-            if applied is None or _classified_apart(payload, applied.profile):
-                return 0
-        return sure
-
-    def clean_report(payload: object, profile: str, lenient: bool) -> ValidationReport | None:
-        report = _blind_report(payload, profile, lenient)
-        if report is not None and profile == "auto" and _classified_apart(payload, report.profile):
-            return None
-        return report
