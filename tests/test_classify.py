@@ -352,6 +352,12 @@ def test_a_scheme_without_a_guid_is_detected(
     assert jpqr.classify(code(("29", "someone@bank"))).schemes == ()
 
 
+def test_a_guid_in_two_schemes_is_refused(register: Callable[..., None]) -> None:
+    twin = Scheme("test_twin", "Twin", "ZZ", guids={"jp.or.paymentsjapan": ANY_ACCOUNT})
+    with pytest.raises(ValueError, match="'jpqr' and 'test_twin'"):
+        register(twin)
+
+
 def test_the_registry_is_restored(register: Callable[..., None]) -> None:
     assert _classify._SCHEMES == SCHEMES
     guidless = frozenset(s.country for s in SCHEMES if s.detect)

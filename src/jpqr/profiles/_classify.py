@@ -160,6 +160,12 @@ def index(schemes: Iterable[Scheme]) -> None:
         for legacy, guids in ((False, scheme.guids), (True, scheme.legacy)):
             for guid, where in guids.items():
                 known = _Known(fold(guid), scheme, frozenset(where), legacy)
+                other = _INDEX.get(known.guid)
+                if other is not None:
+                    raise ValueError(
+                        f"expected each GUID in one scheme, found {guid!r} in "
+                        f"{other.scheme.name!r} and {scheme.name!r}"
+                    )
                 _INDEX[known.guid] = known
                 _BY_LENGTH.setdefault(len(known.guid), []).append(known)
                 segments = known.guid.split(".")
