@@ -118,12 +118,9 @@ if _blind():
         return found
 
     def verdict(payload: object, profile: str, lenient: bool) -> int:
-        sure = _verdict(payload, profile, lenient)
-        if sure == 1 and profile == "auto":
-            report = _report(payload, profile, lenient)
-            if report is None or _classified_apart(payload, report.profile):
-                return 0
-        return sure
+        if profile != "auto":
+            return _verdict(payload, profile, lenient)
+        return judge(payload, profile, lenient)[0]  # one pass, and the profile it applied
 
     def clean_report(payload: object, profile: str, lenient: bool) -> ValidationReport | None:
         report = _report(payload, profile, lenient)
