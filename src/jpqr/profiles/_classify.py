@@ -335,7 +335,14 @@ def _sibling_aid(a: str, b: str) -> bool:
 
 
 def classify_tree(tree: Tree) -> Classification:
-    """The classification of a decoded code (see the module docstring)."""
+    """The classification of a decoded code (see the module docstring).
+
+    >>> import jpqr
+    >>> tree = jpqr.decode("00020101021226190010JP.OR.JPQR01011")
+    >>> found = classify_tree(tree)
+    >>> found.schemes, found.dynamic, [w.code for w in found.warnings]
+    ((), True, ['scheme.near_miss'])
+    """
     accounts: list[MerchantAccount] = []
     schemes, names, warnings = _scan(tree, accounts)
     return Classification(
@@ -350,7 +357,12 @@ def classify_tree(tree: Tree) -> Classification:
 
 def select(tree: Tree) -> tuple[str, tuple[Issue, ...]]:
     """What ``auto`` takes of :func:`classify_tree`: the profile and the warnings (without the
-    rest, which the validation of every code would pay for)."""
+    rest, which the validation of every code would pay for).
+
+    >>> import jpqr
+    >>> select(jpqr.decode("26230019jp.or.paymentsjapan"))
+    ('jpqr', ())
+    """
     names, warnings = _scan(tree, None)[1:]
     return (names[0] if names and names[0] != ELQR.name else "emvco"), warnings
 
