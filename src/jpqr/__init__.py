@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .api import classify, is_valid, parse, validate
     from .builder import Builder
     from .model import MerchantPresentedCode
+    from .profiles._classify import Classification
     from .report import Issue, ValidationReport
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "BuildError",
     "Builder",
     "CRCVerdict",
+    "Classification",
     "DataObject",
     "DecodeError",
     "EncodeError",
@@ -76,6 +78,7 @@ else:
 _LAZY = {
     "validate": "api",
     "classify": "api",
+    "Classification": "api",
     "Builder": "builder",
     "parse": "api",
     "is_valid": "api",

@@ -1,7 +1,9 @@
 """``validate``, ``parse`` and ``is_valid``: the checking entry points, with profile selection.
 
-``profile="auto"`` applies ``jpqr`` when a merchant account template (26-51) carries the GUID
-``jp.or.paymentsjapan`` (any case), else ``emvco`` (DESIGN.md "Profiles").
+``profile="auto"`` applies the profile of the code's scheme as :func:`classify` names it (``jpqr``
+when a merchant account template, 26-51, carries the GUID ``jp.or.paymentsjapan`` in any case),
+else ``emvco``, and adds the classification's warnings (a near miss of a known GUID, a legacy GUID,
+the eL-QR layout) to the report; a profile chosen by name keeps its own verdict.
 
 >>> import jpqr
 >>> report = jpqr.validate("00020101021129370016A000000677010111011300668012345675802TH530376463046197")
@@ -21,40 +23,58 @@ from . import _kernels
 from .cpm.text import PROFILE_NAMES as _CPM_PROFILES
 from .cpm.text import is_cpm as _is_cpm
 from .errors import DecodeError
-from .profiles import PROFILES, emvco, jpqr
-from .profiles._classify import Classification, classify_tree
+from .profiles import PROFILES, emvco
+from .profiles._classify import Classification, classify_tree, select
 from .profiles._compiled import clean_report, read_tree, verdict
-from .profiles._engine import Rules, Tree, read, run
+from .profiles._engine import Checker, Rules, Tree, read, run
 from .report import ValidationReport
 
 if TYPE_CHECKING:
     from .model import MerchantPresentedCode
 
-__all__ = ["classify", "detect_profile", "is_valid", "parse", "validate"]
+__all__ = ["Classification", "classify", "detect_profile", "is_valid", "parse", "validate"]
 
 Payload = str | bytes | bytearray | memoryview
 
 
 def classify(payload: Payload) -> Classification:
-    """The schemes ``payload`` belongs to (by the GUIDs of its merchant account templates),
-    whether it is dynamic, and the profile ``auto`` applies.
+    """The schemes ``payload`` belongs to, the primary first (by the GUIDs or AIDs of its merchant
+    account templates 26-51, compared case-insensitively, or by layout), the profile ``auto``
+    applies, whether the code is dynamic, when it expires (where its scheme says), its merchant
+    accounts, and the warnings ``auto`` adds (``scheme.near_miss``, ``scheme.legacy``,
+    ``scheme.unsupported``): docs/validation.md "Classification".
+
+    ``payload`` is read as :func:`jpqr.decode` reads it (``str``, UTF-8 ``bytes``, a subclass as
+    its plain content). Classification needs the decoded structure: text that does not decode
+    raises that :class:`~jpqr.errors.DecodeError` (a ``ValueError``, with its code and offset)
+    and any other type a ``TypeError``. The CRC and the rules are not checked: that is
+    :func:`validate`'s work.
 
     >>> code = "00020101021226230019jp.or.paymentsjapan6304XXXX"
-    >>> classify(code).schemes, classify(code).profile, classify(code).dynamic
+    >>> found = classify(code)
+    >>> found.schemes, found.profile, found.dynamic
     (('jpqr',), 'jpqr', True)
+    >>> [(account.id, account.scheme) for account in found.accounts]
+    [('26', 'jpqr')]
+    >>> typo = classify(code.replace(".or.", ".co."))
+    >>> typo.schemes, typo.profile, [(w.code, w.path, w.offset) for w in typo.warnings]
+    ((), 'emvco', [('scheme.near_miss', '26.00', 16)])
+    >>> classify("0002010102")
+    Traceback (most recent call last):
+      ...
+    jpqr.errors.DecodeError: [tlv.length_overrun] expected 2 characters of value for ID 01, ...
     """
-    try:
-        tree = _kernels.decode(payload)
-    except DecodeError:
-        return Classification((), "emvco", None, None, ())
-    return classify_tree(tree)
+    return classify_tree(_kernels.decode(payload))
 
 
 def detect_profile(payload: Payload) -> str:
-    """The profile ``auto`` applies: ``"jpqr"`` when the JPQR identifier is there, else ``"emvco"``.
+    """The profile ``auto`` applies to ``payload`` (``classify(payload).profile``); ``"emvco"``
+    where the text does not decode or is of another type.
 
     >>> detect_profile("26230019JP.OR.PAYMENTSJAPAN")
     'jpqr'
+    >>> detect_profile("26230019JP.CO.PAYMENTSJAPAN"), detect_profile(b"0002")
+    ('emvco', 'emvco')
     """
     try:
         tree = _kernels.decode(payload)
@@ -64,9 +84,21 @@ def detect_profile(payload: Payload) -> str:
 
 
 def _select(tree: Tree) -> tuple[str, Rules]:
-    if jpqr.find_identifier(tree) is not None:
-        return jpqr.NAME, jpqr.check
-    return emvco.NAME, emvco.check
+    """Profile "auto": the profile of the code's classification, and its rules preceded by the
+    classification's warnings."""
+    profile, warnings = select(tree)
+    module = PROFILES.get(profile)
+    if module is None:  # a scheme whose profile is not registered
+        profile, module = emvco.NAME, emvco
+    check: Rules = module.check
+    if not warnings:
+        return profile, check
+
+    def rules(checker: Checker, tree: Tree) -> None:
+        checker.warnings.extend(warnings)
+        check(checker, tree)
+
+    return profile, rules
 
 
 def _run(

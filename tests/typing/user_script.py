@@ -5,6 +5,7 @@ here. It is not collected as a test (no ``test_`` prefix); it prints nothing and
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import jpqr
@@ -13,6 +14,7 @@ import jpqr.render
 from jpqr import (
     Builder,
     BuildError,
+    Classification,
     CRCVerdict,
     DataObject,
     DecodeError,
@@ -72,6 +74,22 @@ def validation() -> bool:
     payload: str = code.to_payload()
     assert ok and valid and profile == "jpqr" and "valid" in as_json and amount is None
     return payload == SAMPLE and merchant == "xxx"
+
+
+def classification() -> tuple[str, ...]:
+    found: Classification = jpqr.classify(SAMPLE)
+    schemes: tuple[str, ...] = found.schemes
+    profile: str = found.profile
+    dynamic: bool | None = found.dynamic
+    expires: datetime | None = found.expires
+    for account in found.accounts:
+        template: str = account.id
+        guid: str | None = account.guid
+        scheme: str | None = account.scheme
+        assert template and (guid is None or scheme is None or scheme in schemes)
+    warnings: tuple[Issue, ...] = jpqr.classify(SAMPLE.encode()).warnings
+    assert profile == "jpqr" and dynamic is False and expires is None and warnings == ()
+    return schemes
 
 
 def building() -> str:
@@ -152,6 +170,7 @@ def main() -> int:
     version: str = jpqr.__version__
     assert implementation in ("cython", "python") and limit > 512 and version
     assert kernels() and validation() and building().startswith("000201")
+    assert classification() == ("jpqr",)
     assert len(errors()) == 4
     assert extras() == 2
     return 0

@@ -10,13 +10,13 @@ table holds them upper-cased.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..dataobject import DataObject
 
-__all__ = ["Scheme", "Tree"]
+__all__ = ["Scheme", "Tree", "markdown_table"]
 
 Tree = tuple[DataObject, ...]
 
@@ -45,3 +45,54 @@ class Scheme:
     precedence: int = 0
     sources: tuple[str, ...] = ()
     departures: tuple[str, ...] = ()
+
+
+def markdown_table(rows: Iterable[tuple[Scheme, bool]]) -> str:
+    """The table of docs/validation.md "Profiles and schemes": one line per ``(scheme, whether
+    it has a profile)``, with how it is recognised, its sources and its departures from EMVCo
+    (``tests/test_classify.py`` holds the page to it).
+
+    >>> scheme = Scheme("x", "X (Nowhere)", "XX", guids={"X.Y": frozenset({"26", "27", "51"})},
+    ...                 sources=("the X book §2",), departures=("52 optional",))
+    >>> print(markdown_table([(scheme, True)]).splitlines()[2])
+    | `x` | X (Nowhere) | XX | `X.Y` in 26-27, 51 | the X book §2 | 52 optional |
+    """
+    lines = [
+        "| profile | scheme | country | recognised by | sources | departures from EMVCo |",
+        "|---|---|---|---|---|---|",
+    ]
+    for scheme, has_profile in rows:
+        cells = (
+            f"`{scheme.name}`" if has_profile else f"none (`{scheme.name}` is named only)",
+            scheme.title,
+            scheme.country or "-",
+            _recognised_by(scheme),
+            "; ".join(scheme.sources) or "-",
+            "; ".join(scheme.departures) or "-",
+        )
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _recognised_by(scheme: Scheme) -> str:
+    parts = [f"`{guid}` in {_ids(where)}" for guid, where in scheme.guids.items()]
+    parts += [f"legacy `{guid}` in {_ids(where)}" for guid, where in scheme.legacy.items()]
+    if scheme.detect is not None:
+        doc = (scheme.detect.__doc__ or "").strip().split("\n\n")[0]
+        parts.append("layout: " + (" ".join(doc.split()) or scheme.detect.__name__))
+    if parts:
+        return "; ".join(parts)
+    # The base profile has no scheme of its own; eL-QR is recognised by its layout alone.
+    return "the default: no other scheme's" if scheme.name == "emvco" else "its layout only"
+
+
+def _ids(where: frozenset[str]) -> str:
+    """Template IDs as ranges: 26-51, or 26, 28."""
+    numbers = sorted(int(i) for i in where)
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]:02d}-{r[-1]:02d}" if len(r) > 1 else f"{r[0]:02d}" for r in runs)

@@ -106,6 +106,7 @@ SCHEME = Scheme(
     "JPQR (Japan, 統一QRコード)",
     "JP",
     guids={"JP.OR.PAYMENTSJAPAN": ids(26, 51)},
+    near_misses=frozenset({"JP.OR.JPQR"}),  # SPEC §4: "not JP.OR.JPQR"; README near misses
     precedence=10,
     sources=("SPEC.md §4", "mercari/go-emv-code mpm/jpqr", "JPQRReader"),
     departures=("61 (7-digit postal code) and 64 (Japanese name, language JA) are mandatory",),
