@@ -2,7 +2,8 @@
 departing from EMVCo before the national ones are merged (and to show that a new profile appears
 in the builder and the command line without code changes).
 
-It departs from EMVCo as VietQR does: NAPAS's specification, read in full (tests/data/schemes/
+It departs from EMVCo as VietQR does, and stands in for the ``vietqr`` profile while it is
+registered (it claims the same GUID): NAPAS's specification, read in full (tests/data/schemes/
 README.md, vietqr: Bảng 1 pp. 8-9, Bảng 4 pp. 14-15), makes 01 and 38 mandatory and 52, 59, 60
 optional, and names the service codes of 38-02. Its currency row (53 = 704 only) is the test's
 own: it is there to show that the builder starts with a currency only where a row says one.
@@ -18,7 +19,7 @@ from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-from jpqr.profiles import PROFILES, SCHEMES, _classify, _engine, emvco
+from jpqr.profiles import PROFILES, SCHEMES, _classify, _compiled, _engine, emvco
 from jpqr.profiles._scheme import Scheme
 from jpqr.profiles._table import Allowed, Profile, Required, Templates
 
@@ -113,7 +114,12 @@ def registered(module: ModuleType) -> Iterator[ModuleType]:
     before = profiles.get(name)
     profiles[name] = module
     scheme = getattr(module, "SCHEME", None)
-    _classify.index((*SCHEMES, scheme) if scheme is not None else SCHEMES)
+    schemes = SCHEMES
+    if scheme is not None:  # it stands in for a registered scheme with the same GUIDs (vietqr)
+        kept = [s for s in SCHEMES if not set(s.guids) & set(scheme.guids)]
+        schemes = (*kept, scheme)
+    _classify.index(schemes)
+    _compiled.install()  # the compiled pass caches what classify says of each GUID
     try:
         yield module
     finally:
@@ -122,6 +128,7 @@ def registered(module: ModuleType) -> Iterator[ModuleType]:
         else:
             profiles[name] = before
         _classify.index(SCHEMES)
+        _compiled.install()
 
 
 if __name__ == "__main__":

@@ -140,13 +140,16 @@ def test_clean_codes_are_judged_by_the_compiled_pass() -> None:
         for vector in PUBLISHED:
             verdict, _ = judge(vector["payload"], "auto", False)
             judged += verdict == 1
+    compiled = _compiled.compiled_profiles()
     with twin("python"):
         clean = sum(
             1
             for vector in PUBLISHED
-            if (r := jpqr.validate(vector["payload"])).ok and not r.warnings
+            if (r := jpqr.validate(vector["payload"])).ok
+            and not r.warnings
+            and r.profile in compiled  # a national profile's code is the reference engine's
         )
-    assert judged == clean > 0  # every clean vector, not only a few
+    assert judged == clean > 0  # every clean vector of a compiled profile, not only a few
 
 
 def test_the_pure_twin_is_never_judged() -> None:
@@ -405,8 +408,9 @@ def test_guid_kind_is_asked_once_a_guid() -> None:
         assert set(guids) <= set(asked)
         assert sorted(asked) == sorted(_guids(payload))  # one call a GUID, then the cache answers
         # more GUIDs than the cache holds: still the right verdicts
-        for n in range(300):
-            assert judge(with_template(EMVCO_CLEAN, "30", f"B{n:09d}"), "auto", False)[0] == 1
+        for n in range(300):  # GUIDs that are no near miss of a registered one
+            guid = f"X{n:03d}.EXAMPLE.COM"
+            assert judge(with_template(EMVCO_CLEAN, "30", guid), "auto", False)[0] == 1
         longer = with_template(EMVCO_CLEAN, "30", "C" * 60)  # than the cache keeps (or EMVCo)
         assert judge(longer, "auto", False) == (0, None)
         assert not reference(longer, "auto").ok

@@ -54,11 +54,13 @@ BASE: Pairs = [
     ("62", tlv(("05", "S-1"), ("07", "EVSE-1"))),
     ("64", tlv(("00", "JA"), ("01", "EV充電ステーション"))),
 ]
-# An EMVCo code of another country (no JPQR rules apply).
+# An EMVCo code of another country (no JPQR rules apply). Its account is the EMVCo example's
+# (EMV QRCPS-MPM v1.1 Appendix A: 29, GUID D15600000000), which marks no national scheme, so
+# "auto" applies emvco (a PromptPay AID here would make it a PromptPay code: issue 12).
 EMV: Pairs = [
     ("00", "01"),
     ("01", "11"),
-    ("29", tlv(("00", "A000000677010111"), ("01", "0066801234567"))),
+    ("29", tlv(("00", "D15600000000"), ("05", "A93FO3230Q"))),
     ("52", "5812"),
     ("53", "840"),
     ("58", "US"),
