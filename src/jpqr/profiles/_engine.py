@@ -33,6 +33,7 @@ __all__ = ["Checker", "Rules", "entry_points", "read", "run"]
 Tree = tuple[DataObject, ...]
 Payload = str | bytes | bytearray | memoryview
 _STRIPPABLE = " \r\n"
+_new = tuple.__new__
 _BOM = "\ufeff"
 
 
@@ -48,11 +49,12 @@ class Checker:
         self.warnings: list[Issue] = []
         self.exponent: int | None = None
 
+    # tuple.__new__: the Issue of these four fields without the named tuple's Python __new__
     def error(self, code: str, path: str, offset: int | None, message: str) -> None:
-        self.errors.append(Issue(code, path, offset, message))
+        self.errors.append(_new(Issue, (code, path, offset, message)))
 
     def warn(self, code: str, path: str, offset: int | None, message: str) -> None:
-        self.warnings.append(Issue(code, path, offset, message))
+        self.warnings.append(_new(Issue, (code, path, offset, message)))
 
 
 Rules = Callable[[Checker, Tree], None]
@@ -172,8 +174,10 @@ def read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
 
 
 def _report(checker: Checker, profile: str, crc: str, text: str) -> ValidationReport:
-    return ValidationReport(
-        not checker.errors, profile, crc, tuple(checker.errors), tuple(checker.warnings), text
+    errors = checker.errors
+    return _new(  # as Checker.error makes its issues
+        ValidationReport,
+        (not errors, profile, crc, tuple(errors), tuple(checker.warnings), text),
     )
 
 
@@ -321,16 +325,20 @@ def check_structure(checker: Checker, tree: Tree) -> None:
             tree[0].offset,
             f"expected ID 00 (Payload Format Indicator) first, found ID {tree[0].id}",
         )
-    for index, obj in enumerate(tree):
-        if obj.id == "63" and index != len(tree) - 1:
-            checker.error(
-                "position.last",
-                "63",
-                obj.offset,
-                f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
-            )
-    _check_swallowed_crc(checker, tree)
-    _check_level(checker, tree, "")
+    ids = {obj[0] for obj in tree}
+    # The scan for a 63 that is not last, unless the only 63 is the last object (the usual case).
+    if "63" in ids and (tree[-1][0] != "63" or len(ids) != len(tree)):
+        for index, obj in enumerate(tree):
+            if obj.id == "63" and index != len(tree) - 1:
+                checker.error(
+                    "position.last",
+                    "63",
+                    obj.offset,
+                    f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
+                )
+    if "63" not in ids:
+        _check_swallowed_crc(checker, tree)
+    _check_level(checker, tree, "", len(ids) != len(tree))
 
 
 def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
@@ -352,13 +360,15 @@ def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
     )
 
 
-def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
+def _check_level(checker: Checker, objects: Tree, parent: str, duplicates: bool) -> None:
+    """Duplicates (where ``duplicates`` says the level has some), zero lengths and templates
+    that are not data objects, object by object, then the templates' own levels."""
     # Paths and messages are built only for a finding (and for the templates to recurse into).
     seen: dict[str, DataObject] = {}
     templates = _template_ids(parent)
     for obj in objects:
-        first = seen.setdefault(obj.id, obj)
-        if first is not obj:
+        if duplicates and seen.setdefault(obj.id, obj) is not obj:
+            first = seen[obj.id]
             path = join(parent, obj.id)
             level = f"in template {parent}" if parent else "at the root"
             checker.error(
@@ -369,7 +379,8 @@ def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
                 f" (EMVCo §4.3.1.2), found another at offset {obj.offset}"
                 f" after the one at offset {first.offset}",
             )
-        if not obj.value:
+        children = obj[2]
+        if not obj[1]:
             path = join(parent, obj.id)
             checker.error(
                 "tlv.zero_length",
@@ -377,9 +388,10 @@ def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
                 obj.offset,
                 f"expected a length from 01 to 99 for {describe(path)}, found 00",
             )
-        elif obj.children is not None:
-            _check_level(checker, obj.children, join(parent, obj.id))
-        elif obj.id in templates:
+        elif children is not None:
+            unique = len({child[0] for child in children}) == len(children)
+            _check_level(checker, children, join(parent, obj.id), not unique)
+        elif obj[0] in templates:
             path = join(parent, obj.id)
             checker.error("tlv.template_not_tlv", path, obj.offset, _not_tlv_message(obj, path))
 

@@ -25,7 +25,7 @@ import linecache
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from ..dataobject import DataObject
 from ..schema import Field
@@ -297,48 +297,61 @@ class Profile:
 
     def check(self, checker: Checker, tree: tuple[DataObject, ...]) -> None:
         """Run the rows over a decoded tree (its structure is checked before, by the engine)."""
-        plan(self.rows)(checker, Level(tree, ""))
+        _plan(self.rows).run(checker, tree, "", Level(tree, ""))
 
 
 # --- the plan: a table's rows as one function per level ----------------------------------------
 #
 # Running the rows one call at a time costs more than the checks themselves (a clean code's root
 # has some 25 rows, most of them one dict lookup). So each tuple of rows is made once into one
-# Python function (plan()): for every row, in order, the row's own "nothing to report" test
-# inline, and the row's apply() (or its rule function) only where that test does not pass. The
-# tests are necessary conditions of a finding, so the issues, their order and the checker's state
-# are those of apply() row by row; Rule functions are always called, in their place. The source
-# of a plan is kept (linecache) and shown by ``plan_source(rows)``.
+# Python function (its plan): for every row, in order, the row's own "nothing to report" test
+# inline, and the row's apply() only where that test does not pass. The tests are necessary
+# conditions of a finding, so the issues, their order and the checker's state are those of
+# apply() row by row. Rule functions are always called, in their place; a row type the plan does
+# not know runs its apply(). A template's level is a Level object only where a row needs one (a
+# Rule, a finding, duplicates); else its first-occurrence dict alone. plan_source(rows) shows the
+# code (kept in linecache, so tracebacks show it too).
 
 Step = Callable[["Checker", Level], None]
-# The plan of each tuple of rows, made once (cached by the tuple, which the entry keeps).
-_PLANS: dict[int, tuple[tuple[Row, ...], Step, str]] = {}
+
+
+class _Plan(NamedTuple):
+    rows: tuple[Row, ...]  # kept, so the id() the cache is keyed by stays theirs
+    # run(checker, objects, path, level or None): the rows over the objects of one level
+    run: Callable[[Checker, tuple[DataObject, ...], str, Level | None], None]
+    source: str
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(rows: tuple[Row, ...]) -> _Plan:
+    found = _PLANS.get(id(rows))
+    if found is None or found.rows is not rows:
+        found = _PLANS[id(rows)] = _make_plan(rows)
+    return found
 
 
 def plan(rows: tuple[Row, ...]) -> Step:
     """One function that runs ``rows`` in order over a level (made once per tuple of rows)."""
-    found = _PLANS.get(id(rows))
-    if found is None or found[0] is not rows:
-        found = _PLANS[id(rows)] = (rows, *_make_plan(rows))
-    return found[1]
+    run = _plan(rows).run
+
+    def step(checker: Checker, level: Level) -> None:
+        run(checker, level.objects, level.path, level)
+
+    return step
 
 
 def plan_source(rows: tuple[Row, ...]) -> str:
-    """The Python source of ``plan(rows)`` (to read what a table runs)."""
-    plan(rows)
-    return _PLANS[id(rows)][2]
+    """The Python source of the plan of ``rows`` (to read what a table runs)."""
+    return _plan(rows).source
 
 
 class _Writer:
     """The lines of one plan and the values its code names (rows, tables, sets, functions)."""
 
     def __init__(self) -> None:
-        self.lines = [
-            "def run(checker, level):",
-            "    objects = level.objects",
-            "    by_id = level.by_id",
-            "    get = by_id.get",
-        ]
+        self.lines: list[str] = []
         self.names: dict[str, object] = {"Level": Level, "lookup": _lookup}
 
     def name(self, value: object, prefix: str) -> str:
@@ -350,17 +363,42 @@ class _Writer:
         self.lines.append("    " * depth + text)
 
 
-def _make_plan(rows: tuple[Row, ...]) -> tuple[Step, str]:
+# The start of every plan: ``by_id``, the first object of each ID, from the Level when there is
+# one; else the dict of the objects, or a Level after all where a row needs one or there are
+# duplicates (the Level keeps the first of each).
+_PROLOGUE = """\
+def run(checker, objects, path, level):
+    if level is not None:
+        by_id = level.by_id
+    else:
+        by_id = {obj[0]: obj for obj in objects}
+        if len(by_id) != len(objects):
+            level = Level(objects, path)
+            by_id = level.by_id
+    get = by_id.get
+"""
+_PROLOGUE_LEVEL = """\
+def run(checker, objects, path, level):
+    if level is None:
+        level = Level(objects, path)
+    by_id = level.by_id
+    get = by_id.get
+"""
+
+
+def _make_plan(rows: tuple[Row, ...]) -> _Plan:
     writer = _Writer()
     for number, row in enumerate(rows):
         writer.line(f"# row {number}: {type(row).__name__} {getattr(row, 'path', '')}".rstrip())
         _write_row(writer, row)
-    source = "\n".join(writer.lines) + "\n"
+    # A Rule's function, or a row type without a test here, reads the Level itself.
+    needs_level = any(type(row) not in _TESTED for row in rows)
+    prologue = _PROLOGUE_LEVEL if needs_level else _PROLOGUE
+    source = prologue + "\n".join(writer.lines) + "\n"
     filename = f"<jpqr plan {id(rows):x}>"
     exec(compile(source, filename, "exec"), writer.names)  # source made above from the rows
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    step = cast(Step, writer.names["run"])
-    return step, source
+    return _Plan(rows, cast(Any, writer.names["run"]), source)
 
 
 def _write_find(writer: _Writer, path: str) -> None:
@@ -373,7 +411,7 @@ def _write_find(writer: _Writer, path: str) -> None:
 
 def _write_row(writer: _Writer, row: Row) -> None:
     apply = writer.name(row.apply, "apply")
-    slow = f"{apply}(checker, level)"
+    slow = f"{apply}(checker, level or Level(objects, path))"
     if type(row) is Fields:
         bounds = writer.name(
             {
@@ -393,7 +431,7 @@ def _write_row(writer: _Writer, row: Row) -> None:
         writer.line("if bound is not None:", 2)
         writer.line("value = obj[1]", 3)
         writer.line(f"if value and not ({test}):", 3)
-        writer.line(f"{one}(checker, bound[3], level.path, obj)", 4)
+        writer.line(f"{one}(checker, bound[3], path, obj)", 4)
     elif type(row) is Required:
         if "." in row.path:
             writer.line(slow)
@@ -428,6 +466,7 @@ def _write_row(writer: _Writer, row: Row) -> None:
     elif type(row) is Rule and row.function is not None:
         function = writer.name(row.function, "function")
         writer.line(f"{function}(checker, level, {writer.name(row, 'row')})")
+        return
     elif type(row) is Templates:
         writer.line("for obj in objects:")
         writer.line("children = obj[2]", 2)
@@ -437,11 +476,15 @@ def _write_row(writer: _Writer, row: Row) -> None:
         for number, (members, inner) in enumerate(row.rows):
             keyword = "if" if number == 0 else "elif"
             writer.line(f"{keyword} id in {writer.name(members, 'ids')}:", 2)
-            inner_plan = writer.name(plan(inner), "plan")
-            where = 'f"{level.path}.{id}" if level.path else id'
-            writer.line(f"{inner_plan}(checker, Level(children, {where}))", 3)
+            inner_plan = writer.name(_plan(inner).run, "plan")
+            writer.line(
+                f'{inner_plan}(checker, children, f"{{path}}.{{id}}" if path else id, None)', 3
+            )
     else:  # a row type (or a subclass) this plan does not know: its apply, in its place
         writer.line(slow)
+
+
+_TESTED = (Fields, Required, Absent, AnyPresent, Allowed, Pattern, GuidFirst, Templates)
 
 
 def _lookup(by_id: dict[str, DataObject], ids: tuple[str, ...]) -> DataObject | None:
