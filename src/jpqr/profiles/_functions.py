@@ -132,7 +132,14 @@ def convenience_fee(checker: Checker, level: Level, row: Rule) -> None:
     """IDs 56 and 57 by the tip or convenience indicator 55 (SPEC §3): 56 present iff 55 = 02
     (and an amount, non-zero), 57 present iff 55 = 03 (00.01 to 99.99, no "%"). The value of
     55 itself is an :class:`Allowed` row."""
-    indicator = level.by_id.get("55")
+    by_id = level.by_id
+    indicator = by_id.get("55")
+    if (
+        "56" not in by_id
+        and "57" not in by_id
+        and (indicator is None or indicator[1] not in ("02", "03"))
+    ):
+        return  # no fee, no percentage, and none asked for (the usual case: 55 absent or 01)
     kind = _TIP_KINDS.get(indicator.value) if indicator is not None and indicator.value else None
     for id, wanted, value in (("56", "fixed", "02"), ("57", "percentage", "03")):
         obj = level.by_id.get(id)
