@@ -1,7 +1,8 @@
 """A/B timing of jpqr against an older revision, on this machine, both twins.
 
     python tools/ab.py                    # against 02d48f4 (main before the rule tables)
-    python tools/ab.py --rev main~3 --rounds 9 --calls validate
+    python tools/ab.py --rev main~3 --rounds 9 --calls validate parse
+    python tools/ab.py --instructions 500   # and instructions a call (valgrind), load-free
 
 It checks the revision out in a temporary git worktree, builds its extensions there
 (``python setup.py build_ext --inplace``), then times the same calls on both trees in
@@ -46,6 +47,7 @@ for call in calls:
     for kind, payload in payloads.items():
         if call == "parse" and not jpqr.is_valid(payload):
             continue
+        function(payload)  # warm up: lazy imports, the rule plans (made at the first call)
         best = float("inf")
         for _ in range(repeat):
             start = time.perf_counter()
@@ -55,17 +57,34 @@ for call in calls:
         found[f"{call} {kind}"] = best
 print(json.dumps(found))
 """
+# Run under callgrind: one call to warm up (lazy imports, the rule plans), then ``number`` calls.
+_COUNTER = r"""
+import json, sys
+import jpqr
+assert jpqr.__file__.startswith(sys.argv[1]), (jpqr.__file__, sys.argv[1])
+call, payload, number = json.loads(sys.stdin.read())
+function = getattr(jpqr, call)
+function(payload)
+for _ in range(number):
+    function(payload)
+"""
 
 
 def cpu_model() -> str:
-    """The CPU's model name as /proc/cpuinfo gives it (``lscpu``'s "Model name")."""
+    """The CPU as /proc/cpuinfo names it (``lscpu``'s "Model name"), with its family and model
+    numbers and whether it has AVX-512 (a VM's model name is often generic)."""
+    fields: dict[str, str] = {}
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.partition(":")[2].strip()
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
     except OSError:
-        pass
-    return "unknown CPU"
+        return "unknown CPU"
+    avx512 = "AVX-512" if "avx512f" in fields.get("flags", "").split() else "no AVX-512"
+    return (
+        f"{fields.get('model name', 'unknown CPU')} (family {fields.get('cpu family', '?')}, "
+        f"model {fields.get('model', '?')}, {avx512}, {os.cpu_count()} CPUs)"
+    )
 
 
 def payloads() -> dict[str, str]:
@@ -92,21 +111,47 @@ def build(tree: Path) -> None:
 def time_tree(
     tree: Path, twin: str, calls: list[str], texts: dict[str, str], repeat: int, number: int
 ) -> dict[str, float]:
-    src = tree / "src"
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JPQR_NO_EXTENSIONS")}
-    env["PYTHONPATH"] = str(src)
-    if twin == "python":
-        env["JPQR_NO_EXTENSIONS"] = "1"
     done = subprocess.run(
-        [sys.executable, "-S", "-c", _TIMER, str(src)],
+        [sys.executable, "-S", "-c", _TIMER, str(tree / "src")],
         input=json.dumps([twin, calls, texts, repeat, number]),
-        env=env,
+        env=_env(tree, twin),
         capture_output=True,
         text=True,
         check=True,
     )
     found: dict[str, float] = json.loads(done.stdout)
     return found
+
+
+def count_tree(tree: Path, twin: str, call: str, payload: str, number: int) -> int:
+    """Instructions one call executes (callgrind: ``number`` calls minus none, so the start of
+    the interpreter and the warm-up call cancel out). Not time, but free of the machine's load."""
+    counts = []
+    for calls in (0, number):
+        done = subprocess.run(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--callgrind-out-file=/dev/null",
+                *(sys.executable, "-S", "-c", _COUNTER, str(tree / "src")),
+            ],
+            input=json.dumps([call, payload, calls]),
+            env=_env(tree, twin),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        found = [line for line in done.stderr.splitlines() if "Collected :" in line]
+        counts.append(int(found[-1].rpartition(":")[2]))
+    return (counts[1] - counts[0]) // number
+
+
+def _env(tree: Path, twin: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "JPQR_NO_EXTENSIONS")}
+    env["PYTHONPATH"] = str(tree / "src")
+    if twin == "python":
+        env["JPQR_NO_EXTENSIONS"] = "1"
+    return env
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", nargs="+", choices=CALLS, default=["validate"])
     parser.add_argument("--twins", nargs="+", choices=TWINS, default=list(TWINS))
     parser.add_argument("--json", type=Path, help="also write every round's figures here")
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        metavar="N",
+        default=0,
+        help="also count the instructions of one call under valgrind (N calls; slow)",
+    )
     args = parser.parse_args(argv)
     texts = payloads()
     with tempfile.TemporaryDirectory(prefix="jpqr-ab-") as scratch:
@@ -140,6 +192,14 @@ def main(argv: list[str] | None = None) -> int:
                         )
                         for key, seconds in found.items():
                             rounds[name].setdefault(f"{twin} {key}", []).append(seconds)
+            counted: dict[str, dict[str, int]] = {t: {} for t in trees}
+            for twin in args.twins if args.instructions else ():
+                for call in args.calls:
+                    for kind, text in texts.items():
+                        for name in trees:
+                            counted[name][f"{twin} {call} {kind}"] = count_tree(
+                                trees[name], twin, call, text, args.instructions
+                            )
         finally:
             subprocess.run(
                 ["git", "-C", str(HERE), "worktree", "remove", "--force", str(old)],
@@ -159,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{min(before) / min(after):8.3f}  {min(ratios):.3f}-{max(ratios):.3f} "
             f"(median {statistics.median(ratios):.3f})"
         )
+    if args.instructions:
+        print(f"instructions a call (callgrind, {args.instructions} calls after one to warm up)")
+        for key, count in counted["new"].items():
+            base = counted["old"][key]
+            print(f"{key:34} {base:8d} {count:8d} {base / count:8.3f}")
     if args.json:
         args.json.write_text(json.dumps({"rev": args.rev, "cpu": cpu_model(), **rounds}))
     return 0

@@ -15,6 +15,10 @@ it says otherwise.
 What cannot be a row is a named rule function (``_functions.py``) that a :class:`Rule` row
 references: the row says where it applies, the function's docstring what it checks.
 
+The reference engine runs each tuple of rows as one planned function, made once (:func:`plan`,
+"the plan" below): each row's "nothing to report" test inline, its ``apply`` only where the test
+fails, so the issues are exactly those of the rows run one by one, at a fraction of the calls.
+
 The compiled engine (``_rules.pyx``) compiles these rows into C structures at import; a row type
 or a rule function it does not know makes it leave that profile to this reference engine.
 """
@@ -343,7 +347,14 @@ def plan(rows: tuple[Row, ...]) -> Step:
 
 
 def plan_source(rows: tuple[Row, ...]) -> str:
-    """The Python source of the plan of ``rows`` (to read what a table runs)."""
+    """The Python source of the plan of ``rows`` (to read what a table runs).
+
+    >>> from jpqr.profiles import emvco
+    >>> lines = plan_source(emvco.TABLE.rows).splitlines()
+    >>> start = lines.index("    # row 1: Required 00")
+    >>> print(lines[start + 1].strip())
+    if '00' not in by_id:
+    """
     return _plan(rows).source
 
 
