@@ -8,6 +8,7 @@ function's "nothing to report" test, and leaves any other function to this refer
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -38,6 +39,10 @@ AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 # SPEC §3, ID 57: 00.01-99.99, no "%".
 PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
 _TIP_KINDS = {"01": "prompt", "02": "fixed", "03": "percentage"}
+# SPEC §3, 62-09: each order of one, two or all three of A, M, E (15 values).
+_CONSUMER_DATA = frozenset(
+    "".join(letters) for size in (1, 2, 3) for letters in itertools.permutations("AME", size)
+)
 
 
 def currency(checker: Checker, level: Level, row: Rule) -> None:
@@ -182,7 +187,7 @@ def consumer_data(checker: Checker, level: Level, row: Rule) -> None:
     if obj is None or not obj.value:
         return
     value = obj.value
-    if not set(value) <= set("AME") or len(set(value)) != len(value):
+    if value not in _CONSUMER_DATA:
         checker.error(
             "additional.consumer_data",
             join(level.path, row.path),

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import linecache
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
@@ -363,7 +364,11 @@ class _Writer:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.names: dict[str, object] = {"Level": Level, "lookup": _lookup}
+        self.names: dict[str, object] = {
+            "Level": Level,
+            "lookup": _lookup,
+            "is_normalized": unicodedata.is_normalized,
+        }
 
     def name(self, value: object, prefix: str) -> str:
         name = f"{prefix}{len(self.names)}"
@@ -426,7 +431,7 @@ def _write_row(writer: _Writer, row: Row) -> None:
     if type(row) is Fields:
         bounds = writer.name(
             {
-                id: (spec.min_length, spec.max_length, spec.format == "N", spec)
+                id: (spec.min_length, spec.max_length, spec.format == "N", spec, spec.format == "S")
                 for id, spec in row.table.items()
                 if not spec.template
             },
@@ -435,8 +440,11 @@ def _write_row(writer: _Writer, row: Row) -> None:
         one = writer.name(row.check_object, "one")
         test = "bound[0] <= len(value) <= bound[1]"
         if not row.lengths_only:
-            test += " and value.isascii() and "
+            # check_format's own first tests; for format S, also printable text in NFC (what
+            # check_text passes: a name in Japanese or Chinese needs no call either)
+            test += " and (value.isascii() and "
             test += "(value.isdigit() if bound[2] else value.isprintable())"
+            test += ' or bound[4] and value.isprintable() and is_normalized("NFC", value))'
         writer.line("for obj in objects:")
         writer.line(f"bound = {bounds}.get(obj[0])", 2)
         writer.line("if bound is not None:", 2)
