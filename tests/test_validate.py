@@ -477,9 +477,10 @@ def test_bom_is_an_error_or_stripped(impl: ModuleType) -> None:
     report = jpqr.validate("\ufeff" + payload)
     assert codes(report) == ["tlv.bom", "crc.mismatch"] and report.crc == "mismatch"
     assert "right once the byte order mark at the start is removed" in report.errors[1].message
-    for given in ("\ufeff" + payload, ("\ufeff" + payload + "\r\n").encode()):
+    # One warning for each end stripped (issue 12: the leading noise gets its own).
+    for given, warned in (("\ufeff" + payload, 1), (("\ufeff" + payload + "\r\n").encode(), 2)):
         lenient = jpqr.validate(given, lenient=True)
-        assert lenient.ok and warning_codes(lenient) == ["payload.stripped"]
+        assert lenient.ok and warning_codes(lenient) == ["payload.stripped"] * warned
 
 
 def test_bytes_input(impl: ModuleType) -> None:

@@ -32,7 +32,11 @@ __all__ = ["Checker", "Rules", "entry_points", "read", "run"]
 
 Tree = tuple[DataObject, ...]
 Payload = str | bytes | bytearray | memoryview
-_STRIPPABLE = " \r\n"
+# Transport noise (issue 12): white space at either end, byte order marks at the start.
+_NOISE = " \t\r\n"
+_NOISE_BYTES = b" \t\r\n"
+_BOM_BYTES = b"\xef\xbb\xbf"
+_new = tuple.__new__
 _BOM = "\ufeff"
 
 
@@ -48,11 +52,12 @@ class Checker:
         self.warnings: list[Issue] = []
         self.exponent: int | None = None
 
+    # tuple.__new__: the Issue of these four fields without the named tuple's Python __new__
     def error(self, code: str, path: str, offset: int | None, message: str) -> None:
-        self.errors.append(Issue(code, path, offset, message))
+        self.errors.append(_new(Issue, (code, path, offset, message)))
 
     def warn(self, code: str, path: str, offset: int | None, message: str) -> None:
-        self.warnings.append(Issue(code, path, offset, message))
+        self.warnings.append(_new(Issue, (code, path, offset, message)))
 
 
 Rules = Callable[[Checker, Tree], None]
@@ -172,8 +177,10 @@ def read(report: ValidationReport, tree: Tree | None) -> MerchantPresentedCode:
 
 
 def _report(checker: Checker, profile: str, crc: str, text: str) -> ValidationReport:
-    return ValidationReport(
-        not checker.errors, profile, crc, tuple(checker.errors), tuple(checker.warnings), text
+    errors = checker.errors
+    return _new(  # as Checker.error makes its issues
+        ValidationReport,
+        (not errors, profile, crc, tuple(errors), tuple(checker.warnings), text),
     )
 
 
@@ -207,40 +214,65 @@ def _readable(payload: str | bytes | bytearray | memoryview) -> str:
 def _strip(
     payload: str | bytes | bytearray | memoryview, checker: Checker
 ) -> str | bytes | bytearray | memoryview:
-    """``lenient=True``: drop a leading BOM and trailing CR, LF and spaces, with a warning."""
+    """``lenient=True``: drop transport noise, with a warning for each end: white space (space,
+    tab, CR, LF) and byte order marks before the payload, white space after it."""
     if not isinstance(payload, str):
         payload = bytes(payload)  # a memoryview's len() counts items, not bytes
-    if isinstance(payload, str):
-        stripped: str | bytes = payload.removeprefix(_BOM).rstrip(_STRIPPABLE)
-    else:
-        stripped = bytes(payload).removeprefix(b"\xef\xbb\xbf").rstrip(b" \r\n")
-    if len(stripped) != len(payload):
-        bom = (
-            payload.startswith(_BOM)
-            if isinstance(payload, str)
-            else bytes(payload[:3]) == b"\xef\xbb\xbf"
-        )
-        trailing = (
-            (payload[-1:] in (" ", "\r", "\n"))
-            if isinstance(payload, str)
-            else (bytes(payload[-1:]) in (b" ", b"\r", b"\n"))
-        )
-        what = [
-            w
-            for w, seen in (
-                ("a leading byte order mark", bom),
-                ("trailing line ends or spaces", trailing),
-            )
-            if seen
-        ]
+    leading = _leading_noise(payload)
+    if leading:
         checker.warn(
             "payload.stripped",
             "",
             None,
-            f"expected the payload alone, found {' and '.join(what)}; "
+            f"expected the payload alone, found {_describe_leading(payload[:leading])}; "
             "removed before checking (lenient mode)",
         )
+    trailing: str | bytes
+    if isinstance(payload, str):
+        stripped: str | bytes = payload[leading:].rstrip(_NOISE)
+        trailing = payload[leading + len(stripped) :]
+        tab = "\t" in trailing
+    else:
+        stripped = payload[leading:].rstrip(_NOISE_BYTES)
+        trailing = payload[leading + len(stripped) :]
+        tab = b"\t" in trailing
+    if trailing:
+        checker.warn(
+            "payload.stripped",
+            "",
+            None,
+            f"expected the payload alone, found trailing {'tabs, ' if tab else ''}line ends or "
+            "spaces; removed before checking (lenient mode)",
+        )
     return stripped
+
+
+def _leading_noise(payload: str | bytes) -> int:
+    """How many characters (or bytes) of white space and byte order marks the payload starts
+    with (copy-pasted codes start with tabs or spaces; editors and file exports add the BOM)."""
+    if isinstance(payload, str):
+        return len(payload) - len(payload.lstrip(_NOISE + _BOM))
+    rest = payload
+    while True:  # the BOM is three bytes: no lstrip() set holds it
+        shorter = rest.lstrip(_NOISE_BYTES).removeprefix(_BOM_BYTES)
+        if len(shorter) == len(rest):
+            return len(payload) - len(rest)
+        rest = shorter
+
+
+def _describe_leading(noise: str | bytes) -> str:
+    """``a leading byte order mark and leading white space '\\t '``: what was before the payload."""
+    text = noise if isinstance(noise, str) else noise.decode("utf-8")  # BOMs and ASCII only
+    marks = text.count(_BOM)
+    white = text.replace(_BOM, "")
+    what = []
+    if marks:
+        what.append(
+            "a leading byte order mark" if marks == 1 else f"{marks} leading byte order marks"
+        )
+    if white:
+        what.append(f"leading white space {white!r}")
+    return " and ".join(what)
 
 
 # --- CRC (EMVCo §4.7.3, SPEC §2) -------------------------------------------------------------
@@ -278,22 +310,39 @@ def _check_crc(checker: Checker, payload: Payload, text: str) -> CRCVerdict:
 
 def _missing_message(text: str) -> str:
     base = "expected the payload to end with the CRC object: 6304 and four hex digits"
-    stripped = text.removeprefix(_BOM).rstrip(" \r\n\t")
+    leading = _leading_noise(text)
+    stripped = text[leading:].rstrip(_NOISE)
     if stripped != text and _kernels.crc_verdict(stripped) in ("ok", "lowercase"):
-        return f"{base}, found {snippet(text[-10:])}; the CRC is right once the characters "\
-            "after it are removed"  # fmt: skip
+        before = f"{_noise_name(text[:leading])} at the start and " if leading else ""
+        return (
+            f"{base}, found {snippet(text[-10:])}; the CRC is right once {before}the characters "
+            "after it are removed"
+        )
     tail = text[-7:]
     if tail.startswith("6303") and all(c in "0123456789abcdefABCDEF" for c in tail[4:]):
         return f"{base}, found {tail!r}: a 3-digit CRC; the generator forgot the zero padding"
     return f"{base}, found {snippet(text[-8:])}"
 
 
+def _noise_name(noise: str) -> str:
+    """``the byte order mark``, ``the white space`` or both: the noise before a payload."""
+    marks = noise.count(_BOM)
+    what = ["the byte order mark" if marks == 1 else "the byte order marks"] if marks else []
+    if len(noise) > marks:
+        what.append("the white space")
+    return " and ".join(what)
+
+
 def _mismatch_hint(text: str, found: str) -> str:
     """Name the usual generator mistakes when one of them reproduces the CRC found (SPEC §2, §6)."""
     body = text[:-4]
-    if body.startswith(_BOM) and format_crc(_kernels.crc16(body[1:])) == found.upper():
-        # The generator was right; an editor or a file export added the BOM (tlv.bom).
-        return "; the CRC is right once the byte order mark at the start is removed"
+    leading = _leading_noise(body)
+    if leading and format_crc(_kernels.crc16(body[leading:])) == found.upper():
+        # The generator was right; an editor, a file export or a copy-paste added the BOM
+        # (tlv.bom) or the white space.
+        noise = _noise_name(body[:leading])
+        verb = "are" if " and " in noise or noise.endswith("marks") else "is"
+        return f"; the CRC is right once {noise} at the start {verb} removed"
     candidates: list[tuple[str, Callable[[], int]]] = [
         ("the 6304 left out", lambda: _kernels.crc16(body[:-4])),
         ("the text as Latin-1", lambda: _kernels.crc16(body.encode("latin-1"))),
@@ -321,16 +370,20 @@ def check_structure(checker: Checker, tree: Tree) -> None:
             tree[0].offset,
             f"expected ID 00 (Payload Format Indicator) first, found ID {tree[0].id}",
         )
-    for index, obj in enumerate(tree):
-        if obj.id == "63" and index != len(tree) - 1:
-            checker.error(
-                "position.last",
-                "63",
-                obj.offset,
-                f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
-            )
-    _check_swallowed_crc(checker, tree)
-    _check_level(checker, tree, "")
+    ids = {obj[0] for obj in tree}
+    # The scan for a 63 that is not last, unless the only 63 is the last object (the usual case).
+    if "63" in ids and (tree[-1][0] != "63" or len(ids) != len(tree)):
+        for index, obj in enumerate(tree):
+            if obj.id == "63" and index != len(tree) - 1:
+                checker.error(
+                    "position.last",
+                    "63",
+                    obj.offset,
+                    f"expected ID 63 (CRC) last, found it followed by ID {tree[index + 1].id}",
+                )
+    if "63" not in ids:
+        _check_swallowed_crc(checker, tree)
+    _check_level(checker, tree, "", len(ids) != len(tree))
 
 
 def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
@@ -352,13 +405,15 @@ def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
     )
 
 
-def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
+def _check_level(checker: Checker, objects: Tree, parent: str, duplicates: bool) -> None:
+    """Duplicates (where ``duplicates`` says the level has some), zero lengths and templates
+    that are not data objects, object by object, then the templates' own levels."""
     # Paths and messages are built only for a finding (and for the templates to recurse into).
     seen: dict[str, DataObject] = {}
-    templates = _template_ids(parent)
+    templates = NESTED_TEMPLATE_IDS.get(parent, ()) if parent else ROOT_TEMPLATE_IDS
     for obj in objects:
-        first = seen.setdefault(obj.id, obj)
-        if first is not obj:
+        if duplicates and seen.setdefault(obj.id, obj) is not obj:
+            first = seen[obj.id]
             path = join(parent, obj.id)
             level = f"in template {parent}" if parent else "at the root"
             checker.error(
@@ -369,7 +424,8 @@ def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
                 f" (EMVCo §4.3.1.2), found another at offset {obj.offset}"
                 f" after the one at offset {first.offset}",
             )
-        if not obj.value:
+        children = obj[2]
+        if not obj[1]:
             path = join(parent, obj.id)
             checker.error(
                 "tlv.zero_length",
@@ -377,9 +433,11 @@ def _check_level(checker: Checker, objects: Tree, parent: str) -> None:
                 obj.offset,
                 f"expected a length from 01 to 99 for {describe(path)}, found 00",
             )
-        elif obj.children is not None:
-            _check_level(checker, obj.children, join(parent, obj.id))
-        elif obj.id in templates:
+        elif children is not None:
+            path = f"{parent}.{obj[0]}" if parent else obj[0]
+            twice = len(children) > 1 and len({child[0] for child in children}) != len(children)
+            _check_level(checker, children, path, twice)
+        elif obj[0] in templates:
             path = join(parent, obj.id)
             checker.error("tlv.template_not_tlv", path, obj.offset, _not_tlv_message(obj, path))
 

@@ -8,6 +8,7 @@ function's "nothing to report" test, and leaves any other function to this refer
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -38,6 +39,10 @@ AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
 # SPEC §3, ID 57: 00.01-99.99, no "%".
 PERCENTAGE = re.compile(r"[0-9]{1,2}(\.[0-9]{1,2})?")
 _TIP_KINDS = {"01": "prompt", "02": "fixed", "03": "percentage"}
+# SPEC §3, 62-09: each order of one, two or all three of A, M, E (15 values).
+_CONSUMER_DATA = frozenset(
+    "".join(letters) for size in (1, 2, 3) for letters in itertools.permutations("AME", size)
+)
 
 
 def currency(checker: Checker, level: Level, row: Rule) -> None:
@@ -87,7 +92,7 @@ def check_amount(value: str) -> str | None:
     """
     if not AMOUNT.fullmatch(value):
         return f"expected digits with at most one '.', found {value!r}"
-    if Decimal(value) == 0:
+    if not value.strip("0."):  # digits and one "." (AMOUNT): zero when every digit is 0
         return f"expected an amount above zero, found {value!r}"
     return None
 
@@ -96,18 +101,23 @@ def amount(checker: Checker, level: Level, row: Rule) -> None:
     """An amount (ID 54; 56 through :func:`convenience_fee`), SPEC §3: ``amount.format``,
     ``amount.zero``, and the warning ``amount.decimals`` for more decimals than the currency's
     minor unit (``checker.exponent``, from :func:`currency`)."""
-    _check_amount(checker, _find(level, row.path), checker.exponent, join(level.path, row.path))
+    obj = _find(level, row.path)
+    if obj is not None and obj.value:
+        _check_amount(checker, obj, checker.exponent, join(level.path, row.path))
 
 
-def _check_amount(checker: Checker, obj: DataObject | None, exponent: int | None, id: str) -> None:
-    if obj is None or not obj.value:
+def _check_amount(checker: Checker, obj: DataObject, exponent: int | None, id: str) -> None:
+    value = obj.value
+    if not value:
         return
-    problem = check_amount(obj.value)
+    if value.isdigit() and value.isascii() and value.strip("0"):
+        return  # a whole amount above zero: no decimals to compare with the minor unit
+    problem = check_amount(value)
     if problem is not None:
         code = "amount.zero" if "above zero" in problem else "amount.format"
         checker.error(code, id, obj.offset, f"{problem} for {describe(id)}")
         return
-    decimals = len(obj.value.partition(".")[2])
+    decimals = len(value.partition(".")[2])
     if exponent is not None and decimals > exponent:
         checker.warn(
             "amount.decimals",
@@ -127,7 +137,14 @@ def convenience_fee(checker: Checker, level: Level, row: Rule) -> None:
     """IDs 56 and 57 by the tip or convenience indicator 55 (SPEC §3): 56 present iff 55 = 02
     (and an amount, non-zero), 57 present iff 55 = 03 (00.01 to 99.99, no "%"). The value of
     55 itself is an :class:`Allowed` row."""
-    indicator = level.by_id.get("55")
+    by_id = level.by_id
+    indicator = by_id.get("55")
+    if (
+        "56" not in by_id
+        and "57" not in by_id
+        and (indicator is None or indicator[1] not in ("02", "03"))
+    ):
+        return  # no fee, no percentage, and none asked for (the usual case: 55 absent or 01)
     kind = _TIP_KINDS.get(indicator.value) if indicator is not None and indicator.value else None
     for id, wanted, value in (("56", "fixed", "02"), ("57", "percentage", "03")):
         obj = level.by_id.get(id)
@@ -170,7 +187,7 @@ def consumer_data(checker: Checker, level: Level, row: Rule) -> None:
     if obj is None or not obj.value:
         return
     value = obj.value
-    if not set(value) <= set("AME") or len(set(value)) != len(value):
+    if value not in _CONSUMER_DATA:
         checker.error(
             "additional.consumer_data",
             join(level.path, row.path),
@@ -183,10 +200,13 @@ def consumer_data(checker: Checker, level: Level, row: Rule) -> None:
 def find_identifier(tree: tuple[DataObject, ...]) -> DataObject | None:
     """The 26-51 template whose GUID is ``jp.or.paymentsjapan`` (compared case-insensitively)."""
     for obj in tree:
-        if "26" <= obj.id <= "51" and obj.children is not None:
-            guid = obj.find("00")
-            if guid is not None and guid.value.lower() == JPQR_GUID:
-                return obj
+        children = obj[2]
+        if children is not None and "26" <= obj[0] <= "51":
+            for child in children:  # the first 00 (DataObject.find)
+                if child[0] == "00":
+                    if child[1].lower() == JPQR_GUID:
+                        return obj
+                    break
     return None
 
 
@@ -207,11 +227,20 @@ def jpqr_identifier(checker: Checker, level: Level, row: Rule) -> None:
     children = template.children or ()
     path = template.id
     # The emvco rows already checked the levels as ans (GUID_TEMPLATE); JPQR fixes lengths.
+    present = set()
     for child in children:
-        spec = levels.get(child.id)
-        if spec is not None and child.value and not spec.template:
+        id, value = child[0], child[1]
+        present.add(id)
+        spec = levels.get(id)
+        if (
+            spec is not None
+            and value
+            and not spec.template
+            and not spec.min_length <= len(value) <= spec.max_length
+        ):
             check_length(checker, spec, path, child)
-    present = {child.id for child in children}
+    if len(present) >= len(levels) and present.issuperset(levels):
+        return
     for id, spec in levels.items():
         if id not in present:
             checker.error(
@@ -230,8 +259,8 @@ def whole_yen(checker: Checker, level: Level, row: Rule) -> None:
     if currency is None or currency.value != row.options["currency"]:
         return
     obj = _find(level, row.path)
-    if obj is None or check_amount(obj.value) is not None:
-        return  # absent, or amount.format / amount.zero says what is wrong
+    if obj is None or "." not in obj.value or check_amount(obj.value) is not None:
+        return  # absent, whole, or amount.format / amount.zero says what is wrong
     _, _, decimals = obj.value.partition(".")
     if decimals:
         checker.error(

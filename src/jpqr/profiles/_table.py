@@ -15,17 +15,22 @@ it says otherwise.
 What cannot be a row is a named rule function (``_functions.py``) that a :class:`Rule` row
 references: the row says where it applies, the function's docstring what it checks.
 
+The reference engine runs each tuple of rows as one planned function, made once (:func:`plan`,
+"the plan" below): each row's "nothing to report" test inline, its ``apply`` only where the test
+fails, so the issues are exactly those of the rows run one by one, at a fraction of the calls.
+
 The compiled engine (``_rules.pyx``) compiles these rows into C structures at import; a row type
 or a rule function it does not know makes it leave that profile to this reference engine.
 """
 
 from __future__ import annotations
 
+import linecache
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
 
 from ..dataobject import DataObject
 from ..schema import Field
@@ -116,19 +121,21 @@ class Fields(Row):
 
     def apply(self, checker: Checker, level: Level) -> None:
         table = self.table
-        formats = not self.lengths_only
         for obj in level.objects:
             spec = table.get(obj[0])
-            value = obj[1]
-            if spec is None or not value or spec.template:
-                continue
-            if not spec.min_length <= len(value) <= spec.max_length:
-                check_length(checker, spec, level.path, obj)
-            # The format checks' own first tests, inline: a value that passes them needs no call.
-            if formats and not (
-                value.isascii() and (value.isdigit() if spec.format == "N" else value.isprintable())
-            ):
-                check_format(checker, spec, level.path, obj)
+            if spec is not None and obj[1] and not spec.template:
+                self.check_object(checker, spec, level.path, obj)
+
+    def check_object(self, checker: Checker, spec: Field, parent: str, obj: DataObject) -> None:
+        """Length, then format, of one object (in template ``parent``) that ``table`` knows."""
+        value = obj[1]
+        if not spec.min_length <= len(value) <= spec.max_length:
+            check_length(checker, spec, parent, obj)
+        # The format checks' own first tests, inline: a value that passes them needs no call.
+        if not self.lengths_only and not (
+            value.isascii() and (value.isdigit() if spec.format == "N" else value.isprintable())
+        ):
+            check_format(checker, spec, parent, obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,9 +275,7 @@ class Templates(Row):
                 continue
             for members, rows in self.rows:
                 if obj.id in members:
-                    inner = Level(obj.children, join(level.path, obj.id))
-                    for step in steps(rows):
-                        step(checker, inner)
+                    plan(rows)(checker, Level(obj.children, join(level.path, obj.id)))
                     break
 
 
@@ -297,26 +302,220 @@ class Profile:
 
     def check(self, checker: Checker, tree: tuple[DataObject, ...]) -> None:
         """Run the rows over a decoded tree (its structure is checked before, by the engine)."""
-        level = Level(tree, "")
-        for step in steps(self.rows):
-            step(checker, level)
+        _plan(self.rows).run(checker, tree, "", Level(tree, ""))
 
+
+# --- the plan: a table's rows as one function per level ----------------------------------------
+#
+# Running the rows one call at a time costs more than the checks themselves (a clean code's root
+# has some 25 rows, most of them one dict lookup). So each tuple of rows is made once into one
+# Python function (its plan): for every row, in order, the row's own "nothing to report" test
+# inline, and the row's apply() only where that test does not pass. The tests are necessary
+# conditions of a finding, so the issues, their order and the checker's state are those of
+# apply() row by row. Rule functions are always called, in their place; a row type the plan does
+# not know runs its apply(). A template's level is a Level object only where a row needs one (a
+# Rule, a finding, duplicates); else its first-occurrence dict alone. plan_source(rows) shows the
+# code (kept in linecache, so tracebacks show it too).
 
 Step = Callable[["Checker", Level], None]
-# The steps of each tuple of rows, made once: the row's bound apply, or for a Rule its function
-# with the row bound (one call a row, not two).
-_STEPS: dict[int, tuple[tuple[Row, ...], tuple[Step, ...]]] = {}
 
 
-def steps(rows: tuple[Row, ...]) -> tuple[Step, ...]:
-    """What running ``rows`` calls, in order (cached by the tuple, which the entry keeps)."""
-    found = _STEPS.get(id(rows))
-    if found is None or found[0] is not rows:
-        made = tuple(
-            partial(row.function, row=row)
-            if isinstance(row, Rule) and row.function is not None
-            else row.apply
-            for row in rows
+class _Plan(NamedTuple):
+    rows: tuple[Row, ...]  # kept, so the id() the cache is keyed by stays theirs
+    # run(checker, objects, path, level or None): the rows over the objects of one level
+    run: Callable[[Checker, tuple[DataObject, ...], str, Level | None], None]
+    source: str
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(rows: tuple[Row, ...]) -> _Plan:
+    found = _PLANS.get(id(rows))
+    if found is None or found.rows is not rows:
+        found = _PLANS[id(rows)] = _make_plan(rows)
+    return found
+
+
+def plan(rows: tuple[Row, ...]) -> Step:
+    """One function that runs ``rows`` in order over a level (made once per tuple of rows)."""
+    run = _plan(rows).run
+
+    def step(checker: Checker, level: Level) -> None:
+        run(checker, level.objects, level.path, level)
+
+    return step
+
+
+def plan_source(rows: tuple[Row, ...]) -> str:
+    """The Python source of the plan of ``rows`` (to read what a table runs).
+
+    >>> from jpqr.profiles import emvco
+    >>> lines = plan_source(emvco.TABLE.rows).splitlines()
+    >>> start = lines.index("    # row 1: Required 00")
+    >>> print(lines[start + 1].strip())
+    if '00' not in by_id:
+    """
+    return _plan(rows).source
+
+
+class _Writer:
+    """The lines of one plan and the values its code names (rows, tables, sets, functions)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.names: dict[str, object] = {
+            "Level": Level,
+            "lookup": _lookup,
+            "is_normalized": unicodedata.is_normalized,
+        }
+
+    def name(self, value: object, prefix: str) -> str:
+        name = f"{prefix}{len(self.names)}"
+        self.names[name] = value
+        return name
+
+    def line(self, text: str, depth: int = 1) -> None:
+        self.lines.append("    " * depth + text)
+
+
+# The start of every plan: ``by_id``, the first object of each ID, from the Level when there is
+# one; else the dict of the objects, or a Level after all where a row needs one or there are
+# duplicates (the Level keeps the first of each).
+_PROLOGUE = """\
+def run(checker, objects, path, level):
+    if level is not None:
+        by_id = level.by_id
+    else:
+        by_id = {obj[0]: obj for obj in objects}
+        if len(by_id) != len(objects):
+            level = Level(objects, path)
+            by_id = level.by_id
+    get = by_id.get
+"""
+_PROLOGUE_LEVEL = """\
+def run(checker, objects, path, level):
+    if level is None:
+        level = Level(objects, path)
+    by_id = level.by_id
+    get = by_id.get
+"""
+
+
+def _make_plan(rows: tuple[Row, ...]) -> _Plan:
+    writer = _Writer()
+    for number, row in enumerate(rows):
+        writer.line(f"# row {number}: {type(row).__name__} {getattr(row, 'path', '')}".rstrip())
+        _write_row(writer, row)
+    # A Rule's function, or a row type without a test here, reads the Level itself.
+    needs_level = any(type(row) not in _TESTED for row in rows)
+    prologue = _PROLOGUE_LEVEL if needs_level else _PROLOGUE
+    source = prologue + "\n".join(writer.lines) + "\n"
+    filename = f"<jpqr plan {id(rows):x}>"
+    exec(compile(source, filename, "exec"), writer.names)  # source made above from the rows
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return _Plan(rows, cast(Any, writer.names["run"]), source)
+
+
+def _write_find(writer: _Writer, path: str) -> None:
+    """``obj = `` the object at ``path`` (a plain ID in one dict lookup)."""
+    if "." not in path:
+        writer.line(f"obj = get({path!r})")
+    else:
+        writer.line(f"obj = lookup(by_id, {tuple(path.split('.'))!r})")
+
+
+def _write_row(writer: _Writer, row: Row) -> None:
+    apply = writer.name(row.apply, "apply")
+    slow = f"{apply}(checker, level or Level(objects, path))"
+    if type(row) is Fields:
+        bounds = writer.name(
+            {
+                id: (spec.min_length, spec.max_length, spec.format == "N", spec, spec.format == "S")
+                for id, spec in row.table.items()
+                if not spec.template
+            },
+            "bounds",
         )
-        found = _STEPS[id(rows)] = (rows, made)
-    return found[1]
+        one = writer.name(row.check_object, "one")
+        test = "bound[0] <= len(value) <= bound[1]"
+        if not row.lengths_only:
+            # check_format's own first tests; for format S, also printable text in NFC (what
+            # check_text passes: a name in Japanese or Chinese needs no call either)
+            test += " and (value.isascii() and "
+            test += "(value.isdigit() if bound[2] else value.isprintable())"
+            test += ' or bound[4] and value.isprintable() and is_normalized("NFC", value))'
+        writer.line("for obj in objects:")
+        writer.line(f"bound = {bounds}.get(obj[0])", 2)
+        writer.line("if bound is not None:", 2)
+        writer.line("value = obj[1]", 3)
+        writer.line(f"if value and not ({test}):", 3)
+        writer.line(f"{one}(checker, bound[3], path, obj)", 4)
+    elif type(row) is Required:
+        if "." in row.path:
+            writer.line(slow)
+        else:
+            writer.line(f"if {row.path!r} not in by_id:")
+            writer.line(slow, 2)
+    elif type(row) is Absent:
+        if "." in row.path:
+            _write_find(writer, row.path)
+            writer.line("if obj is not None:")
+        else:
+            writer.line(f"if {row.path!r} in by_id:")
+        writer.line(slow, 2)
+    elif type(row) is AnyPresent:
+        writer.line(f"if {writer.name(row.ids, 'ids')}.isdisjoint(by_id):")
+        writer.line(slow, 2)
+    elif type(row) is Allowed:
+        _write_find(writer, row.path)
+        value = "obj[1].upper()" if row.fold_case else "obj[1]"
+        some = "" if row.empty else " and obj[1]"
+        values = writer.name(row.values, "values")
+        writer.line(f"if obj is not None{some} and {value} not in {values}:")
+        writer.line(slow, 2)
+    elif type(row) is Pattern:
+        _write_find(writer, row.path)
+        match = writer.name(row.pattern.fullmatch, "match")
+        writer.line(f"if obj is not None and obj[1] and {match}(obj[1]) is None:")
+        writer.line(slow, 2)
+    elif type(row) is GuidFirst:
+        writer.line('if "00" in by_id and objects[0][0] != "00":')
+        writer.line(slow, 2)
+    elif type(row) is Rule and row.function is not None:
+        function = writer.name(row.function, "function")
+        writer.line(f"{function}(checker, level, {writer.name(row, 'row')})")
+        return
+    elif type(row) is Templates:
+        writer.line("for obj in objects:")
+        writer.line("children = obj[2]", 2)
+        writer.line("if children is None" + (" or not obj[1]:" if row.nonempty else ":"), 2)
+        writer.line("continue", 3)
+        writer.line("id = obj[0]", 2)
+        for number, (members, inner) in enumerate(row.rows):
+            keyword = "if" if number == 0 else "elif"
+            writer.line(f"{keyword} id in {writer.name(members, 'ids')}:", 2)
+            inner_plan = writer.name(_plan(inner).run, "plan")
+            writer.line(
+                f'{inner_plan}(checker, children, f"{{path}}.{{id}}" if path else id, None)', 3
+            )
+    else:  # a row type (or a subclass) this plan does not know: its apply, in its place
+        writer.line(slow)
+
+
+_TESTED = (Fields, Required, Absent, AnyPresent, Allowed, Pattern, GuidFirst, Templates)
+
+
+def _lookup(by_id: dict[str, DataObject], ids: tuple[str, ...]) -> DataObject | None:
+    """:meth:`Level.find` of a dotted path split into its IDs (first occurrences)."""
+    obj = by_id.get(ids[0])
+    for id in ids[1:]:
+        if obj is None:
+            return None
+        for child in obj[2] or ():
+            if child[0] == id:
+                obj = child
+                break
+        else:
+            return None
+    return obj
