@@ -130,4 +130,3 @@ clean_report: Callable[[object, str, bool], ValidationReport | None] = (
     _RULES.clean_report if _RULES else _no_report
 )
 read_tree: Callable[[tuple[Any, ...]], Any] = _read_tree() if _RULES else lambda tree: None
-

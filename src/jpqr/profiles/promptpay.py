@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from ..dataobject import DataObject
 from . import _engine, emvco
 from ._scheme import Scheme, Tree
-from ._table import AnyPresent, Level, Pattern, Required, Row, Rule, steps
+from ._table import AnyPresent, Level, Pattern, Required, Row, Rule, plan
 
 if TYPE_CHECKING:
     from ._engine import Checker
@@ -102,8 +102,7 @@ def account_rows(checker: Checker, level: Level, row: Rule) -> None:
     for obj, guid in _accounts(level.objects):
         if obj.id == row.options["id"] and guid == row.options["aid"]:
             inner = Level(obj.children or (), obj.id)
-            for step in steps(rows):
-                step(checker, inner)
+            plan(rows)(checker, inner)
 
 
 def _digits(id: str, name: str, count: int, source: str) -> Pattern:

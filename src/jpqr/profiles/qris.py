@@ -57,7 +57,7 @@ from ._table import (
     describe,
     ids,
     join,
-    steps,
+    plan,
 )
 from .vietqr import exponent_amount
 
@@ -104,8 +104,7 @@ def accounts(checker: Checker, level: Level, row: Rule) -> None:
             continue
         rows = row.options["transfer"] if transfer and obj.id == "40" else row.options["rows"]
         inner = Level(obj.children, join(level.path, obj.id))
-        for step in steps(rows):
-            step(checker, inner)
+        plan(rows)(checker, inner)
 
 
 def when_indonesia(checker: Checker, level: Level, row: Rule) -> None:
@@ -114,15 +113,13 @@ def when_indonesia(checker: Checker, level: Level, row: Rule) -> None:
     country = level.by_id.get("58")
     if country is None or country.value != INDONESIA:
         return
-    for step in steps(row.options["rows"]):
-        step(checker, level)
+    plan(row.options["rows"])(checker, level)
 
 
 def when_transfer(checker: Checker, level: Level, row: Rule) -> None:
     """In a transfer code (:func:`is_transfer`): ``options["rows"]`` (4.2: 01 = 12, 52 = 4829)."""
     if is_transfer(level):
-        for step in steps(row.options["rows"]):
-            step(checker, level)
+        plan(row.options["rows"])(checker, level)
 
 
 def static_needs_national(checker: Checker, level: Level, row: Rule) -> None:

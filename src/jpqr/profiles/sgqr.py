@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from ..dataobject import DataObject
 from . import _engine, emvco
 from ._scheme import Scheme, Tree
-from ._table import Allowed, Level, Pattern, Required, Row, Rule, describe, ids, join, steps
+from ._table import Allowed, Level, Pattern, Required, Row, Rule, describe, ids, join, plan
 
 if TYPE_CHECKING:
     from ._engine import Checker
@@ -82,12 +82,10 @@ def accounts(checker: Checker, level: Level, row: Rule) -> None:
             continue
         seen.add(guid)
         inner = Level(obj.children or (), join(level.path, obj.id))
-        for step in steps(rows):
-            step(checker, inner)
+        plan(rows)(checker, inner)
     for guid, rows in row.options["root"].items():
         if guid in seen:
-            for step in steps(rows):
-                step(checker, level)
+            plan(rows)(checker, level)
 
 
 def _parse_date(value: str, time: bool = True) -> datetime | None:

@@ -45,7 +45,7 @@ from ..errors import DecodeError
 from . import _engine, emvco
 from ._functions import check_amount
 from ._scheme import Scheme
-from ._table import Allowed, Level, Pattern, Required, Rule, Templates, describe, join, steps
+from ._table import Allowed, Level, Pattern, Required, Rule, Templates, describe, join, plan
 
 if TYPE_CHECKING:
     from ._engine import Checker
@@ -86,8 +86,7 @@ def nested_template(checker: Checker, level: Level, row: Rule) -> None:
             for child in children
         )
     inner = Level(children, path)
-    for step in steps(row.options["rows"]):
-        step(checker, inner)
+    plan(row.options["rows"])(checker, inner)
 
 
 def exponent_amount(checker: Checker, level: Level, row: Rule) -> None:
