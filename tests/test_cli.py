@@ -292,7 +292,7 @@ def test_validate_over_long_line(twin: str, tmp_path: Path) -> None:
         (["validate", "--file", "/nonexistent/codes.txt"], "No such file"),
         (["validate", "--file", "."], "directory"),
         (["validate", "--file", "codes.txt", "0002"], "not both"),
-        (["validate", "--profile", "pix", "0002"], "invalid choice"),
+        (["validate", "--profile", "no-such-profile", "0002"], "invalid choice"),
         (["validate", "--no-such-option"], "unrecognized arguments"),
         (["nonsense"], "invalid choice"),
         ([], "a command is required"),

@@ -83,6 +83,16 @@ def test_every_vector_has_a_claim() -> None:
     assert sorted(CLAIMS) == list(range(len(PUBLISHED)))
 
 
+# The vectors of a national scheme, read off their merchant account GUIDs (source and
+# source_says of published.jsonl name the project: Pix libraries, an SGQR parser, PromptPay
+# generators): "auto" applies that scheme's profile (issue 12).
+SCHEME_SAMPLES = {
+    **{index: "pix" for index in (*range(24, 37), 50, 51)},  # br.gov.bcb.pix in 26, any case
+    37: "sgqr",  # SG.PAYNOW in 26 and SG.SGQR in 51
+    **{index: "promptpay" for index in range(38, 43)},  # A000000677010111 in 29
+}
+
+
 @pytest.mark.parametrize("index", sorted(CLAIMS))
 def test_claim(impl: ModuleType, index: int) -> None:
     payload = PUBLISHED[index]["payload"]
@@ -92,7 +102,7 @@ def test_claim(impl: ModuleType, index: int) -> None:
     assert {issue.code for issue in emvco.errors} == emvco_codes, emvco.errors
     assert jpqr.validate(payload, "jpqr").ok == jpqr_valid
     assert emvco.crc == PUBLISHED[index]["crc"]  # the independently recorded CRC fact
-    expected = "jpqr" if index in JPQR_SAMPLES else "emvco"
+    expected = "jpqr" if index in JPQR_SAMPLES else SCHEME_SAMPLES.get(index, "emvco")
     assert jpqr.validate(payload).profile == expected
     if emvco_valid:
         parsed = jpqr.parse(payload, "emvco")

@@ -6,14 +6,15 @@ else ``emvco``, and adds the classification's warnings (a near miss of a known G
 the eL-QR layout) to the report; a profile chosen by name keeps its own verdict.
 
 >>> import jpqr
->>> report = jpqr.validate("00020101021129370016A000000677010111011300668012345675802TH530376463046197")
+>>> promptpay = "00020101021129370016A000000677010111011300668012345675802TH530376463046197"
+>>> report = jpqr.validate(promptpay)  # a PromptPay code: 52, 59 and 60 are not required
 >>> report.profile, report.ok, report.crc
-('emvco', False, 'ok')
->>> [e.code for e in report.errors]
+('promptpay', True, 'ok')
+>>> [e.code for e in jpqr.validate(promptpay, "emvco").errors]  # EMVCo's own verdict
 ['field.missing', 'field.missing', 'field.missing']
 >>> jpqr.is_valid("0002010102116304AD0B")
 False
-"""  # noqa: E501
+"""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from .._explain import explain
 from .._terminal import Marker, Progress, Style, wants_colour, writes_utf8
 from ..cpm.text import PROFILE_NAMES as CPM_PROFILES
+from ..errors import DecodeError
 from ._io import InputError, Source, open_input, read_lines
 
 if TYPE_CHECKING:
@@ -203,6 +204,17 @@ def run(args: argparse.Namespace) -> int:
     return 1 if invalid else 0
 
 
+def _classification(report: ValidationReport) -> Classification | None:
+    """What jpqr.classify says of the checked text, or None where it does not decode (the
+    report says why)."""
+    from .. import classify
+
+    try:
+        return classify(report.payload)
+    except DecodeError:
+        return None
+
+
 def _render(
     args: argparse.Namespace,
     index: int,
@@ -211,15 +223,14 @@ def _render(
     style: Style,
     marker: Marker,
 ) -> str | None:
-    from .. import classify
-
     if args.json:
         record: dict[str, Any] = {"index": index}
         if source.line is not None:
             record["line"] = source.line
         record.update(report.to_dict())
         if report.profile not in CPM_PROFILES:
-            record["classification"] = classification_record(classify(report.payload))
+            found = _classification(report)
+            record["classification"] = None if found is None else classification_record(found)
         return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
     if args.quiet and report.ok and not report.warnings:
         return None
@@ -231,7 +242,9 @@ def _render(
         from ..cpm.render import explain as explain_cpm
 
         return explain_cpm(label, report, style, marker.width)
-    classification = classify(report.payload)
+    classification = _classification(report)
+    if classification is None:  # the text does not decode: no scheme to name
+        return explain(label, source.payload, report, style, marker)
     # A near miss of a known GUID is a warning of "auto"; under a forced profile it is still
     # shown (once), so that a mistyped GUID never passes silently as plain EMVCo.
     known = {(issue.code, issue.path) for issue in report.warnings}
