@@ -163,7 +163,7 @@ def test_nfc_safe_characters_are_nfc_in_any_text() -> None:
     decomposition (so it composes with nothing before it); ASCII too."""
     import unicodedata
 
-    from jpqr import _rules  # type: ignore[attr-defined]
+    from jpqr import _rules  # type: ignore[attr-defined, unused-ignore]
 
     seconds = set()
     for cp in range(0x110000):
@@ -212,7 +212,7 @@ def _reading(tree: Any) -> Any:
 def _compiled_reading(tree: Any) -> Any:
     import dataclasses
 
-    from jpqr import _rules_model  # type: ignore[attr-defined]
+    from jpqr import _rules_model  # type: ignore[attr-defined, unused-ignore]
 
     try:
         code = _rules_model.from_tree(tree)
@@ -255,7 +255,7 @@ def test_the_pass_leaves_the_upper_state_clean() -> None:
     """jpqr._rules runs the shared CRC kernels (AVX-512 from 512 bytes): after a validate of a
     long code with Japanese text (over 600 UTF-8 bytes) the upper halves are clean, as
     tests/test_upper_state.py proves for the other compiled modules."""
-    from jpqr import _crc  # type: ignore[attr-defined]
+    from jpqr import _crc  # type: ignore[attr-defined, unused-ignore]
 
     from .test_upper_state import clean
     from .test_validate import BASE, code, tlv
@@ -327,7 +327,7 @@ def schemes(*extra: Scheme, guid_kind: Callable[[str], Any] | None = None) -> It
         _compiled.install()
         yield
     finally:
-        _classify.guid_kind = kind  # type: ignore[assignment]
+        _classify.guid_kind = kind
         _classify.index(before)
         _compiled.install()
 
@@ -517,7 +517,7 @@ def _guids(payload: str) -> list[str]:
 def test_every_registered_profile_is_offered_to_the_compiler() -> None:
     """Each profile of PROFILES is compiled or knowingly left to the reference (a row it does
     not know); emvco and jpqr, whose rows it knows, are compiled."""
-    from jpqr import _rules  # type: ignore[attr-defined]
+    from jpqr import _rules  # type: ignore[attr-defined, unused-ignore]
 
     names = _compiled.compiled_profiles()
     assert {"emvco", "jpqr"} <= set(names) <= set(jpqr.profiles.PROFILES)
@@ -528,7 +528,7 @@ def test_every_registered_profile_is_offered_to_the_compiler() -> None:
 
 
 def test_a_profile_with_rows_it_does_not_know_stays_with_the_reference() -> None:
-    from jpqr import _rules  # type: ignore[attr-defined]
+    from jpqr import _rules  # type: ignore[attr-defined, unused-ignore]
     from jpqr.profiles import _functions, emvco
     from jpqr.profiles._table import Rule
 
@@ -632,7 +632,7 @@ def test_compiled_models_pickle_and_compare_as_the_pure_ones(index: int) -> None
     import dataclasses
     import pickle
 
-    from jpqr import _rules_model, model  # type: ignore[attr-defined]
+    from jpqr import _rules_model, model  # type: ignore[attr-defined, unused-ignore]
 
     decoded = _tlv_py.decode(PUBLISHED[index]["payload"])
     pure, compiled = model.from_tree(decoded), _rules_model.from_tree(decoded)
@@ -641,6 +641,6 @@ def test_compiled_models_pickle_and_compare_as_the_pure_ones(index: int) -> None
     assert list(vars(compiled).items()) == list(vars(pure).items())
     assert repr(compiled) == repr(pure) and hash(compiled) == hash(pure)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        compiled.country = "XX"  # type: ignore[misc]
+        compiled.country = "XX"
     for account in compiled.merchant_accounts:
         assert list(vars(account)) == [f.name for f in dataclasses.fields(account)]

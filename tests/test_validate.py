@@ -395,11 +395,12 @@ def test_rule(impl: ModuleType, profile: str, good: str, bad: str, expected: str
 def test_issue_paths_and_offsets(impl: ModuleType) -> None:
     payload = code(replace(EMV, _59="X" * 26))
     issue = jpqr.validate(payload).errors[0]
-    assert issue.path == "59"
-    assert payload[issue.offset : issue.offset + 4] == "5926"  # type: ignore[index]
+    assert issue.path == "59" and issue.offset is not None
+    assert payload[issue.offset : issue.offset + 4] == "5926"
     payload = code([*EMV, ("62", tlv(("05", "S-1"), ("09", "AX")))])
     issue = jpqr.validate(payload).errors[0]
-    assert issue.path == "62.09" and payload[issue.offset :].startswith("0902AX")  # type: ignore[index]
+    assert issue.path == "62.09" and issue.offset is not None
+    assert payload[issue.offset :].startswith("0902AX")
 
 
 def test_all_issues_are_collected(impl: ModuleType) -> None:
