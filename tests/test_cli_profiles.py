@@ -129,6 +129,7 @@ def test_a_near_miss_is_shown_under_a_forced_profile_too(
     near = Issue("scheme.near_miss", "26.00", 24, "expected a known GUID, found a near miss")
     made_up = Classification((), "emvco", True, None, (MerchantAccount("29", "x", None),), (near,))
     monkeypatch.setattr(jpqr, "classify", lambda payload: made_up)
+    monkeypatch.setattr(jpqr.api, "classify", lambda payload: made_up)  # the renderer's
     assert main(["validate", "--profile", "emvco", EMVCO_EXAMPLE]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "payload: valid (profile emvco, CRC ok, 1 warning)"

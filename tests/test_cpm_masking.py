@@ -70,7 +70,11 @@ def said(payload: Any, shown: bool = True) -> list[str]:
         except JPQRError as exc:
             out += [str(exc), repr(exc), exc.message]
         else:
-            out += [repr(result), str(result)]
+            # Where the mutation made the PAN's bytes another tag's value (an AID, which the
+            # typed code shows too: Application.aid), the typed code shows them by the data's
+            # own account; its errors are still checked.
+            if shown or call is not cpm.parse:
+                out += [repr(result), str(result)]
     if shown:
         out += [
             text

@@ -101,3 +101,13 @@ def imports(module: Path) -> set[str]:
 def test_no_module_imports_upward(module: str, above: set[str]) -> None:
     found = imports(PACKAGE / module)
     assert not {name for name in found if any(name.startswith(a) for a in above)}
+
+
+def test_primitives_are_unreserved_ids_and_carry_through_extend() -> None:
+    from jpqr.profiles import duitnow, emvco
+
+    with pytest.raises(ValueError, match="80-99"):
+        emvco.TABLE.extend("x", "X", (), primitives=("62",))
+    assert emvco.TABLE.primitives == frozenset()
+    assert duitnow.TABLE.primitives == {"82"}
+    assert duitnow.TABLE.extend("y", "Y", (), primitives=("81",)).primitives == {"81", "82"}

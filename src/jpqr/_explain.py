@@ -23,12 +23,20 @@ from . import _kernels
 from ._terminal import Marker, Style, safe
 from .cpm.text import is_cpm
 from .dataobject import DataObject
-from .errors import JPQRError
+from .errors import DecodeError, JPQRError
 
 if TYPE_CHECKING:
+    from .profiles._classify import Classification
     from .report import Issue, ValidationReport
 
-__all__ = ["explain", "locate"]
+__all__ = [
+    "classification_of",
+    "explain",
+    "explain_code",
+    "locate",
+    "profile_titles",
+    "scheme_line",
+]
 
 # Codes whose offset starts a run that lasts to the end of the payload.
 _TO_END: Final = frozenset(
@@ -201,3 +209,74 @@ def _wrap(text: str, width: int) -> list[str]:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def profile_titles() -> dict[str, str]:
+    """Every registered profile (:data:`jpqr.profiles.PROFILES`) by name, with its title: the
+    scheme's where the profile has one, else its table's (``emvco``: "EMVCo MPM").
+
+    >>> profile_titles()["jpqr"]
+    'JPQR (Japan, 統一QRコード)'
+    """
+    from .profiles import PROFILES
+
+    titles = {}
+    for name, module in PROFILES.items():
+        scheme = getattr(module, "SCHEME", None)
+        titles[name] = scheme.title if scheme is not None else module.TABLE.title
+    return titles
+
+
+def scheme_line(classification: Classification) -> str | None:
+    """The line ``jpqr validate`` prints under the verdict: the schemes of the code (their
+    titles), static or dynamic, and the expiry where the scheme carries one; ``None`` for a code
+    of no scheme (plain EMVCo) that is no near miss of one either.
+
+    >>> from jpqr import classify
+    >>> scheme_line(classify("00020101021126230019jp.or.paymentsjapan6304XXXX"))
+    '  scheme: JPQR (Japan, 統一QRコード), static'
+    """
+    if not classification.schemes and not classification.warnings:
+        return None
+    titles = profile_titles()
+    names = [titles.get(name, name) for name in classification.schemes] or ["none recognised"]
+    parts = ["; ".join(names)]
+    if classification.dynamic is not None:
+        parts.append("dynamic" if classification.dynamic else "static")
+    if classification.expires is not None:
+        parts.append(f"expires {classification.expires.isoformat()}")
+    label = "schemes" if len(classification.schemes) > 1 else "scheme"
+    return f"  {label}: {', '.join(parts)}"
+
+
+def classification_of(report: ValidationReport) -> Classification | None:
+    """What jpqr.classify says of the checked text, or None where it does not decode (the
+    report says why)."""
+    from .api import classify
+
+    try:
+        return classify(report.payload)
+    except DecodeError:
+        return None
+
+
+def explain_code(
+    label: str, payload: str | bytes, report: ValidationReport, style: Style, marker: Marker
+) -> str:
+    """:func:`explain` with the scheme line under the verdict (:func:`scheme_line`): what
+    ``jpqr validate`` prints and ``ValidationReport.format()`` returns. A near miss of a known
+    GUID is a warning of ``auto``; under a profile chosen by name it is shown all the same
+    (once), so that a mistyped GUID never passes silently as plain EMVCo."""
+    classification = classification_of(report)
+    if classification is None:  # the text does not decode: no scheme to name
+        return explain(label, payload, report, style, marker)
+    known = {(issue.code, issue.path) for issue in report.warnings}
+    extra = tuple(i for i in classification.warnings if (i.code, i.path) not in known)
+    if extra:
+        report = report._replace(warnings=report.warnings + extra)
+    text = explain(label, payload, report, style, marker)
+    line = scheme_line(classification)
+    if line is None:
+        return text
+    head, newline, rest = text.partition("\n")
+    return f"{head}\n{line}{newline}{rest}"

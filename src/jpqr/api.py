@@ -28,7 +28,7 @@ from .profiles import PROFILES, emvco
 from .profiles._classify import Classification, classify_tree, select
 from .profiles._compiled import clean_report, read_tree, verdict
 from .profiles._engine import Checker, Rules, Tree, read, run
-from .report import ValidationReport
+from .report import Issue, ValidationReport
 
 if TYPE_CHECKING:
     from .model import MerchantPresentedCode
@@ -94,12 +94,21 @@ def _select(tree: Tree) -> tuple[str, Rules]:
     check: Rules = module.check
     if not warnings:
         return profile, check
+    return profile, _Warned(check, warnings, module.TABLE.primitives)
 
-    def rules(checker: Checker, tree: Tree) -> None:
-        checker.warnings.extend(warnings)
-        check(checker, tree)
 
-    return profile, rules
+class _Warned:
+    """A profile's rules preceded by the classification's warnings (``auto``); ``primitives``
+    are the profile's, for the structure check (``_engine.primitives_of``)."""
+
+    __slots__ = ("check", "primitives", "warnings")
+
+    def __init__(self, check: Rules, warnings: tuple[Issue, ...], primitives: frozenset[str]):
+        self.check, self.warnings, self.primitives = check, warnings, primitives
+
+    def __call__(self, checker: Checker, tree: Tree) -> None:
+        checker.warnings.extend(self.warnings)
+        self.check(checker, tree)
 
 
 def _run(

@@ -120,7 +120,8 @@ class ValidationReport(NamedTuple):
         return tuple(issue.code for issue in self.errors + self.warnings)
 
     def format(self, *, label: str = "payload", color: bool = False, width: int = 76) -> str:
-        """The human report, as ``jpqr validate`` prints it: the verdict, then each issue with
+        """The human report, as ``jpqr validate`` prints it: the verdict, the code's scheme
+        (:func:`jpqr.classify`), then each issue with
         where it is, its message and the offending part of the payload marked; ANSI colour with
         ``color=True``; excerpts fit ``width`` columns.
 
@@ -131,17 +132,18 @@ class ValidationReport(NamedTuple):
         ...     "520441115802JP610710661436304DEE8")
         >>> print(validate(mercari).format(width=60))
         payload: INVALID (profile jpqr, CRC mismatch, 1 error)
+          scheme: JPQR (Japan, 統一QRコード), static
           error crc.mismatch at ID 63, offset 222
             expected CRC DEE9 (CRC-16/CCITT-FALSE over the UTF-8
             bytes up to and including 6304), found 'DEE8'
             …0002JA0108メルペイ カフェ520441115802JP610710661436304DEE8
                                                                    ^^^^
         """
-        from ._explain import explain  # the text renderer: loaded by who asks for text
+        from ._explain import explain_code  # the text renderer: loaded by who asks for text
         from ._terminal import Marker, Style
 
         style = Style(color)
-        return explain(label, self.payload, self, style, Marker(style, width=width))
+        return explain_code(label, self.payload, self, style, Marker(style, width=width))
 
     def to_dict(self) -> dict[str, Any]:
         """``{"valid", "profile", "crc", "errors", "warnings"}``, issues as dicts (JSON-ready)."""

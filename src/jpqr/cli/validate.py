@@ -13,10 +13,9 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .._explain import explain
+from .._explain import classification_of, explain_code, profile_titles, scheme_line
 from .._terminal import Marker, Progress, Style, wants_colour, writes_utf8
 from ..cpm.text import PROFILE_NAMES as CPM_PROFILES
-from ..errors import DecodeError
 from ._io import InputError, Source, open_input, read_lines
 
 if TYPE_CHECKING:
@@ -32,22 +31,6 @@ __all__ = [
     "run",
     "scheme_line",
 ]
-
-
-def profile_titles() -> dict[str, str]:
-    """Every registered profile (:data:`jpqr.profiles.PROFILES`) by name, with its title: the
-    scheme's where the profile has one, else its table's (``emvco``: "EMVCo MPM").
-
-    >>> profile_titles()["jpqr"]
-    'JPQR (Japan, 統一QRコード)'
-    """
-    from ..profiles import PROFILES
-
-    titles = {}
-    for name, module in PROFILES.items():
-        scheme = getattr(module, "SCHEME", None)
-        titles[name] = scheme.title if scheme is not None else module.TABLE.title
-    return titles
 
 
 def add_profile_option(
@@ -106,28 +89,6 @@ def classification_record(classification: Classification) -> dict[str, Any]:
         ],
         "warnings": [issue.to_dict() for issue in classification.warnings],
     }
-
-
-def scheme_line(classification: Classification) -> str | None:
-    """The line ``jpqr validate`` prints under the verdict: the schemes of the code (their
-    titles), static or dynamic, and the expiry where the scheme carries one; ``None`` for a code
-    of no scheme (plain EMVCo) that is no near miss of one either.
-
-    >>> from jpqr import classify
-    >>> scheme_line(classify("00020101021126230019jp.or.paymentsjapan6304XXXX"))
-    '  scheme: JPQR (Japan, 統一QRコード), static'
-    """
-    if not classification.schemes and not classification.warnings:
-        return None
-    titles = profile_titles()
-    names = [titles.get(name, name) for name in classification.schemes] or ["none recognised"]
-    parts = ["; ".join(names)]
-    if classification.dynamic is not None:
-        parts.append("dynamic" if classification.dynamic else "static")
-    if classification.expires is not None:
-        parts.append(f"expires {classification.expires.isoformat()}")
-    label = "schemes" if len(classification.schemes) > 1 else "scheme"
-    return f"  {label}: {', '.join(parts)}"
 
 
 def add_parser(commands: Any) -> None:
@@ -204,17 +165,6 @@ def run(args: argparse.Namespace) -> int:
     return 1 if invalid else 0
 
 
-def _classification(report: ValidationReport) -> Classification | None:
-    """What jpqr.classify says of the checked text, or None where it does not decode (the
-    report says why)."""
-    from .. import classify
-
-    try:
-        return classify(report.payload)
-    except DecodeError:
-        return None
-
-
 def _render(
     args: argparse.Namespace,
     index: int,
@@ -229,7 +179,7 @@ def _render(
             record["line"] = source.line
         record.update(report.to_dict())
         if report.profile not in CPM_PROFILES:
-            found = _classification(report)
+            found = classification_of(report)
             record["classification"] = None if found is None else classification_record(found)
         return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
     if args.quiet and report.ok and not report.warnings:
@@ -242,18 +192,4 @@ def _render(
         from ..cpm.render import explain as explain_cpm
 
         return explain_cpm(label, report, style, marker.width)
-    classification = _classification(report)
-    if classification is None:  # the text does not decode: no scheme to name
-        return explain(label, source.payload, report, style, marker)
-    # A near miss of a known GUID is a warning of "auto"; under a forced profile it is still
-    # shown (once), so that a mistyped GUID never passes silently as plain EMVCo.
-    known = {(issue.code, issue.path) for issue in report.warnings}
-    extra = tuple(i for i in classification.warnings if (i.code, i.path) not in known)
-    if extra:
-        report = report._replace(warnings=report.warnings + extra)
-    text = explain(label, source.payload, report, style, marker)
-    line = scheme_line(classification)
-    if line is None:
-        return text
-    head, newline, rest = text.partition("\n")
-    return f"{head}\n{line}{newline}{rest}"
+    return explain_code(label, source.payload, report, style, marker)

@@ -77,6 +77,8 @@ def install() -> None:
         tables[name] = None
         if table is None or table.name != name or getattr(module, "check", None) != table.check:
             continue
+        if table.primitives:  # 80-99 read as primitives: the pass's structure check does not
+            continue
         # A row it does not know (Unsupported): this profile stays with the reference engine.
         with suppress(_RULES.Unsupported):
             tables[name] = _RULES.compile_profile(table)

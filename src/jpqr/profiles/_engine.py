@@ -114,7 +114,7 @@ def run(
     else:
         if select is not None:
             profile, rules = select(tree)
-        check_structure(checker, tree)
+        check_structure(checker, tree, primitives_of(rules))
         rules(checker, tree)
     verdict = _check_crc(checker, text, text)
     if checker.errors and not text.isascii():
@@ -361,8 +361,18 @@ def _mismatch_hint(text: str, found: str) -> str:
 # --- structure (EMVCo §4.1-4.3, SPEC §1) -------------------------------------------------------
 
 
-def check_structure(checker: Checker, tree: Tree) -> None:
-    """Position of 00 and 63, duplicates, zero lengths and templates that are not data objects."""
+def primitives_of(rules: Rules) -> frozenset[str]:
+    """The root IDs 80-99 that the profile behind ``rules`` reads as primitives
+    (``Profile.primitives``): ``rules`` is a profile's bound ``check``, or an object with a
+    ``primitives`` attribute of its own (api's ``auto``)."""
+    owner = getattr(rules, "__self__", rules)
+    found = getattr(owner, "primitives", None)
+    return found if isinstance(found, frozenset) else frozenset()
+
+
+def check_structure(checker: Checker, tree: Tree, primitives: frozenset[str] = frozenset()) -> None:
+    """Position of 00 and 63, duplicates, zero lengths and templates that are not data objects
+    (except the root IDs of ``primitives``, which the profile reads as primitive values)."""
     if tree and tree[0].id != "00":
         checker.error(
             "position.first",
@@ -383,7 +393,7 @@ def check_structure(checker: Checker, tree: Tree) -> None:
                 )
     if "63" not in ids:
         _check_swallowed_crc(checker, tree)
-    _check_level(checker, tree, "", len(ids) != len(tree))
+    _check_level(checker, tree, "", len(ids) != len(tree), primitives)
 
 
 def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
@@ -405,7 +415,13 @@ def _check_swallowed_crc(checker: Checker, tree: Tree) -> None:
     )
 
 
-def _check_level(checker: Checker, objects: Tree, parent: str, duplicates: bool) -> None:
+def _check_level(
+    checker: Checker,
+    objects: Tree,
+    parent: str,
+    duplicates: bool,
+    primitives: frozenset[str] = frozenset(),
+) -> None:
     """Duplicates (where ``duplicates`` says the level has some), zero lengths and templates
     that are not data objects, object by object, then the templates' own levels."""
     # Paths and messages are built only for a finding (and for the templates to recurse into).
@@ -437,7 +453,7 @@ def _check_level(checker: Checker, objects: Tree, parent: str, duplicates: bool)
             path = f"{parent}.{obj[0]}" if parent else obj[0]
             twice = len(children) > 1 and len({child[0] for child in children}) != len(children)
             _check_level(checker, children, path, twice)
-        elif obj[0] in templates:
+        elif obj[0] in templates and obj[0] not in primitives:
             path = join(parent, obj.id)
             checker.error("tlv.template_not_tlv", path, obj.offset, _not_tlv_message(obj, path))
 

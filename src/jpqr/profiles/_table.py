@@ -63,6 +63,9 @@ def ids(first: int, last: int) -> frozenset[str]:
     return frozenset(f"{n:02d}" for n in range(first, last + 1))
 
 
+_UNRESERVED = ids(80, 99)
+
+
 class Level:
     """The objects of one level of the tree (the root or one template), at ``path``, with the
     first object of each ID found once (duplicates are ``duplicate.id``; rules read the first)."""
@@ -287,10 +290,25 @@ class Profile:
     title: str
     rows: tuple[Row, ...]
     source: str = ""
+    # Root IDs of 80-99 that this profile reads as primitive data objects, not templates: a
+    # scheme's departure from EMVCo §4.7.11 (DuitNow's 82 and TrueMoney's 81 hold hex), so the
+    # engine's structure check does not call their values "not data objects".
+    primitives: frozenset[str] = frozenset()
 
-    def extend(self, name: str, title: str, rows: Iterable[Row], source: str = "") -> Profile:
-        """A profile that is this one plus ``rows`` after its own."""
-        return Profile(name, title, (*self.rows, *rows), source)
+    def extend(
+        self,
+        name: str,
+        title: str,
+        rows: Iterable[Row],
+        source: str = "",
+        primitives: Iterable[str] = (),
+    ) -> Profile:
+        """A profile that is this one plus ``rows`` after its own (and ``primitives`` among
+        the unreserved templates 80-99 it reads as primitive values, besides this one's)."""
+        extra = frozenset(primitives)
+        if not extra <= _UNRESERVED:
+            raise ValueError(f"primitives must be IDs 80-99, found {sorted(extra - _UNRESERVED)}")
+        return Profile(name, title, (*self.rows, *rows), source, self.primitives | extra)
 
     def without(self, *keys: str) -> Profile:
         """This profile with the rows of these ``key`` names left out (a profile that departs

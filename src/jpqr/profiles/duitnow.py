@@ -110,6 +110,10 @@ TABLE = emvco.TABLE.without("payload format").extend(
         ),
     ),
     source=PAYNET,
+    # Published DuitNow codes carry a 32- or 64-character hex value in 82, a primitive where
+    # EMVCo has a template (32 of 853 codes in khrnchn/sedekah-je; natsu90/duitnowqr-test's
+    # "DUITNOW_REF82") [lib]; what the value means is unsourced, so nothing more is checked.
+    primitives=("82",),
 )
 
 SCHEME = Scheme(

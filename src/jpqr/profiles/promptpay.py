@@ -178,6 +178,9 @@ TABLE = emvco.TABLE.without("required 52", "required 59", "required 60").extend(
     source="Bank of Thailand Thai QR Code guideline as promptparse, dtinth/promptpay-qr "
     "and lee-ratinan/emv-qr apply it [lib] (tests/data/schemes/README.md, promptpay); "
     "52, 59, 60 optional (SPEC §6)",
+    # TrueMoney codes carry a message in 81 as UTF-16BE hex, a primitive where EMVCo has a
+    # template (promptparse index.test.ts:85; thai-qr-payment's spec page) [lib]
+    primitives=("81",),
 )
 
 SCHEME = Scheme(
