@@ -1,0 +1,69 @@
+"""Audit of the national profiles and ``classify`` (issue 12), on both twins: inputs that made
+``validate``, ``classify`` or ``jpqr validate`` raise something other than a jpqr error.
+
+- KHQR's 99-01 read with ``str.isdigit()``, which is true for "²" (``int()`` then raised
+  ValueError out of ``validate`` and ``classify``) and for "١" (read as a timestamp).
+- PayNow's 26-04 ``00010101000000`` (a date the ``sgqr`` rows accept) is before year 1 once
+  moved from Singapore time to UTC: ``classify`` raised OverflowError.
+
+Payloads are mutations of published ones with the CRC recomputed independently
+(tests/scheme_codes.py)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+
+import jpqr
+from jpqr.cli import main
+
+from .scheme_codes import found, mutate
+
+# bakong-khqr-php README.md:83 (khqr.jsonl): dynamic, 99-00 creation and 99-01 expiry.
+KHQR = (
+    "00020101021229180014jonhsmith@nbcq52045999530311654035005802KH5910Jonh Smith6010"
+    "PHNOM PENH993400131742250594187011317422506541846304EA38"
+)
+# A test's 'PUBLISHED.payNow' vector (sgqr.jsonl): 26-04 = 20260304.
+PAYNOW = (
+    "00020101021226470009SG.PAYNOW010120208123456780301004082026030452040000530370254040.99"
+    "5802SG5911testcompany6009Singapore62270123testordernumber1234567863040047"
+)
+
+
+@pytest.mark.parametrize("digit", ["²", "١"])
+@pytest.mark.parametrize("profile", ["auto", "khqr"])
+def test_khqr_expiry_of_non_ascii_digits_is_no_timestamp(
+    impl: ModuleType, digit: str, profile: str
+) -> None:
+    code = mutate(KHQR, "99.01", "174225065418" + digit)  # 13 characters, not 13 digits
+    report = jpqr.validate(code, profile)
+    assert report.profile == "khqr"
+    assert found(report) == [("khqr.expiry", "99.01")]
+    assert "13 digits" in report.errors[0].message
+    assert jpqr.is_valid(code, profile) is False
+    with pytest.raises(jpqr.ValidationError, match=r"khqr\.expiry"):
+        jpqr.parse(code, profile)
+    assert jpqr.classify(code).expires is None
+
+
+def test_paynow_expiry_before_year_one_in_utc(impl: ModuleType) -> None:
+    code = mutate(PAYNOW, "26.04", "00010101000000")  # a date and time the sgqr rows accept
+    found_ = jpqr.classify(code)
+    assert found_.schemes[0] == "sgqr"
+    assert found_.expires is None  # no UTC datetime holds it
+    report = jpqr.validate(code)
+    assert (report.profile, report.ok) == ("sgqr", True)
+
+
+@pytest.mark.parametrize("json", [[], ["--json"]])
+def test_cli_validate_reports_them(
+    impl: ModuleType, json: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    expired = mutate(KHQR, "99.01", "174225065418²")
+    paynow = mutate(PAYNOW, "26.04", "00010101000000")
+    assert main(["validate", *json, expired]) == 1
+    assert main(["validate", *json, paynow]) == 0
+    out = capsys.readouterr().out
+    assert "khqr.expiry" in out
