@@ -18,7 +18,11 @@ import pytest
 import jpqr
 from jpqr.cli import main
 
+from . import test_cli
 from .scheme_codes import found, mutate
+from .test_cli import run_jpqr
+
+twin = test_cli.twin  # the fixture: each twin as a subprocess
 
 # bakong-khqr-php README.md:83 (khqr.jsonl): dynamic, 99-00 creation and 99-01 expiry.
 KHQR = (
@@ -67,3 +71,15 @@ def test_cli_validate_reports_them(
     assert main(["validate", *json, paynow]) == 0
     out = capsys.readouterr().out
     assert "khqr.expiry" in out
+
+
+@pytest.mark.parametrize("noise", [" \t", "\t", "\ufeff ", "\r\n"])
+def test_decode_lenient_strips_what_validate_lenient_strips(twin: str, noise: str) -> None:
+    # Leading white space was stripped by validate --lenient only: decode --lenient said
+    # tlv.invalid_id at offset 0 for a pasted code that validate --lenient called valid.
+    pasted = noise + PAYNOW + " \t"
+    assert run_jpqr(twin, "validate", "--lenient", pasted).returncode == 0
+    done = run_jpqr(twin, "decode", "--lenient", pasted)
+    assert done.returncode == 0, done.stdout
+    assert done.stdout.endswith("CRC ok\n")
+    assert "trailing tabs, line ends or spaces" in done.stderr
