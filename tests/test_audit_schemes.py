@@ -83,3 +83,16 @@ def test_decode_lenient_strips_what_validate_lenient_strips(twin: str, noise: st
     assert done.returncode == 0, done.stdout
     assert done.stdout.endswith("CRC ok\n")
     assert "trailing tabs, line ends or spaces" in done.stderr
+
+
+def test_quiet_keeps_a_near_miss_under_a_profile_chosen_by_name(
+    impl: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # docs/cli.md: a near miss is shown whichever profile --profile forces, so that a mistyped
+    # GUID never passes silently; --quiet hid it under --profile emvco (the report is clean).
+    typo = mutate(PAYNOW, "26.00", "SG.PAYN0W")  # a listed near miss of SG.PAYNOW
+    assert jpqr.validate(typo, "emvco").ok and not jpqr.validate(typo, "emvco").warnings
+    assert main(["validate", "-q", "--profile", "emvco", typo, PAYNOW]) == 0
+    out = capsys.readouterr().out
+    assert "scheme.near_miss" in out and "argument 1:" in out
+    assert "argument 2:" not in out  # the clean code stays hidden

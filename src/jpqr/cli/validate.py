@@ -69,6 +69,16 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _classification_warns(report: ValidationReport) -> bool:
+    """Whether the human report shows a classification warning (a near miss of a known GUID)
+    that the profile's report does not carry: a profile chosen by name does not report it, and
+    ``--quiet`` must not hide a code whose report shows it (docs/cli.md)."""
+    if report.profile in CPM_PROFILES:
+        return False
+    found = classification_of(report)
+    return found is not None and bool(found.warnings)
+
+
 def classification_record(classification: Classification) -> dict[str, Any]:
     """What ``jpqr validate --json`` says of the code's schemes (:func:`jpqr.classify`).
 
@@ -182,7 +192,13 @@ def _render(
             found = classification_of(report)
             record["classification"] = None if found is None else classification_record(found)
         return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
-    if args.quiet and report.ok and not report.warnings:
+    # Under "auto" the report carries the classification's warnings already.
+    if (
+        args.quiet
+        and report.ok
+        and not report.warnings
+        and (args.profile == "auto" or not _classification_warns(report))
+    ):
         return None
     if source.line is not None:
         label = f"line {source.line}"
