@@ -96,3 +96,26 @@ def test_quiet_keeps_a_near_miss_under_a_profile_chosen_by_name(
     out = capsys.readouterr().out
     assert "scheme.near_miss" in out and "argument 1:" in out
     assert "argument 2:" not in out  # the clean code stays hidden
+
+
+def test_every_national_issue_code_is_documented() -> None:
+    # tests/test_validate.py::test_issue_codes_are_documented reads the EMVCo and JPQR prefixes
+    # only: no code of a national profile (khqr.expired, whose verdict reads the clock, among
+    # them) was on docs/issue-codes.md.
+    import re
+    from pathlib import Path
+
+    from jpqr.profiles import PROFILES
+
+    package = Path(jpqr.__file__).parent / "profiles"
+    names = "|".join(name for name in PROFILES if name not in ("emvco", "jpqr"))
+    pattern = re.compile(rf'"((?:{names})\.[a-z_]+)"')
+    emitted = {
+        code
+        for source in package.glob("*.py")
+        for code in pattern.findall(source.read_text("utf-8"))
+    }
+    assert len(emitted) > 40  # the nine national profiles' own codes
+    page = (Path(__file__).parent.parent / "docs" / "issue-codes.md").read_text("utf-8")
+    assert sorted(code for code in emitted if f"`{code}`" not in page) == []
+    assert "depends on the clock" in page.split("`khqr.expired`")[1].split("\n")[0]

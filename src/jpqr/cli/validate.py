@@ -62,7 +62,8 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lenient",
         action="store_true",
-        help="strip a leading byte order mark and trailing line ends or spaces, with a warning",
+        help="strip white space and byte order marks before each payload and white space after "
+        "it, with a warning",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
@@ -105,7 +106,7 @@ def add_parser(commands: Any) -> None:
     """Declare ``jpqr validate`` on the ``commands`` sub-parsers."""
     parser = commands.add_parser(
         "validate",
-        help="check payloads: structure, CRC and every EMVCo/JPQR rule",
+        help="check payloads: structure, CRC and every rule of their scheme's profile",
         description=(
             "Check merchant-presented QR payloads. Payloads come from the arguments, else one per "
             "line from --file or stdin (line endings are stripped, empty lines skipped). Exit "
