@@ -50,27 +50,30 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--lenient",
         action="store_true",
-        help="strip a leading byte order mark and trailing line ends or spaces, with a note",
+        help="strip white space and byte order marks before the payload and white space after it, "
+        "with a note",
     )
     parser.set_defaults(run=run, parser=parser)
 
 
-_BOM = "\ufeff"
-
-
 def lenient(payload: str | bytes) -> tuple[str | bytes, str]:
-    """``--lenient``: the payload without a leading BOM and trailing CR, LF and spaces, and what
-    was stripped (``""`` when nothing was).
+    """``--lenient``: the payload without the transport noise ``validate(lenient=True)`` strips
+    (white space and byte order marks before it, white space after it), and what was stripped
+    (``""`` when nothing was).
 
     >>> lenient("\\ufeff0002010102116304AD0A\\r\\n")
-    ('0002010102116304AD0A', 'a leading byte order mark and trailing line ends or spaces')
+    ('0002010102116304AD0A', 'a leading byte order mark and trailing white space')
+    >>> lenient("\\t 0002010102116304AD0A")
+    ('0002010102116304AD0A', "leading white space '\\\\t '")
     """
-    bom, space = (_BOM, " \r\n") if isinstance(payload, str) else (b"\xef\xbb\xbf", b" \r\n")
-    stripped = payload.removeprefix(bom)  # type: ignore[arg-type]
-    what = ["a leading byte order mark"] if len(stripped) != len(payload) else []
-    shorter = stripped.rstrip(space)  # type: ignore[arg-type]
-    if len(shorter) != len(stripped):
-        what.append("trailing line ends or spaces")
+    from ..profiles._engine import _describe_leading, _leading_noise
+
+    start = _leading_noise(payload)
+    what = [_describe_leading(payload[:start])] if start else []
+    rest = payload[start:]
+    shorter = rest.rstrip(" \t\r\n" if isinstance(rest, str) else b" \t\r\n")  # type: ignore[arg-type]
+    if len(shorter) != len(rest):
+        what.append("trailing white space")
     return shorter, " and ".join(what)
 
 
