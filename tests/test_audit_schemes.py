@@ -82,7 +82,7 @@ def test_decode_lenient_strips_what_validate_lenient_strips(twin: str, noise: st
     done = run_jpqr(twin, "decode", "--lenient", pasted)
     assert done.returncode == 0, done.stdout
     assert done.stdout.endswith("CRC ok\n")
-    assert "trailing tabs, line ends or spaces" in done.stderr
+    assert "trailing white space" in done.stderr
 
 
 def test_quiet_keeps_a_near_miss_under_a_profile_chosen_by_name(

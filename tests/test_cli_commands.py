@@ -98,7 +98,11 @@ def test_decode_lenient(twin: str) -> None:
     done = run_jpqr(twin, "decode", "--lenient", damaged)
     assert done.returncode == 0
     assert done.stdout.endswith("CRC ok\n")
-    assert "stripped trailing line ends or spaces" in done.stderr
+    assert "stripped trailing white space" in done.stderr
+    # leading white space too, as validate(lenient=True) strips it (issue 12)
+    done = run_jpqr(twin, "decode", "--lenient", "\t " + JPQR_SAMPLE)
+    assert done.returncode == 0 and done.stdout.endswith("CRC ok\n")
+    assert "stripped leading white space '\\t '" in done.stderr
 
 
 # --- decode --file and JSON errors ------------------------------------------------------------

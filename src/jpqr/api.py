@@ -129,8 +129,8 @@ def validate(
     """Check ``payload`` and report every issue found; never raises on bad input.
 
     ``strict=True`` makes a lower-case CRC an error; ``lenient=True`` strips transport noise
-    (white space and byte order marks before the payload, spaces, tabs, CR and LF after it)
-    with a warning instead of reporting it as errors.
+    (white space and byte order marks before the payload, white space after it) with a warning
+    for each end instead of reporting it as errors.
 
     >>> [issue.code for issue in validate("0002010102116304ad0a").warnings]
     ['crc.lowercase']

@@ -360,6 +360,8 @@ class Builder:
         self.profile = profile
         # What a root setter checks a value against: the profile's own field table.
         self._fields = _root_fields(PROFILES[profile])
+        # The unreserved IDs 80-99 the profile reads as primitive values (Profile.primitives).
+        self._primitives: frozenset[str] = PROFILES[profile].TABLE.primitives
         self._root: dict[str, str] = {}
         self._templates: dict[str, dict[str, str]] = {}
         self._additional: dict[str, str] = {}
@@ -479,6 +481,8 @@ class Builder:
             self._read_language(obj)
         elif 65 <= number <= 79:  # RFU for EMVCo: kept as read, checked as format S
             self._root[id] = _text(value, self._fields.get(id, ROOT[id]), f"ID {id}", id)
+        elif number >= 80 and obj.children is None and id in self._primitives:
+            self.unreserved_value(id, value)
         elif number >= 80:
             guid, values = _guid_and_values(obj)
             self.unreserved(id, guid, **values)
@@ -649,6 +653,29 @@ class Builder:
                 path=_plain(id) if type(_plain(id)) is str else "",
             )
         self._templates[id] = self._guid_template(id, guid, values, UNRESERVED_TEMPLATE)
+        return self
+
+    def unreserved_value(self, id: str, value: str) -> Builder:
+        """A primitive value in an unreserved ID 80-99, where the profile reads that ID so
+        (``Profile.primitives``: DuitNow's 82, TrueMoney's 81 under ``promptpay``); EMVCo makes
+        80-99 templates, so any other profile refuses it.
+
+        >>> Builder("duitnow").unreserved_value("82", "7FFC1AC00E99EA2D")._root["82"]
+        '7FFC1AC00E99EA2D'
+        >>> Builder("emvco").unreserved_value("82", "7FFC1AC00E99EA2D")
+        Traceback (most recent call last):
+        ...
+        jpqr.errors.BuildError: [build.id] expected an unreserved ID that profile 'emvco' reads ...
+        """
+        if not (_two_digits(id) and id in self._primitives):
+            allowed = ", ".join(sorted(self._primitives)) or "none"
+            raise BuildError(
+                "build.id",
+                f"expected an unreserved ID that profile {self.profile!r} reads as a primitive "
+                f"value ({allowed}), found {_shown(id)}",
+                path=_plain(id) if type(_plain(id)) is str else "",
+            )
+        self._root[id] = _text(value, _PRIMITIVE_UNRESERVED, f"ID {id}", id)
         return self
 
     @staticmethod
@@ -1141,6 +1168,9 @@ _ROOT_SETTERS = {
     "60": "merchant_city",
     "61": "postal_code",
 }
+# An unreserved ID a profile reads as a primitive (Profile.primitives): DuitNow's and
+# TrueMoney's values there are hex, in the ans alphabet.
+_PRIMITIVE_UNRESERVED = Field("80", "Unreserved (primitive value)", "ans", 1, 99)
 # A sub-ID that no table defines (62-00, seen in published QRIS codes): text, format S.
 _UNDEFINED = Field("00", "Undefined", "S", 1, 99)
 _TIP_OF = {"56": "02", "57": "03"}  # the ID 55 value each fee object belongs to

@@ -20,9 +20,6 @@ from .._terminal import Marker, Style, display_width, safe, wants_colour, writes
 from ..cpm.text import is_cpm
 from ..dataobject import DataObject
 from ..errors import DecodeError
-
-# What validate(lenient=True) strips, so decode --lenient strips the same (issue 12 item 5).
-from ..profiles._engine import _NOISE, _NOISE_BYTES, _describe_leading, _leading_noise
 from ._io import InputError, Source, open_input, read_lines, read_one
 from ._names import name_of
 
@@ -61,22 +58,22 @@ def add_parser(commands: Any) -> None:
 
 def lenient(payload: str | bytes) -> tuple[str | bytes, str]:
     """``--lenient``: the payload without the transport noise ``validate(lenient=True)`` strips
-    (white space and byte order marks before it, white space after it: space, tab, CR, LF), and
-    what was stripped (``""`` when nothing was).
+    (white space and byte order marks before it, white space after it), and what was stripped
+    (``""`` when nothing was).
 
     >>> lenient("\\ufeff0002010102116304AD0A\\r\\n")
-    ('0002010102116304AD0A', 'a leading byte order mark and trailing line ends or spaces')
-    >>> lenient(" \\t0002010102116304AD0A\\t")[1]
-    "leading white space ' \\\\t' and trailing tabs, line ends or spaces"
+    ('0002010102116304AD0A', 'a leading byte order mark and trailing white space')
+    >>> lenient("\\t 0002010102116304AD0A")
+    ('0002010102116304AD0A', "leading white space '\\\\t '")
     """
-    leading = _leading_noise(payload)
-    what = [_describe_leading(payload[:leading])] if leading else []
-    rest = payload[leading:]
-    space = _NOISE if isinstance(rest, str) else _NOISE_BYTES
-    shorter = rest.rstrip(space)  # type: ignore[arg-type]
+    from ..profiles._engine import _describe_leading, _leading_noise
+
+    start = _leading_noise(payload)
+    what = [_describe_leading(payload[:start])] if start else []
+    rest = payload[start:]
+    shorter = rest.rstrip(" \t\r\n" if isinstance(rest, str) else b" \t\r\n")  # type: ignore[arg-type]
     if len(shorter) != len(rest):
-        tab = ("\t" if isinstance(rest, str) else b"\t") in rest[len(shorter) :]  # type: ignore[operator]
-        what.append(f"trailing {'tabs, ' if tab else ''}line ends or spaces")
+        what.append("trailing white space")
     return shorter, " and ".join(what)
 
 
