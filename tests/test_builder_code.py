@@ -115,7 +115,9 @@ def is_canonical(text: str) -> bool:
         if ids != sorted(ids) and not (root and ids[:-1] == sorted(ids[:-1]) and ids[-1] == "63"):
             return False
         return all(
-            ascending(v, False) for id, v in objects_of(value) if id in TEMPLATES and root and _tlv(v)
+            ascending(v, False)
+            for id, v in objects_of(value)
+            if id in TEMPLATES and root and _tlv(v)
         )
 
     return ascending(text, True) and text[-4:] == text[-4:].upper()

@@ -62,11 +62,22 @@ def add_check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lenient",
         action="store_true",
-        help="strip a leading byte order mark and trailing line ends or spaces, with a warning",
+        help="strip white space and byte order marks before each payload and white space after "
+        "it, with a warning",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object per payload (JSON Lines)"
     )
+
+
+def _classification_warns(report: ValidationReport) -> bool:
+    """Whether the human report shows a classification warning (a near miss of a known GUID)
+    that the profile's report does not carry: a profile chosen by name does not report it, and
+    ``--quiet`` must not hide a code whose report shows it (docs/cli.md)."""
+    if report.profile in CPM_PROFILES:
+        return False
+    found = classification_of(report)
+    return found is not None and bool(found.warnings)
 
 
 def classification_record(classification: Classification) -> dict[str, Any]:
@@ -95,7 +106,7 @@ def add_parser(commands: Any) -> None:
     """Declare ``jpqr validate`` on the ``commands`` sub-parsers."""
     parser = commands.add_parser(
         "validate",
-        help="check payloads: structure, CRC and every EMVCo/JPQR rule",
+        help="check payloads: structure, CRC and every rule of their scheme's profile",
         description=(
             "Check merchant-presented QR payloads. Payloads come from the arguments, else one per "
             "line from --file or stdin (line endings are stripped, empty lines skipped). Exit "
@@ -182,7 +193,13 @@ def _render(
             found = classification_of(report)
             record["classification"] = None if found is None else classification_record(found)
         return json.dumps(record, ensure_ascii=not writes_utf8(sys.stdout))
-    if args.quiet and report.ok and not report.warnings:
+    # Under "auto" the report carries the classification's warnings already.
+    if (
+        args.quiet
+        and report.ok
+        and not report.warnings
+        and (args.profile == "auto" or not _classification_warns(report))
+    ):
         return None
     if source.line is not None:
         label = f"line {source.line}"

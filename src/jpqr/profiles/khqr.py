@@ -83,10 +83,12 @@ def khqr_account(checker: Checker, level: Level, row: Rule) -> None:
 
 
 def _ms(obj: DataObject | None) -> int | None:
-    """A 13-digit timestamp in milliseconds, or None."""
-    if obj is None or len(obj.value) != TIMESTAMP_DIGITS or not obj.value.isdigit():
+    """A 13-digit timestamp in milliseconds, or None. ASCII digits only: str.isdigit() is true
+    for "²" (which int() refuses) and "١" (which int() reads), neither a digit of a timestamp."""
+    value = obj.value if obj is not None else ""
+    if len(value) != TIMESTAMP_DIGITS or not (value.isascii() and value.isdigit()):
         return None
-    return int(obj.value)
+    return int(value)
 
 
 def timestamps(checker: Checker, level: Level, row: Rule) -> None:

@@ -143,7 +143,10 @@ def expiry(tree: Tree) -> datetime | None:
         return None
     if len(found.value) == 8:
         parsed += timedelta(days=1, seconds=-1)
-    return parsed.replace(tzinfo=SINGAPORE_TIME).astimezone(timezone.utc)
+    try:
+        return parsed.replace(tzinfo=SINGAPORE_TIME).astimezone(timezone.utc)
+    except OverflowError:  # 00010101000000 in Singapore is before 1 January of year 1 in UTC
+        return None
 
 
 _PAYNOW_ROWS: tuple[Row, ...] = (
