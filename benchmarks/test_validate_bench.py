@@ -18,7 +18,7 @@ import pytest
 import jpqr
 
 from .conftest import VALIDATE_PAYLOADS, timed
-from .payloads import ASCII_VALID
+from .payloads import ASCII_VALID, PROMPTPAY_VALID
 
 KINDS = sorted(VALIDATE_PAYLOADS)
 VALID = {"emvco", "jpqr-valid"}
@@ -57,6 +57,14 @@ def test_is_valid_ascii(benchmark: Any, impl: ModuleType, form: str) -> None:
     _bench(benchmark, "is_valid", "ascii-valid", f"{name} {form}", baseline)
     payload = ASCII_VALID if form == "str" else ASCII_VALID.encode("ascii")
     assert timed(benchmark, jpqr.is_valid, payload, calls=50) is True
+
+
+def test_is_valid_promptpay(benchmark: Any, impl: ModuleType) -> None:
+    """A valid PromptPay code under auto: the national profile runs on the reference engine."""
+    name = f"jpqr[{impl.IMPLEMENTATION}]"
+    _bench(benchmark, "is_valid", "promptpay-valid", name, impl.IMPLEMENTATION == "python")
+    assert jpqr.validate(PROMPTPAY_VALID).profile == "promptpay"
+    assert timed(benchmark, jpqr.is_valid, PROMPTPAY_VALID, calls=50) is True
 
 
 @pytest.mark.parametrize("kind", sorted(VALID))
