@@ -89,6 +89,9 @@ def test_the_guid_is_compared_in_any_case(impl: ModuleType) -> None:
         (FSS, "26.03", "1650155", "pix.account", "26.03"),  # FSS: 8 characters
         (DYNAMIC, "26.25", "https://exemplodeurl.com.br/pix/v2/1", "pix.url", "26.25"),
         (DYNAMIC, "26.25", "http://exemplodeurl.com.br/pix/v2/1", "pix.url", "26.25"),
+        # a URI scheme in any case (RFC 3986 §3.1)
+        (DYNAMIC, "26.25", "HTTPS://exemplodeurl.com.br/pix/v2/1", "pix.url", "26.25"),
+        (DYNAMIC, "26.25", "Http://exemplodeurl.com.br/pix/v2/1", "pix.url", "26.25"),
         (BCB, "62", "0703***", "pix.txid", "62.05"),  # 62 without its 05
         (BCB, "62", None, "pix.txid", "62.05"),
         (BCB, "53", "840", "pix.currency", "53"),

@@ -125,7 +125,8 @@ _ACCOUNT_ROWS = (
     ),
     Pattern(
         path="25",
-        pattern=re.compile(r"(?!https?://\w)(?s:.*)"),
+        # a URI scheme is case-insensitive (RFC 3986 §3.1): HTTPS:// is a protocol too
+        pattern=re.compile(r"(?!(?i:https?)://\w)(?s:.*)"),
         code="pix.url",
         message="expected the URL of ID 26.25 without its scheme (no 'https://') in a Pix "
         "code, found {found!r}",
