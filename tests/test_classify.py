@@ -226,10 +226,35 @@ def test_a_known_guid_in_any_case_names_its_scheme(impl: ModuleType, known: str)
 
 
 @pytest.mark.usefixtures("readme")
-def test_a_guid_outside_the_templates_of_its_scheme_names_nothing(impl: ModuleType) -> None:
-    found = jpqr.classify(code(("27", "br.gov.bcb.pix")))  # Pix puts it in 26 (README pix)
+def test_a_guid_outside_the_templates_of_its_scheme_names_nothing_and_warns(
+    impl: ModuleType,
+) -> None:
+    payload = code(("27", "br.gov.bcb.pix"))  # Pix puts it in 26 (README pix)
+    found = jpqr.classify(payload)
     assert found.schemes == () and found.profile == "emvco"
-    assert found.accounts == (("27", "br.gov.bcb.pix", None),) and found.warnings == ()
+    assert found.accounts == (("27", "br.gov.bcb.pix", None),)
+    assert [(w.code, w.path, w.offset) for w in found.warnings] == [
+        ("scheme.misplaced", "27.00", guid_offset(payload, "27", "br.gov.bcb.pix"))
+    ]
+    assert "ID 26" in found.warnings[0].message and "ID 27" in found.warnings[0].message
+    report = jpqr.validate(payload)
+    assert report.ok and report.profile == "emvco" and report.codes == ("scheme.misplaced",)
+    assert jpqr.is_valid(payload)  # a warning: the code is sound EMVCo
+    # where the scheme puts it, no warning; and a forced profile keeps its own verdict
+    assert jpqr.classify(code(("26", "br.gov.bcb.pix"))).warnings == ()
+    assert jpqr.validate(payload, "emvco").warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("template", "guid", "where"),
+    [("28", "A000000677010111", "ID 29"), ("26", "ID.CO.QRIS.WWW", "ID 51")],
+)
+def test_a_misplaced_national_guid_is_a_warning(
+    impl: ModuleType, template: str, guid: str, where: str
+) -> None:
+    found = jpqr.classify(code((template, guid)))
+    assert [w.code for w in found.warnings] == ["scheme.misplaced"]
+    assert where in found.warnings[0].message
 
 
 def test_only_ascii_letters_fold(impl: ModuleType) -> None:
@@ -296,6 +321,38 @@ def test_two_applications_of_one_aid_provider_are_no_near_misses(
     assert _classify.guid_kind("A000000999011011") == 2  # a swap of neighbours: the typo
     assert _classify.guid_kind("A000000998010111") == 2  # another RID, one digit off
     assert _classify.guid_kind("A00000099010111") == 2  # a digit lost
+
+
+@pytest.mark.parametrize(
+    "aid",
+    # RIDs of payment networks (EMV AIDs as the networks publish them), each one or two edits from
+    # VietQR's A000000727: American Express, RuPay, Interac (a swap), PromptPay's RID; and
+    # full AIDs of Amex and RuPay, whose length no known AID shares.
+    ["A000000025", "A000000524", "A000000277", "A000000677", "A00000002501", "A0000005241010"],
+)
+def test_an_aid_of_another_registered_provider_is_no_near_miss(impl: ModuleType, aid: str) -> None:
+    assert _classify.guid_kind(aid) == 0 and _classify.resembles(aid) is None
+    payload = code(("38", aid))
+    assert jpqr.classify(payload).warnings == ()
+    report = jpqr.validate(payload)
+    assert report.ok and report.profile == "emvco" and report.warnings == (), report.codes
+    assert jpqr.is_valid(payload)
+
+
+def test_a_known_pix_under_another_providers_rid_stays_a_near_miss(impl: ModuleType) -> None:
+    # PromptPay's PIX 010111 after Interac's RID: the application meant is PromptPay's.
+    found = _classify.resembles("A000000277010111")
+    assert found == ("A000000677010111", "promptpay", "one edit from it")
+    assert _classify.guid_kind("A000000277010111") == 2
+    assert _classify.guid_kind("A0000002771010") == 0  # Interac's own debit AID
+
+
+def test_an_unregistered_rid_one_digit_off_stays_a_near_miss(impl: ModuleType) -> None:
+    # A000000728 is no payment network's RID: one substitution from VietQR's is the typo.
+    assert _classify.resembles("A000000728") == ("A000000727", "vietqr", "one edit from it")
+    payload = code(("38", "A000000728"))
+    assert [w.code for w in jpqr.validate(payload).warnings] == ["scheme.near_miss"]
+    assert [w.code for w in jpqr.classify(payload).warnings] == ["scheme.near_miss"]
 
 
 def test_two_edits_in_a_short_name_make_another_name(register: Callable[..., None]) -> None:
@@ -679,7 +736,7 @@ def test_the_scheme_codes_are_documented() -> None:
     page = (ROOT / "docs" / "issue-codes.md").read_text(encoding="utf-8")
     source = (ROOT / "src" / "jpqr" / "profiles" / "_classify.py").read_text(encoding="utf-8")
     codes = set(re.findall(r'"(scheme\.[a-z_]+)"', source))
-    assert codes == {"scheme.near_miss", "scheme.legacy", "scheme.unsupported"}
+    assert codes == {"scheme.near_miss", "scheme.legacy", "scheme.misplaced", "scheme.unsupported"}
     assert all(f"`{code}`" in page for code in codes)
 
 

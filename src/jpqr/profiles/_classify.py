@@ -14,10 +14,16 @@ order (``or.jp.paymentsjapan``), or one of a scheme's listed ``near_misses``. A 
 the GUID itself. Two AIDs of one registered provider (the same RID, the first 10 hex digits,
 ISO/IEC 7816-5) of the same length are two applications of it, not a typo: the Thai
 ``A0000006770101xx`` family (README: "not near misses"); a swap of two neighbours still is one.
+An AID under the RID of another registered provider (a payment network's, or another known
+scheme's) is that provider's application (RIDs are given out densely: American Express's
+``A000000025`` is two substitutions from VietQR's ``A000000727``), unless it carries the known
+AID's own PIX after that RID.
 Two edits inside one name segment of four characters or fewer make another name, not a typo
 (``ID.CO.BRI.WWW``, Bank BRI's QRIS acquirer, against ``ID.CO.QRIS.WWW``); two edits in a domain
 label (``jp.co.paymentsjapan``) or in a longer name stay near misses.
 A scheme's superseded GUID (QRIS's ``ID.OR.GPNQR.WWW``) names the scheme and is ``scheme.legacy``.
+A known GUID in a template its scheme does not put it in (Pix's in 27) names no scheme and is
+``scheme.misplaced``: a wallet of that scheme looks for it where the scheme says.
 
 eL-QR (地方税統一QRコード, Japan local tax) has no profile: its specification (MIC/eLTAX) is not
 published. A code of the layout SPEC §4 gives it (255 characters, ending in ``6305`` and five
@@ -90,7 +96,7 @@ class Classification:
     # When it expires, where its scheme carries that (an aware UTC datetime).
     expires: datetime | None
     accounts: tuple[MerchantAccount, ...]
-    # scheme.near_miss, scheme.legacy, scheme.unsupported: what auto adds to the report.
+    # scheme.near_miss, scheme.legacy, scheme.misplaced, scheme.unsupported: what auto adds.
     warnings: tuple[Issue, ...] = ()
 
 
@@ -117,6 +123,27 @@ _FOLD = str.maketrans(ascii_lowercase, ascii_uppercase)
 _ACCOUNT_IDS = frozenset(f"{n:02d}" for n in range(26, 52))
 _AID = re.compile(r"[0-9A-F]{10,32}")
 _RID = 10  # hex digits of a registered application provider identifier (ISO/IEC 7816-5)
+# RIDs registered to payment networks (ISO/IEC 7816-5 registrations, as the networks publish
+# them in their EMV AIDs; e.g. https://www.eftlab.com/knowledge-base/212-emv-rid). RIDs are given
+# out densely (A000000025, A000000524 and A000000677 are two substitutions from VietQR's
+# A000000727, A000000277 a swap of neighbours), so an AID of another registered provider is that
+# provider's application, never a near miss; the RIDs of known schemes' AIDs count too.
+_PAYMENT_RIDS = {
+    "A000000003": "Visa",
+    "A000000004": "Mastercard",
+    "A000000005": "Maestro UK",
+    "A000000025": "American Express",
+    "A000000029": "LINK (UK)",
+    "A000000042": "CB (France)",
+    "A000000065": "JCB",
+    "A000000121": "Dankort",
+    "A000000152": "Diners Club/Discover",
+    "A000000277": "Interac",
+    "A000000324": "Discover",
+    "A000000333": "UnionPay",
+    "A000000524": "RuPay",
+    "A000000658": "MIR",
+}
 _MAX_EDITS = 2
 # Labels of reverse-domain GUIDs that say what kind of body owns the name (jp.or, br.gov, id.co):
 # two edits among them are the classic near miss, two edits in a short name are another name.
@@ -262,6 +289,7 @@ def _resembles(folded: str) -> tuple[_Known, str] | None:
             if (
                 edits < fewest
                 and not _sibling_aid(folded, known.guid)
+                and not _other_provider(folded, known.guid)
                 and not _other_name(folded, known.guid, edits)
             ):
                 fewest = edits
@@ -334,6 +362,21 @@ def _sibling_aid(a: str, b: str) -> bool:
     return not swapped
 
 
+def _other_provider(a: str, b: str) -> bool:
+    """Whether the AID ``a`` starts with the RID of a registered provider other than ``b``'s:
+    another network's application (``A000000025`` for VietQR's ``A000000727``). Not where ``a``
+    carries ``b``'s own PIX after that RID (``A000000277010111``, PromptPay's application under
+    Interac's RID): the PIX names the application meant, so the RID is the typo."""
+    rid = a[:_RID]
+    if rid == b[:_RID] or not (_AID.fullmatch(a) and _AID.fullmatch(b)):
+        return False
+    if len(b) > _RID and a[_RID:] == b[_RID:]:
+        return False
+    return rid in _PAYMENT_RIDS or any(
+        guid[:_RID] == rid for guid in _INDEX if _AID.fullmatch(guid)
+    )
+
+
 def classify_tree(tree: Tree) -> Classification:
     """The classification of a decoded code (see the module docstring).
 
@@ -403,6 +446,8 @@ def _scan(
             accounts.append(MerchantAccount(obj.id, guid.value, name))
         if near is not None:
             warnings.append(_near_miss(obj.id, guid, *near))
+        elif known is not None and scheme is None:
+            warnings.append(_misplaced(obj.id, guid, known))
         elif scheme is not None and known is not None:
             if not any(s is scheme for s in schemes):  # identity: == compares every field
                 schemes.append(scheme)
@@ -485,6 +530,21 @@ def _legacy(template: str, guid: DataObject, known: _Known) -> Issue:
         guid.offset,
         f"expected {expected!r}, the GUID of {known.scheme.title}, for ID {path}, found "
         f"{guid.value!r}, the scheme's superseded (legacy) GUID",
+    )
+
+
+def _misplaced(template: str, guid: DataObject, known: _Known) -> Issue:
+    """A known GUID in a template its scheme does not put it in (Pix's in 27): a wallet of the
+    scheme looks for it where the scheme says, so the code is not that scheme's."""
+    where = sorted(known.where)
+    shown = " or ".join(where) if len(where) <= 3 else f"{where[0]}-{where[-1]}"
+    return Issue(
+        "scheme.misplaced",
+        f"{template}.00",
+        guid.offset,
+        f"expected the GUID {guid.value!r} of {known.scheme.title} in ID {shown}, where that "
+        f"scheme puts it, found it in ID {template}: the code is not taken as a "
+        f"{known.scheme.title} code",
     )
 
 
