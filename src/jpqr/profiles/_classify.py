@@ -431,8 +431,13 @@ def _scan(
     layout), the warnings, and each merchant account appended to ``accounts``."""
     schemes: list[Scheme] = []
     warnings: list[Issue] = []
-    for obj in tree:
-        if obj.id not in _ACCOUNT_IDS or obj.children is None:
+    country = None
+    for obj in tree:  # one pass: this runs for every code validated under auto
+        if obj.id not in _ACCOUNT_IDS:
+            if obj.id == "58":
+                country = obj.value
+            continue
+        if obj.children is None:
             continue
         guid = obj.find("00")
         if guid is None:
@@ -449,20 +454,31 @@ def _scan(
         elif known is not None and scheme is None:
             warnings.append(_misplaced(obj.id, guid, known))
         elif scheme is not None and known is not None:
-            if not any(s is scheme for s in schemes):  # identity: == compares every field
+            if not _holds(schemes, scheme):
                 schemes.append(scheme)
             if known.legacy:
                 warnings.append(_legacy(obj.id, guid, known))
-    for detected in _DETECTED:
-        if not any(s is detected for s in schemes) and detected.detect and detected.detect(tree):
-            schemes.append(detected)
+    if country in GUIDLESS_COUNTRIES:
+        for detected in _DETECTED:
+            if (
+                detected.country == country
+                and not _holds(schemes, detected)
+                and detected.detect
+                and detected.detect(tree)
+            ):
+                schemes.append(detected)
     if len(schemes) > 1:
         schemes.sort(key=lambda s: -s.precedence)  # stable: ties keep the templates' order
-    names = tuple(s.name for s in schemes)
+    names = tuple([s.name for s in schemes]) if schemes else ()
     if _elqr_layout(tree):
         names = (ELQR.name, *names)
         warnings.append(_unsupported())
     return schemes, names, tuple(warnings)
+
+
+def _holds(schemes: list[Scheme], scheme: Scheme) -> bool:
+    """Whether ``scheme`` is in ``schemes`` by identity (== would compare every field)."""
+    return id(scheme) in map(id, schemes)  # (no generator: this runs for every code)
 
 
 def _dynamic(tree: Tree, schemes: list[Scheme]) -> bool | None:

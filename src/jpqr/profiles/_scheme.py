@@ -35,7 +35,8 @@ class Scheme:
     legacy: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Upper-cased near misses known from published data, beyond what the edit rule finds.
     near_misses: frozenset[str] = frozenset()
-    # For a scheme without a GUID: whether a decoded code is one of it.
+    # For a scheme without a GUID: whether a decoded code is one of it. Asked only of codes whose
+    # 58 is ``country`` (the compiled pass, too, leaves only those codes to the reference).
     detect: Callable[[Tree], bool] | None = None
     # Whether a code is dynamic (None: the code does not say); default: 01 = "12" (EMVCo §4.1).
     dynamic: Callable[[Tree], bool | None] | None = None
