@@ -674,6 +674,31 @@ def guids(draw: st.DrawFn) -> str:
     return "".join(guid)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    accounts=st.lists(
+        st.tuples(st.sampled_from(["26", "27", "28", "29", "30", "38", "51"]), guids()),
+        max_size=3,
+    ),
+    country=st.sampled_from(["JP", "KH", "ID", "BR", "TH", "VN"]),
+)
+def test_select_quickly_answers_as_the_scan_does(
+    accounts: list[tuple[str, str]], country: str
+) -> None:
+    # The fast path of auto's select: where it answers, _scan's classification says the same
+    # profile with no warning (anything else goes to _scan itself).
+    body = tlv("00", "01") + tlv("01", "11")
+    for template, guid in accounts:
+        body += tlv(template, tlv("00", guid) + tlv("01", "123456"))
+    body += tlv("52", "5999") + tlv("53", "392") + tlv("58", country) + tlv("59", "SHOP")
+    tree = jpqr.decode(with_crc(body + tlv("60", "CITY")))
+    quick = _classify._select_quickly(tree)
+    names, warnings = _classify._scan(tree, None)[1:]
+    if quick is not None:
+        assert warnings == () and quick == (names[0] if names else "emvco")
+    assert _classify.select(tree) == ((names[0] if names else "emvco"), warnings)
+
+
 @pytest.mark.usefixtures("readme")
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -406,8 +406,45 @@ def select(tree: Tree) -> tuple[str, tuple[Issue, ...]]:
     >>> select(jpqr.decode("26230019jp.or.paymentsjapan"))
     ('jpqr', ())
     """
+    quick = _select_quickly(tree)
+    if quick is not None:
+        return quick, ()
     names, warnings = _scan(tree, None)[1:]
     return (names[0] if names and names[0] != ELQR.name else "emvco"), warnings
+
+
+def _select_quickly(tree: Tree) -> str | None:
+    """:func:`select`'s answer for the usual code, which has no warning (no near miss, no
+    misplaced or legacy GUID, no eL-QR layout), at most one scheme and no 58 of a scheme without
+    a GUID: that scheme's name or ``"emvco"``. None for any other code (then ``_scan`` decides).
+    Every code validated under ``auto`` on the reference engine pays this, so it reads the
+    tuples by index and calls nothing for a GUID seen before."""
+    scheme: Scheme | None = None
+    for obj in tree:
+        id = obj[0]
+        if id in _ACCOUNT_IDS:
+            children = obj[2]
+            if children is None:
+                continue
+            for child in children:  # the first 00 (DataObject.find)
+                if child[0] == "00":
+                    found = _LOOKUPS.get(child[1]) or _lookup(child[1])
+                    known = found[0]
+                    if found[1] is not None:
+                        return None  # a near miss
+                    if known is not None:
+                        if known.legacy or id not in known.where:
+                            return None  # legacy or misplaced
+                        if scheme is None:
+                            scheme = known.scheme
+                        elif known.scheme is not scheme:
+                            return None  # two schemes: precedence decides
+                    break
+        elif id == "58" and obj[1] in GUIDLESS_COUNTRIES:
+            return None
+    if _elqr_layout(tree):
+        return None
+    return "emvco" if scheme is None else scheme.name
 
 
 def _lookup(guid: str) -> tuple[_Known | None, tuple[_Known, str] | None]:
