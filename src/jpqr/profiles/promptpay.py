@@ -198,7 +198,7 @@ SCHEME = Scheme(
     ),
     departures=(
         "52, 59, 60 optional",
-        "81 holds a hex primitive in TrueMoney codes (the engine still says tlv.template_not_tlv)",
+        "81 is a primitive in TrueMoney codes (a UTF-16BE hex message) where EMVCo has a template",
     ),
 )
 
