@@ -125,8 +125,9 @@ _ACCOUNT_ROWS = (
     ),
     Pattern(
         path="25",
-        # a URI scheme is case-insensitive (RFC 3986 §3.1): HTTPS:// is a protocol too
-        pattern=re.compile(r"(?!(?i:https?)://\w)(?s:.*)"),
+        # a URI scheme is case-insensitive (RFC 3986 §3.1): HTTPS:// is a protocol too (ASCII
+        # letters only: re's IGNORECASE would also fold U+017F ſ to s)
+        pattern=re.compile(r"(?![Hh][Tt][Tt][Pp][Ss]?://\w)(?s:.*)"),
         code="pix.url",
         message="expected the URL of ID 26.25 without its scheme (no 'https://') in a Pix "
         "code, found {found!r}",
