@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import jpqr
 from jpqr import DecodeError
 from jpqr.api import detect_profile
-from jpqr.profiles import PROFILES, SCHEMES, _classify, emvco
+from jpqr.profiles import PROFILES, SCHEMES, _classify, _compiled, emvco
 from jpqr.profiles._scheme import Scheme, Tree, markdown_table
 
 from .conftest import DATA, PUBLISHED
@@ -195,9 +195,11 @@ def register(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
             if scheme.name not in PROFILES:
                 monkeypatch.setitem(PROFILES, scheme.name, module)
         _classify.index((*SCHEMES, *schemes))
+        _compiled.install()  # the compiled pass caches what classify says of each GUID
 
     yield add
     _classify.index(SCHEMES)
+    _compiled.install()
 
 
 @pytest.fixture
@@ -243,6 +245,36 @@ def test_a_guid_outside_the_templates_of_its_scheme_names_nothing_and_warns(
     # where the scheme puts it, no warning; and a forced profile keeps its own verdict
     assert jpqr.classify(code(("26", "br.gov.bcb.pix"))).warnings == ()
     assert jpqr.validate(payload, "emvco").warnings == ()
+
+
+def test_a_misplaced_guid_of_a_scheme_named_otherwise_is_no_warning(impl: ModuleType) -> None:
+    # The scheme is named by its GUID in the right template, or by its layout (QRIS: 58 = ID and
+    # an acquirer template 26-45): the misplaced copy does not make the code another scheme's.
+    found = jpqr.classify(code(("29", "A000000677010111"), ("30", "A000000677010111")))
+    assert found.schemes == ("promptpay",) and found.warnings == ()
+    tail = tlv("61", "12345")
+    qris = code(("26", "ID.CO.QRIS.WWW"), ("51", "ID.CO.QRIS.WWW"), tail=tail)
+    qris = qris.replace("5303392", "5303360").replace("5802JP", "5802ID")
+    found = jpqr.classify(with_crc(qris[:-8]))
+    assert found.schemes == ("qris",) and found.warnings == ()
+    alone = code(("26", "ID.CO.QRIS.WWW")).replace("5303392", "5303360").replace("5802JP", "5802ID")
+    found = jpqr.classify(with_crc(alone[:-8]))
+    assert found.schemes == ("qris",) and found.warnings == ()
+
+
+def test_a_misplaced_legacy_guid_says_it_is_superseded(impl: ModuleType) -> None:
+    found = jpqr.classify(code(("50", "ID.OR.GPNQR.WWW")))
+    assert [w.code for w in found.warnings] == ["scheme.misplaced"]
+    assert "superseded" in found.warnings[0].message
+
+
+def test_the_first_58_decides_a_scheme_without_a_guid(impl: ModuleType) -> None:
+    # Two 58s (a duplicate.id error besides): the first is read, as detect and the compiled pass
+    # read it, so this KHQR account with 58 KH then TH is KHQR's.
+    body = tlv("00", "01") + tlv("01", "11") + tlv("29", tlv("00", "john@aba") + tlv("01", "1"))
+    body += tlv("52", "5999") + tlv("53", "116") + tlv("58", "KH") + tlv("58", "TH")
+    found = jpqr.classify(with_crc(body + tlv("59", "SHOP") + tlv("60", "CITY")))
+    assert found.schemes == ("khqr",)
 
 
 @pytest.mark.parametrize(
@@ -325,10 +357,10 @@ def test_two_applications_of_one_aid_provider_are_no_near_misses(
 
 @pytest.mark.parametrize(
     "aid",
-    # RIDs of payment networks (EMV AIDs as the networks publish them), each one or two edits from
-    # VietQR's A000000727: American Express, RuPay, Interac (a swap), PromptPay's RID; and
-    # full AIDs of Amex and RuPay, whose length no known AID shares.
-    ["A000000025", "A000000524", "A000000277", "A000000677", "A00000002501", "A0000005241010"],
+    # RIDs of payment networks (EMV AIDs as the networks publish them), each two substitutions
+    # from VietQR's A000000727: American Express, RuPay, PromptPay's RID; and full AIDs of Amex,
+    # RuPay and Interac, whose length no known AID shares.
+    ["A000000025", "A000000524", "A000000677", "A00000002501", "A0000005241010", "A0000002771010"],
 )
 def test_an_aid_of_another_registered_provider_is_no_near_miss(impl: ModuleType, aid: str) -> None:
     assert _classify.guid_kind(aid) == 0 and _classify.resembles(aid) is None
@@ -345,6 +377,15 @@ def test_a_known_pix_under_another_providers_rid_stays_a_near_miss(impl: ModuleT
     assert found == ("A000000677010111", "promptpay", "one edit from it")
     assert _classify.guid_kind("A000000277010111") == 2
     assert _classify.guid_kind("A0000002771010") == 0  # Interac's own debit AID
+
+
+def test_a_swap_of_neighbours_under_another_rid_stays_a_near_miss(impl: ModuleType) -> None:
+    # Interac's RID A000000277 is VietQR's A000000727 with 7 and 2 swapped: the typo (a swap is
+    # one even within one provider's AIDs, A0000006150010 for A0000006150001).
+    assert _classify.resembles("A000000277") == ("A000000727", "vietqr", "one edit from it")
+    assert [w.code for w in jpqr.classify(code(("38", "A000000277"))).warnings] == [
+        "scheme.near_miss"
+    ]
 
 
 def test_an_unregistered_rid_one_digit_off_stays_a_near_miss(impl: ModuleType) -> None:
@@ -413,6 +454,10 @@ def test_a_guid_in_two_schemes_is_refused(register: Callable[..., None]) -> None
     twin = Scheme("test_twin", "Twin", "ZZ", guids={"jp.or.paymentsjapan": ANY_ACCOUNT})
     with pytest.raises(ValueError, match="'jpqr' and 'test_twin'"):
         register(twin)
+    # refused whole: the index is as it was
+    assert _classify._SCHEMES == tuple(SCHEMES)
+    assert _classify.guid_kind("jp.or.paymentsjapan") == 1
+    assert jpqr.classify(code(("26", "br.gov.bcb.pix"))).schemes == ("pix",)
 
 
 def test_the_registry_is_restored(register: Callable[..., None]) -> None:

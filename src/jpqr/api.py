@@ -43,7 +43,7 @@ def classify(payload: Payload) -> Classification:
     account templates 26-51, compared case-insensitively, or by layout), the profile ``auto``
     applies, whether the code is dynamic, when it expires (where its scheme says), its merchant
     accounts, and the warnings ``auto`` adds (``scheme.near_miss``, ``scheme.legacy``,
-    ``scheme.unsupported``): docs/validation.md "Classification".
+    ``scheme.misplaced``, ``scheme.unsupported``): docs/validation.md "Classification".
 
     ``payload`` is read as :func:`jpqr.decode` reads it (``str``, UTF-8 ``bytes``, a subclass as
     its plain content). Classification needs the decoded structure: text that does not decode

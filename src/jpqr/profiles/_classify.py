@@ -17,13 +17,14 @@ ISO/IEC 7816-5) of the same length are two applications of it, not a typo: the T
 An AID under the RID of another registered provider (a payment network's, or another known
 scheme's) is that provider's application (RIDs are given out densely: American Express's
 ``A000000025`` is two substitutions from VietQR's ``A000000727``), unless it carries the known
-AID's own PIX after that RID.
+AID's own PIX after that RID or is the known AID with two neighbours swapped.
 Two edits inside one name segment of four characters or fewer make another name, not a typo
 (``ID.CO.BRI.WWW``, Bank BRI's QRIS acquirer, against ``ID.CO.QRIS.WWW``); two edits in a domain
 label (``jp.co.paymentsjapan``) or in a longer name stay near misses.
 A scheme's superseded GUID (QRIS's ``ID.OR.GPNQR.WWW``) names the scheme and is ``scheme.legacy``.
-A known GUID in a template its scheme does not put it in (Pix's in 27) names no scheme and is
-``scheme.misplaced``: a wallet of that scheme looks for it where the scheme says.
+A known GUID in a template its scheme does not put it in (Pix's in 27) names no scheme and, where
+nothing else in the code names that scheme, is ``scheme.misplaced``: a wallet of that scheme
+looks for it where the scheme says.
 
 eL-QR (地方税統一QRコード, Japan local tax) has no profile: its specification (MIC/eLTAX) is not
 published. A code of the layout SPEC §4 gives it (255 characters, ending in ``6305`` and five
@@ -126,8 +127,9 @@ _RID = 10  # hex digits of a registered application provider identifier (ISO/IEC
 # RIDs registered to payment networks (ISO/IEC 7816-5 registrations, as the networks publish
 # them in their EMV AIDs; e.g. https://www.eftlab.com/knowledge-base/212-emv-rid). RIDs are given
 # out densely (A000000025, A000000524 and A000000677 are two substitutions from VietQR's
-# A000000727, A000000277 a swap of neighbours), so an AID of another registered provider is that
-# provider's application, never a near miss; the RIDs of known schemes' AIDs count too.
+# A000000727), so an AID of another registered provider is that provider's application, not a
+# near miss, unless it is a known AID with two neighbours swapped (Interac's A000000277 for
+# VietQR's A000000727: the typo) or with its own PIX; the RIDs of known schemes' AIDs count too.
 _PAYMENT_RIDS = {
     "A000000003": "Visa",
     "A000000004": "Mastercard",
@@ -178,32 +180,42 @@ def index(schemes: Iterable[Scheme]) -> None:
     """Make the GUID index of ``schemes`` (profiles/__init__.py calls it once; tests that
     register schemes of their own call it again and restore it)."""
     global _SCHEMES, _DETECTED, GUIDLESS_COUNTRIES
-    _SCHEMES = tuple(schemes)
-    _DETECTED = tuple(s for s in _SCHEMES if s.detect is not None)
-    GUIDLESS_COUNTRIES = frozenset(s.country for s in _DETECTED)
-    for table in (_INDEX, _BY_LENGTH, _BY_SEGMENTS, _LISTED):
-        table.clear()
-    for scheme in _SCHEMES:
+    schemes = tuple(schemes)
+    # Built aside and installed only when whole: a refused registry leaves the index as it was.
+    by_guid: dict[str, _Known] = {}
+    by_length: dict[int, list[_Known]] = {}
+    by_segments: dict[tuple[str, ...], _Known] = {}
+    listed: dict[str, _Known] = {}
+    for scheme in schemes:
         for legacy, guids in ((False, scheme.guids), (True, scheme.legacy)):
             for guid, where in guids.items():
                 known = _Known(fold(guid), scheme, frozenset(where), legacy)
-                other = _INDEX.get(known.guid)
+                other = by_guid.get(known.guid)
                 if other is not None:
                     raise ValueError(
                         f"expected each GUID in one scheme, found {guid!r} in "
                         f"{other.scheme.name!r} and {scheme.name!r}"
                     )
-                _INDEX[known.guid] = known
-                _BY_LENGTH.setdefault(len(known.guid), []).append(known)
+                by_guid[known.guid] = known
+                by_length.setdefault(len(known.guid), []).append(known)
                 segments = known.guid.split(".")
                 if len(segments) > 1:
-                    _BY_SEGMENTS.setdefault(tuple(sorted(segments)), known)
-    for scheme in _SCHEMES:
-        current = [k for k in _INDEX.values() if k.scheme is scheme]
+                    by_segments.setdefault(tuple(sorted(segments)), known)
+    for scheme in schemes:
+        current = [k for k in by_guid.values() if k.scheme is scheme]
         for near in scheme.near_misses:
             folded = fold(near)
-            if current and folded not in _INDEX:
-                _LISTED[folded] = min(current, key=lambda k: _likeness(folded, k.guid))
+            if current and folded not in by_guid:
+                listed[folded] = min(current, key=lambda k: _likeness(folded, k.guid))
+    for table in (_INDEX, _BY_LENGTH, _BY_SEGMENTS, _LISTED):
+        table.clear()
+    _INDEX.update(by_guid)
+    _BY_LENGTH.update(by_length)
+    _BY_SEGMENTS.update(by_segments)
+    _LISTED.update(listed)
+    _SCHEMES = schemes
+    _DETECTED = tuple(s for s in _SCHEMES if s.detect is not None)
+    GUIDLESS_COUNTRIES = frozenset(s.country for s in _DETECTED)
     _resembles.cache_clear()
     _LOOKUPS.clear()
 
@@ -352,25 +364,33 @@ def _sibling_aid(a: str, b: str) -> bool:
     length, not one swap of neighbours, which is the typo)."""
     if len(a) != len(b) or a[:_RID] != b[:_RID] or not (_AID.fullmatch(a) and _AID.fullmatch(b)):
         return False
+    return not _one_swap(a, b)
+
+
+def _one_swap(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` with two neighbours swapped: the typo among the edits."""
+    if len(a) != len(b):
+        return False
     differ = [i for i in range(len(a)) if a[i] != b[i]]
-    swapped = (
+    return (
         len(differ) == 2
         and differ[1] == differ[0] + 1
         and a[differ[0]] == b[differ[1]]
         and a[differ[1]] == b[differ[0]]
     )
-    return not swapped
 
 
 def _other_provider(a: str, b: str) -> bool:
     """Whether the AID ``a`` starts with the RID of a registered provider other than ``b``'s:
     another network's application (``A000000025`` for VietQR's ``A000000727``). Not where ``a``
     carries ``b``'s own PIX after that RID (``A000000277010111``, PromptPay's application under
-    Interac's RID): the PIX names the application meant, so the RID is the typo."""
+    Interac's RID): the PIX names the application meant, so the RID is the typo; nor where ``a``
+    is ``b`` with two neighbours swapped (``A000000277`` for ``A000000727``), the typo as in
+    :func:`_sibling_aid`."""
     rid = a[:_RID]
     if rid == b[:_RID] or not (_AID.fullmatch(a) and _AID.fullmatch(b)):
         return False
-    if len(b) > _RID and a[_RID:] == b[_RID:]:
+    if (len(b) > _RID and a[_RID:] == b[_RID:]) or _one_swap(a, b):
         return False
     return rid in _PAYMENT_RIDS or any(
         guid[:_RID] == rid for guid in _INDEX if _AID.fullmatch(guid)
@@ -468,10 +488,11 @@ def _scan(
     layout), the warnings, and each merchant account appended to ``accounts``."""
     schemes: list[Scheme] = []
     warnings: list[Issue] = []
+    misplaced: list[tuple[Issue, Scheme]] = []
     country = None
     for obj in tree:  # one pass: this runs for every code validated under auto
         if obj.id not in _ACCOUNT_IDS:
-            if obj.id == "58":
+            if obj.id == "58" and country is None:  # the first, as detect and the pass read
                 country = obj.value
             continue
         if obj.children is None:
@@ -489,7 +510,8 @@ def _scan(
         if near is not None:
             warnings.append(_near_miss(obj.id, guid, *near))
         elif known is not None and scheme is None:
-            warnings.append(_misplaced(obj.id, guid, known))
+            misplaced.append((_misplaced(obj.id, guid, known), known.scheme))
+            warnings.append(misplaced[-1][0])
         elif scheme is not None and known is not None:
             if not _holds(schemes, scheme):
                 schemes.append(scheme)
@@ -504,6 +526,9 @@ def _scan(
                 and detected.detect(tree)
             ):
                 schemes.append(detected)
+    for issue, named in misplaced:  # a scheme another template (or detect) names is its own
+        if _holds(schemes, named):
+            warnings = [w for w in warnings if w is not issue]
     if len(schemes) > 1:
         schemes.sort(key=lambda s: -s.precedence)  # stable: ties keep the templates' order
     names = tuple([s.name for s in schemes]) if schemes else ()
@@ -591,12 +616,13 @@ def _misplaced(template: str, guid: DataObject, known: _Known) -> Issue:
     scheme looks for it where the scheme says, so the code is not that scheme's."""
     where = sorted(known.where)
     shown = " or ".join(where) if len(where) <= 3 else f"{where[0]}-{where[-1]}"
+    legacy = " (its superseded GUID)" if known.legacy else ""
     return Issue(
         "scheme.misplaced",
         f"{template}.00",
         guid.offset,
-        f"expected the GUID {guid.value!r} of {known.scheme.title} in ID {shown}, where that "
-        f"scheme puts it, found it in ID {template}: the code is not taken as a "
+        f"expected the GUID {guid.value!r} of {known.scheme.title}{legacy} in ID {shown}, where "
+        f"that scheme puts it, found it in ID {template}: the code is not taken as a "
         f"{known.scheme.title} code",
     )
 
