@@ -455,7 +455,7 @@ def test_a_guid_in_two_schemes_is_refused(register: Callable[..., None]) -> None
     with pytest.raises(ValueError, match="'jpqr' and 'test_twin'"):
         register(twin)
     # refused whole: the index is as it was
-    assert _classify._SCHEMES == tuple(SCHEMES)
+    assert tuple(SCHEMES) == _classify._SCHEMES
     assert _classify.guid_kind("jp.or.paymentsjapan") == 1
     assert jpqr.classify(code(("26", "br.gov.bcb.pix"))).schemes == ("pix",)
 
