@@ -744,6 +744,18 @@ def test_select_quickly_answers_as_the_scan_does(
     assert _classify.select(tree) == ((names[0] if names else "emvco"), warnings)
 
 
+def test_select_quickly_answers_the_usual_codes_and_leaves_the_rest() -> None:
+    assert _classify._select_quickly(jpqr.decode(code(("26", "jp.or.paymentsjapan")))) == "jpqr"
+    assert _classify._select_quickly(jpqr.decode(code(("26", "br.gov.bcb.pix")))) == "pix"
+    assert _classify._select_quickly(jpqr.decode(code(("26", "D15600000000")))) == "emvco"
+    for odd in (("26", "jp.co.paymentsjapan"), ("27", "br.gov.bcb.pix"), ("51", "ID.OR.GPNQR.WWW")):
+        assert _classify._select_quickly(jpqr.decode(code(odd))) is None  # warnings: _scan's
+    one = code(("26", "SG.PAYNOW"), ("51", "SG.SGQR"))  # two GUIDs of one scheme (SGQR)
+    assert _classify._select_quickly(jpqr.decode(one)) == "sgqr"
+    two = code(("26", "jp.or.paymentsjapan"), ("38", "A000000727"))  # precedence is _scan's
+    assert _classify._select_quickly(jpqr.decode(two)) is None
+
+
 @pytest.mark.usefixtures("readme")
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -166,6 +166,8 @@ _INDEX: dict[str, _Known] = {}
 _BY_LENGTH: dict[int, list[_Known]] = {}
 _BY_SEGMENTS: dict[tuple[str, ...], _Known] = {}
 _LISTED: dict[str, _Known] = {}
+# The RIDs (first 10 hex digits) of the known AIDs: registered providers, as _PAYMENT_RIDS's are.
+_KNOWN_RIDS: set[str] = set()
 _DETECTED: tuple[Scheme, ...] = ()
 # _lookup()'s cache, by the GUID as found (bounded: cleared when full).
 _LOOKUPS: dict[str, tuple[_Known | None, tuple[_Known, str] | None]] = {}
@@ -213,6 +215,8 @@ def index(schemes: Iterable[Scheme]) -> None:
     _BY_LENGTH.update(by_length)
     _BY_SEGMENTS.update(by_segments)
     _LISTED.update(listed)
+    _KNOWN_RIDS.clear()
+    _KNOWN_RIDS.update(guid[:_RID] for guid in by_guid if _AID.fullmatch(guid))
     _SCHEMES = schemes
     _DETECTED = tuple(s for s in _SCHEMES if s.detect is not None)
     GUIDLESS_COUNTRIES = frozenset(s.country for s in _DETECTED)
@@ -392,9 +396,7 @@ def _other_provider(a: str, b: str) -> bool:
         return False
     if (len(b) > _RID and a[_RID:] == b[_RID:]) or _one_swap(a, b):
         return False
-    return rid in _PAYMENT_RIDS or any(
-        guid[:_RID] == rid for guid in _INDEX if _AID.fullmatch(guid)
-    )
+    return rid in _PAYMENT_RIDS or rid in _KNOWN_RIDS
 
 
 def classify_tree(tree: Tree) -> Classification:
